@@ -1,0 +1,67 @@
+# One target per job. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check lint typecheck pytest schema bench install install-test assets clean
+
+## Serve the API with demo content at http://$(HOST):$(PORT)/graphql
+run: install assets
+	$(BIN)/threadpress migrate
+	$(BIN)/threadpress demo --if-empty
+	$(BIN)/threadpress serve --host $(HOST) --port $(PORT)
+
+## Lint, type-check and run every test
+test: install-test assets check pytest
+
+check: lint typecheck
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest
+
+## Regenerate schema.graphql from the code
+schema: install
+	$(BIN)/threadpress export-schema --output schema.graphql
+
+## Benchmarks (on demand; they print ratios measured side by side)
+bench: install-test
+	$(BIN)/python bench/import_memory.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## GraphiQL's assets, from npm with the committed lockfile. Without npm the server still
+## starts and serves a minimal query page instead (and says so in its log).
+assets:
+	@if command -v npm >/dev/null 2>&1; then \
+		if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+			npm ci --no-audit --no-fund --loglevel=error && touch node_modules; \
+		fi; \
+	else \
+		echo "npm not found: GraphiQL will fall back to a minimal page (install Node.js for the full playground)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Threadpress's GraphQL layer and its ASGI app."""

@@ -1,0 +1,46 @@
+"""`create_app()`: the Starlette application that serves Threadpress."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from gql.health import healthz, readyz
+from gql.request_log import RequestLogMiddleware
+from gql.schema import schema
+from gql.settings import Settings, load_settings
+from gql.view import GraphQLView
+from models.database import close_database, open_database
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """Build the app. `manage_database=False` leaves opening and closing the database to the
+    caller (tests share one open database across many apps)."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await open_database(settings.database_url)
+        try:
+            yield
+        finally:
+            if manage_database:
+                await close_database()
+
+    view = GraphQLView(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=[Middleware(RequestLogMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,62 @@
+"""Root fields that read authors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+import models
+from gql.authors.types import Author
+from gql.context import Info
+from gql.errors import BadUserInputError
+from gql.ids import pk_of
+from gql.orderings import AUTHOR_ORDERING
+from gql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    build_connection,
+    page_in_sql,
+    page_request,
+)
+
+
+@strawberry.type
+class AuthorQueries:
+    @strawberry.field(description="One author, by exactly one of `id` or `slug`.")
+    async def author(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The author's global ID.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="The author's slug.")] = None,
+    ) -> Author | None:
+        if (id is None) == (slug is None):
+            raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
+        if id is not None:
+            pk = pk_of(id, "Author")
+            row = await info.context.loaders.author_by_id.load(pk) if pk is not None else None
+        else:
+            row = await models.Author.get_or_none(slug=slug)
+        return Author.from_row(row) if row is not None else None
+
+    @strawberry.field(description="All authors, in the order they were added.")
+    async def authors(
+        self,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Author]:
+        page = page_request(AUTHOR_ORDERING, first, after, last, before)
+        query = models.Author.all()
+        return build_connection(
+            await page_in_sql(query, AUTHOR_ORDERING, page),
+            AUTHOR_ORDERING,
+            Author.from_row,
+            query.count,
+        )

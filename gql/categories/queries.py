@@ -1,0 +1,62 @@
+"""Root fields that read categories."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+import models
+from gql.categories.types import Category
+from gql.context import Info
+from gql.errors import BadUserInputError
+from gql.ids import pk_of
+from gql.orderings import CATEGORY_ORDERING
+from gql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    build_connection,
+    page_in_sql,
+    page_request,
+)
+
+
+@strawberry.type
+class CategoryQueries:
+    @strawberry.field(description="One category, by exactly one of `id` or `slug`.")
+    async def category(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The category's global ID.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="The category's slug.")] = None,
+    ) -> Category | None:
+        if (id is None) == (slug is None):
+            raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
+        if id is not None:
+            pk = pk_of(id, "Category")
+            row = await info.context.loaders.category_by_id.load(pk) if pk is not None else None
+        else:
+            row = await models.Category.get_or_none(slug=slug)
+        return Category.from_row(row) if row is not None else None
+
+    @strawberry.field(description="All categories (every level), in the order they were added.")
+    async def categories(
+        self,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Category]:
+        page = page_request(CATEGORY_ORDERING, first, after, last, before)
+        query = models.Category.all()
+        return build_connection(
+            await page_in_sql(query, CATEGORY_ORDERING, page),
+            CATEGORY_ORDERING,
+            Category.from_row,
+            query.count,
+        )

@@ -1,0 +1,77 @@
+"""The `Category` type."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from gql.context import Info
+from gql.ids import to_global_id
+from gql.node import Node
+from gql.orderings import DEFAULT_POST_ORDERING
+from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
+
+if TYPE_CHECKING:
+    from gql.posts.types import Post
+
+PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
+
+
+@strawberry.type(description="A category of posts; categories nest.")
+class Category(Node):
+    database_id: int = strawberry.field(description="The category's primary key in the database.")
+    slug: str = strawberry.field(description="URL-friendly name, unique among categories.")
+    name: str = strawberry.field(description="Display name.")
+    description: str | None = strawberry.field(description="What the category is about.")
+    row: strawberry.Private[models.Category]
+
+    @classmethod
+    def from_row(cls, row: models.Category) -> Category:
+        """The public view of a category row."""
+        return cls(
+            id=strawberry.ID(to_global_id("Category", row.id)),
+            database_id=row.id,
+            slug=row.slug,
+            name=row.name,
+            description=row.description or None,
+            row=row,
+        )
+
+    @strawberry.field(description="The category this one is nested in; null at the top.")
+    async def parent(self, info: Info) -> Category | None:
+        parent_id: int | None = self.row.parent_id
+        if parent_id is None:
+            return None
+        row = await info.context.loaders.category_by_id.load(parent_id)
+        return Category.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Categories nested directly in this one.")
+    async def children(self, info: Info) -> list[Category]:
+        rows = await info.context.loaders.children_by_category.load(self.row.id)
+        return [Category.from_row(row) for row in rows]
+
+    @strawberry.field(description="Number of published posts in this category itself.")
+    async def post_count(self, info: Info) -> int:
+        return await info.context.loaders.post_count_by_category.load(self.row.id)
+
+    @strawberry.field(description="Published posts in this category itself, newest first.")
+    async def posts(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[PostRef]:
+        from gql.posts.types import Post
+
+        loaders = info.context.loaders
+        page = page_request(DEFAULT_POST_ORDERING, first, after, last, before)
+        return build_connection(
+            await loaders.posts_by_category.load((self.row.id, page)),
+            DEFAULT_POST_ORDERING,
+            Post.from_row,
+            lambda: loaders.post_count_by_category.load(self.row.id),
+        )

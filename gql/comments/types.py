@@ -1,0 +1,93 @@
+"""The `Comment` type. It has no email, IP or user-agent field: the public never reads them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from gql.context import Info
+from gql.ids import to_global_id
+from gql.node import Node
+from gql.orderings import COMMENT_ORDERING
+from gql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    build_connection,
+    known_total,
+    page_in_memory,
+    page_request,
+)
+
+if TYPE_CHECKING:
+    from gql.posts.types import Post
+
+PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
+
+
+@strawberry.type(description="A reader's comment on a post, or a reply to another comment.")
+class Comment(Node):
+    database_id: int = strawberry.field(description="The comment's primary key in the database.")
+    depth: int = strawberry.field(description="0 for a top-level comment, 1 for a reply, ...")
+    author_name: str = strawberry.field(description="The commenter's name, as given.")
+    author_url: str | None = strawberry.field(description="The commenter's website, if given.")
+    content: str = strawberry.field(description="Sanitised HTML, safe to inject.")
+    created_at: datetime = strawberry.field(description="When the comment was written.")
+    row: strawberry.Private[models.Comment]
+
+    @classmethod
+    def from_row(cls, row: models.Comment) -> Comment:
+        """The public view of a comment row."""
+        return cls(
+            id=strawberry.ID(to_global_id("Comment", row.id)),
+            database_id=row.id,
+            depth=row.depth,
+            author_name=row.author_name,
+            author_url=row.author_url or None,
+            content=row.content,
+            created_at=row.created_at,
+            row=row,
+        )
+
+    @strawberry.field(description="The post the comment is on.")
+    async def post(self, info: Info) -> PostRef:
+        from gql.posts.types import Post
+
+        row = await info.context.loaders.post_by_id.load(self.row.post_id)
+        assert row is not None, "a public comment's post is public"
+        return Post.from_row(row)
+
+    @strawberry.field(description="The comment this one replies to; null at the top level.")
+    async def parent(self, info: Info) -> Comment | None:
+        parent_id: int | None = self.row.parent_id
+        if parent_id is None:
+            return None
+        row = await info.context.loaders.comment_by_id.load(parent_id)
+        return Comment.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Number of public direct replies.")
+    async def reply_count(self, info: Info) -> int:
+        return await info.context.loaders.reply_count_by_comment.load(self.row.id)
+
+    @strawberry.field(description="Public direct replies, oldest first; each has its own.")
+    async def replies(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Comment]:
+        page = page_request(COMMENT_ORDERING, first, after, last, before)
+        rows = await info.context.loaders.replies_by_comment.load(self.row.id)
+        return build_connection(
+            page_in_memory(rows, COMMENT_ORDERING, page),
+            COMMENT_ORDERING,
+            Comment.from_row,
+            known_total(len(rows)),
+        )

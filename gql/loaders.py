@@ -1,0 +1,200 @@
+"""Per-request DataLoaders: one batch function per relation, each one SQL query (two where
+a many-to-many hop needs it), named `<thing>_by_<key>`.
+
+Every loader applies the public visibility rules from `models` (`public_post_filter`,
+`public_comment_filter`), so a relation can never reach a draft post or a held comment.
+Lists that belong to many parents at once (replies of every comment on a level, posts of
+every author on a page) are fetched for the whole batch in one query and paged in memory;
+a batch of a single parent pages in SQL instead, so a long list is never read whole to show
+one page of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+import models
+from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
+from gql.pagination import Page, PageRequest, page_in_memory, page_in_sql
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+PostPageKey = tuple[int, PageRequest]
+"""(parent id, page) for the posts of one author or category."""
+
+
+def _by_key(keys: Sequence[K], found: dict[K, V]) -> list[V | None]:
+    return [found.get(key) for key in keys]
+
+
+def _grouped(rows: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
+    groups: dict[K, list[V]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return groups
+
+
+async def _counts(query: Any, group_field: str) -> dict[int, int]:
+    rows = await query.group_by(group_field).annotate(n=Count("id")).values_list(group_field, "n")
+    return {int(group): int(n) for group, n in rows}
+
+
+class Loaders:
+    """The loaders of one request; `now` is the request's clock for scheduled posts."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.post_by_id = DataLoader(self._post_by_id)
+        self.author_by_id = DataLoader(self._author_by_id)
+        self.category_by_id = DataLoader(self._category_by_id)
+        self.comment_by_id = DataLoader(self._comment_by_id)
+        self.categories_by_post = DataLoader(self._categories_by_post)
+        self.children_by_category = DataLoader(self._children_by_category)
+        self.post_count_by_category = DataLoader(self._post_count_by_category)
+        self.post_count_by_author = DataLoader(self._post_count_by_author)
+        self.posts_by_category = DataLoader(self._posts_by_category)
+        self.posts_by_author = DataLoader(self._posts_by_author)
+        self.comment_count_by_post = DataLoader(self._comment_count_by_post)
+        self.reply_count_by_comment = DataLoader(self._reply_count_by_comment)
+        self.top_level_comments_by_post = DataLoader(self._top_level_comments_by_post)
+        self.replies_by_comment = DataLoader(self._replies_by_comment)
+        self.comment_thread_by_post = DataLoader(self._comment_thread_by_post)
+
+    # --- visibility -----------------------------------------------------------------------
+
+    def public_posts(self) -> QuerySet[models.Post]:
+        """Posts the public may read, at this request's time."""
+        return models.Post.filter(models.public_post_filter(self.now))
+
+    def public_comments(self) -> QuerySet[models.Comment]:
+        """Comments the public may read, at this request's time."""
+        return models.Comment.filter(models.public_comment_filter(self.now))
+
+    # --- objects by id ----------------------------------------------------------------------
+
+    async def _post_by_id(self, ids: list[int]) -> list[models.Post | None]:
+        rows = await self.public_posts().filter(id__in=ids)
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _author_by_id(self, ids: list[int]) -> list[models.Author | None]:
+        rows = await models.Author.filter(id__in=ids)
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _category_by_id(self, ids: list[int]) -> list[models.Category | None]:
+        rows = await models.Category.filter(id__in=ids)
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _comment_by_id(self, ids: list[int]) -> list[models.Comment | None]:
+        rows = await self.public_comments().filter(id__in=ids)
+        return _by_key(ids, {row.id: row for row in rows})
+
+    # --- categories -------------------------------------------------------------------------
+
+    async def _categories_by_post(self, post_ids: list[int]) -> list[list[models.Category]]:
+        pairs = await models.Category.filter(posts__id__in=post_ids).values_list("posts__id", "id")
+        categories = await self.category_by_id.load_many(sorted({cid for _, cid in pairs}))
+        by_id = {c.id: c for c in categories if c is not None}
+        by_post = _grouped(sorted(pairs), key=lambda pair: pair[0])
+        return [[by_id[cid] for _, cid in by_post.get(pid, [])] for pid in post_ids]
+
+    async def _children_by_category(self, ids: list[int]) -> list[list[models.Category]]:
+        rows = await models.Category.filter(parent_id__in=ids).order_by("id")
+        groups = _grouped(rows, key=lambda row: row.parent_id)
+        return [groups.get(cid, []) for cid in ids]
+
+    async def _post_count_by_category(self, ids: list[int]) -> list[int]:
+        counts = await _counts(self.public_posts().filter(categories__id__in=ids), "categories__id")
+        return [counts.get(cid, 0) for cid in ids]
+
+    async def _post_count_by_author(self, ids: list[int]) -> list[int]:
+        counts = await _counts(self.public_posts().filter(author_id__in=ids), "author_id")
+        return [counts.get(aid, 0) for aid in ids]
+
+    # --- posts of a parent ------------------------------------------------------------------
+
+    async def _posts_by_category(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+        if len(keys) == 1:
+            ((category_id, page),) = keys
+            query = self.public_posts().filter(categories__id=category_id)
+            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page)]
+        category_ids = sorted({category_id for category_id, _ in keys})
+        pairs = (
+            await self.public_posts()
+            .filter(categories__id__in=category_ids)
+            .values_list("id", "categories__id")
+        )
+        posts = DEFAULT_POST_ORDERING.sort(
+            await models.Post.filter(id__in={pid for pid, _ in pairs})
+        )
+        members = _grouped(pairs, key=lambda pair: pair[1])
+        return [
+            page_in_memory(
+                [p for p in posts if p.id in {pid for pid, _ in members.get(cid, [])}],
+                DEFAULT_POST_ORDERING,
+                page,
+            )
+            for cid, page in keys
+        ]
+
+    async def _posts_by_author(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+        if len(keys) == 1:
+            ((author_id, page),) = keys
+            query = self.public_posts().filter(author_id=author_id)
+            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page)]
+        author_ids = sorted({author_id for author_id, _ in keys})
+        posts = DEFAULT_POST_ORDERING.sort(
+            await self.public_posts().filter(author_id__in=author_ids)
+        )
+        groups = _grouped(posts, key=lambda post: post.author_id)
+        return [
+            page_in_memory(groups.get(aid, []), DEFAULT_POST_ORDERING, page) for aid, page in keys
+        ]
+
+    # --- comments ---------------------------------------------------------------------------
+    # The posts and parent comments these are asked for were themselves reached through the
+    # public loaders, so `is_public` alone decides here.
+
+    async def _comment_count_by_post(self, post_ids: list[int]) -> list[int]:
+        query = models.Comment.filter(post_id__in=post_ids, is_public=True)
+        counts = await _counts(query, "post_id")
+        return [counts.get(pid, 0) for pid in post_ids]
+
+    async def _reply_count_by_comment(self, comment_ids: list[int]) -> list[int]:
+        query = models.Comment.filter(parent_id__in=comment_ids, is_public=True)
+        counts = await _counts(query, "parent_id")
+        return [counts.get(cid, 0) for cid in comment_ids]
+
+    async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[models.Comment]]:
+        rows = await models.Comment.filter(
+            post_id__in=post_ids, parent_id__isnull=True, is_public=True
+        ).order_by("path")
+        groups = _grouped(rows, key=lambda row: row.post_id)
+        return [groups.get(pid, []) for pid in post_ids]
+
+    async def _replies_by_comment(self, comment_ids: list[int]) -> list[list[models.Comment]]:
+        rows = await models.Comment.filter(parent_id__in=comment_ids, is_public=True).order_by(
+            "path"
+        )
+        groups = _grouped(rows, key=lambda row: row.parent_id)
+        return [groups.get(cid, []) for cid in comment_ids]
+
+    async def _comment_thread_by_post(
+        self, keys: list[tuple[int, PageRequest]]
+    ) -> list[Page[models.Comment]]:
+        if len(keys) == 1:
+            ((post_id, page),) = keys
+            query = models.Comment.filter(post_id=post_id, is_public=True)
+            return [await page_in_sql(query, COMMENT_ORDERING, page)]
+        rows = await models.Comment.filter(
+            post_id__in=sorted({post_id for post_id, _ in keys}), is_public=True
+        ).order_by("path")
+        groups = _grouped(rows, key=lambda row: row.post_id)
+        return [page_in_memory(groups.get(pid, []), COMMENT_ORDERING, page) for pid, page in keys]

@@ -1,0 +1,170 @@
+"""Root fields that read posts: `post` and `posts`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from tortoise.expressions import Q
+
+import models
+from gql.context import Info
+from gql.enums import OrderDirection
+from gql.errors import BadUserInputError
+from gql.ids import pk_of
+from gql.orderings import POST_ORDERINGS
+from gql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    build_connection,
+    page_in_sql,
+    page_request,
+)
+from gql.posts.types import Post
+
+MAX_SEARCH_LENGTH = 200
+
+
+@strawberry.enum(description="What to sort posts by.")
+class PostOrderField(Enum):
+    PUBLISHED_AT = strawberry.enum_value(
+        "PUBLISHED_AT", description="Publication date; posts without one sort last."
+    )
+    UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="Last change.")
+    TITLE = strawberry.enum_value("TITLE", description="Title, case-insensitively.")
+
+
+@strawberry.input(description="How to sort posts. Ties always break by `databaseId`.")
+class PostOrder:
+    field: PostOrderField = strawberry.field(
+        default=PostOrderField.PUBLISHED_AT, description="What to sort by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="Which way."
+    )
+
+
+@strawberry.input(description="Filters for `posts`; all given filters must hold.")
+class PostWhere:
+    category_slug: str | None = strawberry.field(
+        default=None, description="Only posts in the category with this slug."
+    )
+    author_slug: str | None = strawberry.field(
+        default=None, description="Only posts by the author with this slug."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description=f"Words in the title or content (case-insensitive, at most "
+        f"{MAX_SEARCH_LENGTH} characters).",
+    )
+    published_after: datetime | None = strawberry.field(
+        default=None, description="Only posts published strictly after this time."
+    )
+    published_before: datetime | None = strawberry.field(
+        default=None, description="Only posts published strictly before this time."
+    )
+    updated_after: datetime | None = strawberry.field(
+        default=None,
+        description="Only posts changed strictly after this time: for incremental builds.",
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """Times without an offset are read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _normalize_uri(uri: str) -> str:
+    path = "/" + uri.strip().strip("/")
+    return path if path == "/" else path + "/"
+
+
+def _where_filter(where: PostWhere | None) -> Q:
+    if where is None:
+        return Q()
+    conditions: list[Q] = []
+    if where.category_slug is not None:
+        conditions.append(Q(categories__slug=where.category_slug))
+    if where.author_slug is not None:
+        conditions.append(Q(author__slug=where.author_slug))
+    if where.search:
+        if len(where.search) > MAX_SEARCH_LENGTH:
+            raise BadUserInputError(
+                f"'search' is limited to {MAX_SEARCH_LENGTH} characters.", argument="where"
+            )
+        for word in where.search.split():
+            conditions.append(
+                Q(Q(title__icontains=word), Q(content__icontains=word), join_type="OR")
+            )
+    if where.published_after is not None:
+        conditions.append(Q(published_at__gt=_utc(where.published_after)))
+    if where.published_before is not None:
+        conditions.append(Q(published_at__lt=_utc(where.published_before)))
+    if where.updated_after is not None:
+        conditions.append(Q(updated_at__gt=_utc(where.updated_after)))
+    return Q(*conditions) if conditions else Q()
+
+
+@strawberry.type
+class PostQueries:
+    @strawberry.field(
+        description="One published post, by exactly one of `id`, `slug` or `uri`; null when "
+        "there is none."
+    )
+    async def post(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The post's global ID.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="The post's slug.")] = None,
+        uri: Annotated[
+            str | None,
+            strawberry.argument(description='The post\'s path, like "/2017/03/04/my-post/".'),
+        ] = None,
+    ) -> Post | None:
+        given = [name for name, value in (("id", id), ("slug", slug), ("uri", uri)) if value]
+        if len(given) != 1:
+            raise BadUserInputError("Pass exactly one of 'id', 'slug' or 'uri'.")
+        loaders = info.context.loaders
+        row: models.Post | None
+        if id is not None:
+            pk = pk_of(id, "Post")
+            row = await loaders.post_by_id.load(pk) if pk is not None else None
+        elif slug is not None:
+            row = await loaders.public_posts().get_or_none(slug=slug)
+        else:
+            assert uri is not None
+            row = await loaders.public_posts().get_or_none(uri=_normalize_uri(uri))
+        return Post.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Published posts, filtered and sorted (newest first by default).")
+    async def posts(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: Annotated[PostWhere | None, strawberry.argument(description="Filters.")] = None,
+        order_by: Annotated[
+            PostOrder | None, strawberry.argument(description="Sort order.")
+        ] = None,
+    ) -> Connection[Post]:
+        order = order_by or PostOrder()
+        ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
+        page = page_request(ordering, first, after, last, before)
+        query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
+        if where is not None and where.category_slug is not None:
+            query = query.distinct()
+        return build_connection(
+            await page_in_sql(query, ordering, page),
+            ordering,
+            Post.from_row,
+            query.count,
+        )

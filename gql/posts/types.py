@@ -1,0 +1,150 @@
+"""The `Post` type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from gql.context import Info
+from gql.enums import CommentStatus, ContentFormat, PostStatus
+from gql.ids import to_global_id
+from gql.node import Node
+from gql.orderings import COMMENT_ORDERING
+from gql.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    build_connection,
+    known_total,
+    page_in_memory,
+    page_request,
+)
+from threadpress.content import html_to_text, make_excerpt
+
+if TYPE_CHECKING:
+    from gql.authors.types import Author
+    from gql.categories.types import Category
+    from gql.comments.types import Comment
+
+AuthorRef = Annotated["Author", strawberry.lazy("gql.authors.types")]
+CategoryRef = Annotated["Category", strawberry.lazy("gql.categories.types")]
+CommentRef = Annotated["Comment", strawberry.lazy("gql.comments.types")]
+
+
+@strawberry.type(description="A blog post.")
+class Post(Node):
+    database_id: int = strawberry.field(description="The post's primary key in the database.")
+    slug: str = strawberry.field(description="URL-friendly name, unique among posts.")
+    uri: str = strawberry.field(
+        description='Path of the post on the site, like "/2017/03/04/dry-needling-for-runners/".'
+    )
+    title: str = strawberry.field(description="Plain text as written: escape it when rendering.")
+    status: PostStatus = strawberry.field(description="Whether the post is published.")
+    published_at: datetime | None = strawberry.field(
+        description="When the post was (or is scheduled to be) published."
+    )
+    updated_at: datetime = strawberry.field(description="When the post last changed.")
+    comment_status: CommentStatus = strawberry.field(
+        description="Whether the post takes new comments."
+    )
+    row: strawberry.Private[models.Post]
+
+    @classmethod
+    def from_row(cls, row: models.Post) -> Post:
+        """The GraphQL view of a post row."""
+        return cls(
+            id=strawberry.ID(to_global_id("Post", row.id)),
+            database_id=row.id,
+            slug=row.slug,
+            uri=row.uri,
+            title=row.title,
+            status=PostStatus.PUBLISHED
+            if row.status == models.PostStatus.PUBLISHED
+            else PostStatus.DRAFT,
+            published_at=row.published_at,
+            updated_at=row.updated_at,
+            comment_status=CommentStatus.OPEN
+            if row.comment_status == models.CommentStatus.OPEN
+            else CommentStatus.CLOSED,
+            row=row,
+        )
+
+    @strawberry.field(
+        description="Sanitised HTML summary: the written excerpt, or the first 55 words."
+    )
+    def excerpt(self) -> str:
+        return self.row.excerpt or make_excerpt(self.row.content)
+
+    @strawberry.field(description="The body: sanitised HTML (default) or plain text.")
+    def content(
+        self,
+        format: Annotated[
+            ContentFormat, strawberry.argument(description="HTML (default) or TEXT.")
+        ] = ContentFormat.HTML,
+    ) -> str:
+        return self.row.content if format == ContentFormat.HTML else html_to_text(self.row.content)
+
+    @strawberry.field(description="Who wrote the post.")
+    async def author(self, info: Info) -> AuthorRef:
+        from gql.authors.types import Author
+
+        row = await info.context.loaders.author_by_id.load(self.row.author_id)
+        assert row is not None, "a post's author is a required foreign key"
+        return Author.from_row(row)
+
+    @strawberry.field(description="The post's categories.")
+    async def categories(self, info: Info) -> list[CategoryRef]:
+        from gql.categories.types import Category
+
+        rows = await info.context.loaders.categories_by_post.load(self.row.id)
+        return [Category.from_row(row) for row in rows]
+
+    @strawberry.field(description="Number of public comments on the post, at every depth.")
+    async def comment_count(self, info: Info) -> int:
+        return await info.context.loaders.comment_count_by_post.load(self.row.id)
+
+    @strawberry.field(
+        description="Top-level public comments, oldest first; each has its `replies`."
+    )
+    async def comments(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[CommentRef]:
+        from gql.comments.types import Comment
+
+        page = page_request(COMMENT_ORDERING, first, after, last, before)
+        rows = await info.context.loaders.top_level_comments_by_post.load(self.row.id)
+        return build_connection(
+            page_in_memory(rows, COMMENT_ORDERING, page),
+            COMMENT_ORDERING,
+            Comment.from_row,
+            known_total(len(rows)),
+        )
+
+    @strawberry.field(
+        description="Every public comment of the post, the whole tree flattened depth-first "
+        "(each comment followed by its replies, oldest sibling first): rebuild any depth from "
+        "one paginated list with `depth` and `parent`."
+    )
+    async def comment_thread(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[CommentRef]:
+        from gql.comments.types import Comment
+
+        loaders = info.context.loaders
+        page = page_request(COMMENT_ORDERING, first, after)
+        return build_connection(
+            await loaders.comment_thread_by_post.load((self.row.id, page)),
+            COMMENT_ORDERING,
+            Comment.from_row,
+            lambda: loaders.comment_count_by_post.load(self.row.id),
+        )

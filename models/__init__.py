@@ -1,0 +1,24 @@
+"""Threadpress content models (Tortoise ORM) and database set-up.
+
+Tortoise discovers models through the modules listed in `models.config.TORTOISE_ORM`;
+everything a caller needs is re-exported here so code reads `models.Post`.
+"""
+
+from models.author import Author
+from models.category import Category
+from models.comment import Comment, CommentModeration, public_comment_filter
+from models.post import CommentStatus, Post, PostStatus, public_post_filter
+from models.sorting import text_sort_key
+
+__all__ = [
+    "Author",
+    "Category",
+    "Comment",
+    "CommentModeration",
+    "CommentStatus",
+    "Post",
+    "PostStatus",
+    "public_comment_filter",
+    "public_post_filter",
+    "text_sort_key",
+]

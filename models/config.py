@@ -1,0 +1,68 @@
+"""Database configuration, read from the environment only.
+
+`DATABASE_URL` takes Tortoise's URL forms: `sqlite:///absolute/path.sqlite3`,
+`sqlite://relative.sqlite3`, `postgres://user@host:5432/db`. Default: a SQLite file in the
+working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+DEFAULT_DATABASE_URL = "sqlite://threadpress.sqlite3"
+
+MODEL_MODULES = ["models.author", "models.category", "models.post", "models.comment"]
+
+# WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of
+# failing at once with "database is locked"; synchronous=FULL makes a commit durable.
+SQLITE_PRAGMAS = {
+    "journal_mode": "WAL",
+    "busy_timeout": "5000",
+    "synchronous": "FULL",
+    "foreign_keys": "ON",
+}
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """The configured database URL, with SQLite's durability pragmas filled in."""
+    env = os.environ if env is None else env
+    return with_sqlite_pragmas(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def with_sqlite_pragmas(url: str) -> str:
+    """Add the SQLite pragmas this project relies on, keeping any the URL sets itself."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or url.startswith("sqlite://:memory:"):
+        return url
+    query = dict(parse_qsl(parts.query))
+    for pragma, value in SQLITE_PRAGMAS.items():
+        query.setdefault(pragma, value)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether `url` names a SQLite database."""
+    return urlsplit(url).scheme == "sqlite"
+
+
+def tortoise_config(url: str | None = None) -> dict[str, Any]:
+    """The Tortoise configuration for `url` (default: `database_url()`)."""
+    return {
+        "connections": {"default": url or database_url()},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+TORTOISE_ORM = tortoise_config()
+"""Read by the `tortoise` migration CLI (see `[tool.tortoise]` in pyproject.toml)."""

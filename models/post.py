@@ -1,0 +1,109 @@
+"""Posts, and the one rule that decides which posts the public sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields, timezone
+from tortoise.expressions import Q
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.sorting import text_sort_key
+
+if TYPE_CHECKING:
+    from models.author import Author
+    from models.category import Category
+    from models.comment import Comment
+
+
+class PostStatus(StrEnum):
+    """Where a post is in its life. Only `published` posts can be public."""
+
+    DRAFT = "draft"
+    PENDING = "pending"  # waiting for an editor's review
+    PRIVATE = "private"
+    PUBLISHED = "published"  # public once `published_at` has passed (scheduled before)
+
+
+class CommentStatus(StrEnum):
+    """Whether a post takes new comments."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Post(Model):
+    """A blog post."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=200, unique=True)
+    uri = fields.CharField(max_length=500, unique=True)
+    title = fields.TextField()
+    title_key = fields.CharField(
+        max_length=512, default="", description="Case-insensitive sort key of the title."
+    )
+    excerpt = fields.TextField(default="")
+    content = fields.TextField(default="")
+    status = fields.CharEnumField(PostStatus, max_length=16, default=PostStatus.DRAFT)
+    password = fields.CharField(
+        max_length=255, default="", description="Non-empty: password-protected, never public."
+    )
+    published_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(default=timezone.now)
+    updated_at = fields.DatetimeField(default=timezone.now)
+    comment_status = fields.CharEnumField(CommentStatus, max_length=16, default=CommentStatus.OPEN)
+    author: fields.ForeignKeyRelation[Author] = fields.ForeignKeyField(
+        "models.Author", related_name="posts", on_delete=fields.RESTRICT
+    )
+    categories: fields.ManyToManyRelation[Category] = fields.ManyToManyField(
+        "models.Category",
+        related_name="posts",
+        through="post_category",
+        forward_key="category_id",
+        backward_key="post_id",
+    )
+    wp_id = fields.IntField(null=True, unique=True, description="WordPress post id.")
+
+    author_id: int
+    comments: fields.ReverseRelation[Comment]
+
+    class Meta:
+        table = "post"
+        ordering = ["id"]
+        indexes = (
+            Index(fields=("status", "published_at", "id"), name="post_status_published_idx"),
+            Index(fields=("updated_at", "id"), name="post_updated_idx"),
+            Index(fields=("title_key", "id"), name="post_title_key_idx"),
+            Index(fields=("author_id", "published_at"), name="post_author_idx"),
+        )
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the title sort key in step with the title on every save."""
+        self.title_key = text_sort_key(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "title_key"]
+        await super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def public_post_filter(now: datetime | None = None, *, via: str = "") -> Q:
+    """The single definition of a public post: published, its date passed, no password.
+
+    Scheduled posts are stored as published with a future `published_at`, so they become
+    public at their time without any write. `via` names the relation to reach the post
+    through (`"post"` when filtering comments).
+    """
+    prefix = f"{via}__" if via else ""
+    lookups: dict[str, Any] = {
+        f"{prefix}status": PostStatus.PUBLISHED,
+        f"{prefix}password": "",
+        f"{prefix}published_at__isnull": False,
+        f"{prefix}published_at__lte": now or timezone.now(),
+    }
+    return Q(**lookups)

@@ -1,0 +1,170 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the one at `THREADPRESS_TEST_POSTGRES_URL` (default: the local server, database
+`test`, used only to create a throwaway database per run). Where it is not reachable the
+PostgreSQL half skips with a message, except in CI (`CI=true`), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from models.config import with_sqlite_pragmas
+from models.database import close_database, migrate_database, open_database
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "THREADPRESS_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TABLES = ("comment", "post_category", "post", "category", "author")
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip a test whose outside dependency is missing; in CI, fail it instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{why} (CI=true: this must not be skipped)")
+    pytest.skip(why)
+
+
+async def _create_postgres_database() -> tuple[str, str]:
+    import asyncpg  # type: ignore[import-untyped]
+
+    name = f"threadpress_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+    except (OSError, asyncpg.PostgresError) as error:
+        require(False, f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}", name
+
+
+async def _drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _forget_dialect() -> None:
+    """Let the next backend start clean: Tortoise caches SQL built for one dialect per
+    connection name ("default" for both backends), which production never switches."""
+    from tortoise.backends.base import executor
+
+    await Tortoise._reset_apps()
+    executor.EXECUTOR_CACHE.clear()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """A migrated database of each kind, open for the whole session; yields its URL."""
+    postgres_name = None
+    if request.param == "sqlite":
+        url = with_sqlite_pragmas(f"sqlite://{tmp_path_factory.mktemp('db')}/test.sqlite3")
+    else:
+        url, postgres_name = await _create_postgres_database()
+    await migrate_database(url)
+    await close_database()
+    await open_database(url)
+    try:
+        yield url
+    finally:
+        await close_database()
+        await _forget_dialect()
+        if postgres_name:
+            await _drop_postgres_database(postgres_name)
+
+
+@pytest.fixture
+async def db(database: str) -> str:
+    """An empty database (every table truncated before the test); yields its URL."""
+    connection = Tortoise.get_connection("default")
+    if database.startswith("sqlite"):
+        for table in TABLES:
+            await connection.execute_script(f'DELETE FROM "{table}"')
+        await connection.execute_script("DELETE FROM sqlite_sequence")
+    else:
+        await connection.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
+        )
+    return database
+
+
+@pytest.fixture
+async def client(db: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the real ASGI app over the test database."""
+    from gql.app import create_app
+    from gql.settings import load_settings
+
+    app = create_app(load_settings({"DATABASE_URL": db}), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@dataclass
+class SqlLog:
+    """SQL statements Tortoise sent while recording."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """How many statements were sent."""
+        return len(self.statements)
+
+
+class _SqlHandler(logging.Handler):
+    def __init__(self, log: SqlLog) -> None:
+        super().__init__(logging.DEBUG)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.statements.append(record.getMessage())
+
+
+@pytest.fixture
+def sql_log() -> Iterator[SqlLog]:
+    """Records every SQL statement the ORM sends during the test."""
+    log = SqlLog()
+    logger = logging.getLogger("tortoise.db_client")
+    handler = _SqlHandler(log)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield log
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+async def graphql(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """POST a GraphQL document and return the decoded JSON body (status must be 200)."""
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

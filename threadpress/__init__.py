@@ -1,0 +1,1 @@
+"""Threadpress: command line, WordPress import, demo content and content helpers."""

@@ -1,0 +1,118 @@
+"""The `threadpress` command: serve, migrate, import, demo, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from models.database import close_database, migrate_database, open_database
+
+
+def _run_with_database(work: Callable[[], Awaitable[int]]) -> int:
+    """Migrate, open the database, run `work`, and close it again."""
+
+    async def main() -> int:
+        await migrate_database()
+        await open_database()
+        try:
+            return await work()
+        finally:
+            await close_database()
+
+    return asyncio.run(main())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from threadpress.server import serve
+
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    asyncio.run(migrate_database())
+    print("Database is up to date.")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from threadpress.wordpress import ImportRefused, import_wxr
+
+    path = Path(args.file)
+
+    async def work() -> int:
+        try:
+            summary = await import_wxr(path, progress=not args.quiet)
+        except ImportRefused as refusal:
+            print(f"threadpress import: {refusal}", file=sys.stderr)
+            return 1
+        print(summary.report())
+        return 0
+
+    return _run_with_database(work)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from threadpress.demo import load_demo
+
+    async def work() -> int:
+        loaded = await load_demo(only_if_empty=args.if_empty)
+        print("Demo content loaded." if loaded else "The database has content: demo not loaded.")
+        return 0
+
+    return _run_with_database(work)
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from gql.schema import schema_sdl
+
+    sdl = schema_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `threadpress` command."""
+    parser = argparse.ArgumentParser(
+        prog="threadpress",
+        description="Threadpress, a GraphQL content backend. Configuration comes from the "
+        "environment (DATABASE_URL, THREADPRESS_*): see the README.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=_migrate)
+
+    importer = commands.add_parser("import", help="import a WordPress export (WXR) file")
+    importer.add_argument("file", help="path to the WordPress export (.xml)")
+    importer.add_argument("--quiet", action="store_true", help="no progress output")
+    importer.set_defaults(handler=_import)
+
+    demo = commands.add_parser("demo", help="load the demo site")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="only when the database has no posts yet"
+    )
+    demo.set_defaults(handler=_demo)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `threadpress` console script."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    sys.exit(handler(args))
