@@ -1,0 +1,105 @@
+"""The number of SQL statements behind the main pages is fixed: it does not grow with the
+number of posts or comments (no N+1). Pinned exactly, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from tests import factories
+from tests.conftest import SqlLog, graphql
+
+HOME_WITH_THREADS = """
+{
+  posts(first: 100) {
+    totalCount
+    nodes {
+      title excerpt commentCount
+      author { name }
+      categories { name }
+      comments(first: 100) {
+        totalCount
+        nodes {
+          authorName replyCount
+          replies(first: 100) { nodes { authorName
+            replies(first: 100) { nodes { authorName
+              replies(first: 100) { nodes { authorName depth } } } } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The posts page and its totalCount; authors; category pairs, then category rows; comment
+# counts; top-level comments; reply counts; three levels of replies.
+EXPECTED_STATEMENTS = 11
+
+
+async def _site(posts: int, threads_per_post: int) -> int:
+    """`posts` posts, each with `threads_per_post` threads four levels deep; returns the
+    number of comments made."""
+    authors = [await factories.author() for _ in range(3)]
+    categories = [await factories.category() for _ in range(3)]
+    made = 0
+    for n in range(posts):
+        post = await factories.post(
+            authors[n % 3],
+            published_at=factories.BASE_TIME + timedelta(hours=n),
+            categories=categories[: 1 + n % 3],
+        )
+        for _ in range(threads_per_post):
+            parent = None
+            for _depth in range(4):
+                parent = await factories.comment(post, parent=parent)
+                made += 1
+    return made
+
+
+async def _count(client: httpx.AsyncClient, sql_log: SqlLog) -> tuple[int, int]:
+    sql_log.statements.clear()
+    body = await graphql(client, HOME_WITH_THREADS)
+    assert "errors" not in body, body
+    return sql_log.count, body["data"]["posts"]["totalCount"]
+
+
+async def test_home_page_with_threads_costs_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, sql_log: SqlLog
+) -> None:
+    await _site(posts=2, threads_per_post=1)
+    small, small_posts = await _count(client, sql_log)
+    await _site(posts=18, threads_per_post=10)  # 10x the posts, ~50x the comments
+    large, large_posts = await _count(client, sql_log)
+
+    assert (small_posts, large_posts) == (2, 20)
+    assert small == EXPECTED_STATEMENTS, "\n".join(s[:150] for s in sql_log.statements)
+    assert large == EXPECTED_STATEMENTS, "\n".join(s[:150] for s in sql_log.statements)
+
+
+POST_PAGE = """
+query($slug: String!) {
+  post(slug: $slug) {
+    title content commentCount author { name bio } categories { name parent { name } }
+    commentThread(first: 100) { totalCount nodes { authorName depth content parent { id } } }
+  }
+}
+"""
+
+
+async def test_post_page_with_flat_thread_costs_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, sql_log: SqlLog
+) -> None:
+    writer = await factories.author()
+    post = await factories.post(writer, slug="big")
+    parent = None
+    for _ in range(60):
+        parent = await factories.comment(post, parent=parent if parent and parent.depth < 9 else None)
+
+    sql_log.statements.clear()
+    body = await graphql(client, POST_PAGE, {"slug": "big"})
+
+    assert "errors" not in body
+    assert len(body["data"]["post"]["commentThread"]["nodes"]) == 60
+    # post; author; category pairs; thread page; count; parents (one batch)
+    assert sql_log.count == 6, "\n".join(s[:150] for s in sql_log.statements)
