@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
 
 access_logger = logging.getLogger("threadpress.access")
 
@@ -72,3 +74,19 @@ class RequestLogMiddleware:
                     }
                 },
             )
+
+
+class OperationNameRecorder(SchemaExtension):
+    """Puts the operation's name (given, or the document's only operation) on the ASGI scope
+    for the access log line."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        try:
+            name = self.execution_context.operation_name
+        except Exception:  # an unparsable document has no name; the log says None
+            name = None
+        context = self.execution_context.context
+        request = getattr(context, "request", None)
+        if name and request is not None:
+            request.scope.setdefault("state", {})["operation_name"] = name

@@ -16,6 +16,7 @@ from gql.categories.queries import CategoryQueries
 from gql.comments.queries import CommentQueries
 from gql.node_query import NodeQueries
 from gql.posts.queries import PostQueries
+from gql.request_log import OperationNameRecorder
 
 logger = logging.getLogger("threadpress.errors")
 
@@ -97,7 +98,7 @@ class ThreadpressSchema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     """The schema with its extensions."""
-    return ThreadpressSchema(query=Query, extensions=[ErrorPolicy])
+    return ThreadpressSchema(query=Query, extensions=[ErrorPolicy, OperationNameRecorder])
 
 
 schema = build_schema()

@@ -39,6 +39,7 @@ async def test_node_resolves_every_type(client: httpx.AsyncClient) -> None:
 async def test_hidden_or_unknown_objects_are_null(client: httpx.AsyncClient) -> None:
     writer = await factories.author()
     draft = await factories.post(writer, status=models.PostStatus.DRAFT, published_at=None)
+    locked = await factories.post(writer, password="secret", content="<p>members only</p>")
     public = await factories.post(writer)
     held = await factories.comment(public, status=models.CommentModeration.PENDING)
     on_draft = await factories.comment(draft)
@@ -46,6 +47,7 @@ async def test_hidden_or_unknown_objects_are_null(client: httpx.AsyncClient) -> 
 
     for global_id in (
         to_global_id("Post", draft.id),
+        to_global_id("Post", locked.id),
         to_global_id("Post", 999_999),
         to_global_id("Comment", held.id),
         to_global_id("Comment", on_draft.id),
@@ -59,6 +61,10 @@ async def test_hidden_or_unknown_objects_are_null(client: httpx.AsyncClient) -> 
         {"id": to_global_id("Comment", held.id)},
     )
     assert comment == {"data": {"comment": None}}
+    by_slug = await graphql(
+        client, "query($slug: String) { post(slug: $slug) { content } }", {"slug": locked.slug}
+    )
+    assert by_slug == {"data": {"post": None}}
 
 
 @pytest.mark.parametrize(
@@ -120,9 +126,7 @@ async def test_authors_and_categories_with_their_public_posts(client: httpx.Asyn
             categories=[running],
         )
     await factories.post(bob, slug="bob-0", categories=[trail, running])
-    await factories.post(
-        bob, slug="bob-draft", status=models.PostStatus.DRAFT, categories=[trail]
-    )
+    await factories.post(bob, slug="bob-draft", status=models.PostStatus.DRAFT, categories=[trail])
 
     body = await graphql(client, AUTHORS_AND_CATEGORIES)
 
