@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from gql.health import healthz, readyz
+from gql.http_cache import GraphQLGetCache
 from gql.request_log import RequestLogMiddleware
 from gql.schema import schema
 from gql.settings import Settings, load_settings
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[Middleware(RequestLogMiddleware)],
+        middleware=[Middleware(RequestLogMiddleware), Middleware(GraphQLGetCache)],
         lifespan=lifespan,
     )
     app.state.settings = settings
