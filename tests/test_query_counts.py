@@ -94,7 +94,9 @@ async def test_post_page_with_flat_thread_costs_a_fixed_number_of_statements(
     post = await factories.post(writer, slug="big")
     parent = None
     for _ in range(60):
-        parent = await factories.comment(post, parent=parent if parent and parent.depth < 9 else None)
+        parent = await factories.comment(
+            post, parent=parent if parent and parent.depth < 9 else None
+        )
 
     sql_log.statements.clear()
     body = await graphql(client, POST_PAGE, {"slug": "big"})

@@ -160,8 +160,6 @@ class PostQueries:
         ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
         page = page_request(ordering, first, after, last, before)
         query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
-        if where is not None and where.category_slug is not None:
-            query = query.distinct()
         return build_connection(
             await page_in_sql(query, ordering, page),
             ordering,
