@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from gql.errors import BadUserInputError
+from gql.errors import MAX_DATABASE_INT, BadUserInputError
 
 NODE_TYPES = frozenset({"Post", "Author", "Category", "Comment"})
 
@@ -26,7 +26,7 @@ def from_global_id(global_id: str, *, argument: str = "id") -> tuple[str, int]:
         raise BadUserInputError(
             f"Argument '{argument}' is not a valid ID.", argument=argument
         ) from None
-    if type_name not in NODE_TYPES or pk < 1 or str(pk) != raw_pk:
+    if type_name not in NODE_TYPES or not 1 <= pk <= MAX_DATABASE_INT or str(pk) != raw_pk:
         raise BadUserInputError(f"Argument '{argument}' is not a valid ID.", argument=argument)
     return type_name, pk
 

@@ -23,7 +23,7 @@ from tortoise.expressions import Case, Q, When
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from gql.errors import BadUserInputError
+from gql.errors import MAX_DATABASE_INT, BadUserInputError
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -48,6 +48,13 @@ class SortField:
     name: str
     kind: Literal["datetime", "int", "str"]
     nullable: bool = False  # nulls always sort last, whatever the direction
+
+
+def _plain_value_fits(field: SortField, value: object) -> bool:
+    """Whether a decoded int or str cursor value is one the database can compare."""
+    if field.kind == "int":
+        return type(value) is int and 0 <= value <= MAX_DATABASE_INT
+    return field.kind == "str" and isinstance(value, str) and "\x00" not in value
 
 
 @dataclass(frozen=True)
@@ -83,15 +90,16 @@ class Ordering:
         for field, value in zip(self.fields, values, strict=True):
             if value is None and field.nullable:
                 key.append(None)
-            elif (field.kind == "int" and type(value) is int) or (
-                field.kind == "str" and isinstance(value, str)
-            ):
+            elif _plain_value_fits(field, value):
                 key.append(value)
             elif field.kind == "datetime" and isinstance(value, str):
                 try:
-                    key.append(datetime.fromisoformat(value))
+                    moment = datetime.fromisoformat(value)
                 except ValueError:
                     raise error from None
+                if moment.tzinfo is None:  # ours always carry an offset
+                    raise error
+                key.append(moment)
             else:
                 raise error
         return tuple(key)

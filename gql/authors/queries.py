@@ -9,7 +9,7 @@ import strawberry
 import models
 from gql.authors.types import Author
 from gql.context import Info
-from gql.errors import BadUserInputError
+from gql.errors import BadUserInputError, text_argument
 from gql.ids import pk_of
 from gql.orderings import AUTHOR_ORDERING
 from gql.pagination import (
@@ -41,7 +41,7 @@ class AuthorQueries:
             pk = pk_of(id, "Author")
             row = await info.context.loaders.author_by_id.load(pk) if pk is not None else None
         else:
-            row = await models.Author.get_or_none(slug=slug)
+            row = await models.Author.get_or_none(slug=text_argument(slug or "", "slug"))
         return Author.from_row(row) if row is not None else None
 
     @strawberry.field(description="All authors, in the order they were added.")

@@ -9,7 +9,7 @@ import strawberry
 import models
 from gql.categories.types import Category
 from gql.context import Info
-from gql.errors import BadUserInputError
+from gql.errors import BadUserInputError, text_argument
 from gql.ids import pk_of
 from gql.orderings import CATEGORY_ORDERING
 from gql.pagination import (
@@ -41,7 +41,7 @@ class CategoryQueries:
             pk = pk_of(id, "Category")
             row = await info.context.loaders.category_by_id.load(pk) if pk is not None else None
         else:
-            row = await models.Category.get_or_none(slug=slug)
+            row = await models.Category.get_or_none(slug=text_argument(slug or "", "slug"))
         return Category.from_row(row) if row is not None else None
 
     @strawberry.field(description="All categories (every level), in the order they were added.")

@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 import models
 from gql.context import Info
 from gql.enums import OrderDirection
-from gql.errors import BadUserInputError
+from gql.errors import BadUserInputError, text_argument
 from gql.ids import pk_of
 from gql.orderings import POST_ORDERINGS
 from gql.pagination import (
@@ -74,9 +74,16 @@ class PostWhere:
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    """Times without an offset are read as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+def _utc(moment: datetime, argument: str) -> datetime:
+    """`moment` in UTC; times without an offset are read as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise BadUserInputError(
+            f"'{argument}' is outside the representable range.", argument="where"
+        ) from None
 
 
 def _normalize_uri(uri: str) -> str:
@@ -89,24 +96,24 @@ def _where_filter(where: PostWhere | None) -> Q:
         return Q()
     conditions: list[Q] = []
     if where.category_slug is not None:
-        conditions.append(Q(categories__slug=where.category_slug))
+        conditions.append(Q(categories__slug=text_argument(where.category_slug, "where")))
     if where.author_slug is not None:
-        conditions.append(Q(author__slug=where.author_slug))
+        conditions.append(Q(author__slug=text_argument(where.author_slug, "where")))
     if where.search:
         if len(where.search) > MAX_SEARCH_LENGTH:
             raise BadUserInputError(
                 f"'search' is limited to {MAX_SEARCH_LENGTH} characters.", argument="where"
             )
-        for word in where.search.split():
+        for word in text_argument(where.search, "where").split():
             conditions.append(
                 Q(Q(title__icontains=word), Q(content__icontains=word), join_type="OR")
             )
     if where.published_after is not None:
-        conditions.append(Q(published_at__gt=_utc(where.published_after)))
+        conditions.append(Q(published_at__gt=_utc(where.published_after, "publishedAfter")))
     if where.published_before is not None:
-        conditions.append(Q(published_at__lt=_utc(where.published_before)))
+        conditions.append(Q(published_at__lt=_utc(where.published_before, "publishedBefore")))
     if where.updated_after is not None:
-        conditions.append(Q(updated_at__gt=_utc(where.updated_after)))
+        conditions.append(Q(updated_at__gt=_utc(where.updated_after, "updatedAfter")))
     return Q(*conditions) if conditions else Q()
 
 
@@ -137,10 +144,11 @@ class PostQueries:
             pk = pk_of(id, "Post")
             row = await loaders.post_by_id.load(pk) if pk is not None else None
         elif slug is not None:
-            row = await loaders.public_posts().get_or_none(slug=slug)
+            row = await loaders.public_posts().get_or_none(slug=text_argument(slug, "slug"))
         else:
             assert uri is not None
-            row = await loaders.public_posts().get_or_none(uri=_normalize_uri(uri))
+            uri = _normalize_uri(text_argument(uri, "uri"))
+            row = await loaders.public_posts().get_or_none(uri=uri)
         return Post.from_row(row) if row is not None else None
 
     @strawberry.field(description="Published posts, filtered and sorted (newest first by default).")
