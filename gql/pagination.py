@@ -350,3 +350,15 @@ Last = Annotated[
 Before = Annotated[
     str | None, strawberry.argument(description="Cursor to continue before (with `last`).")
 ]
+
+
+async def connection_from_query(
+    queryset: QuerySet[ModelT],
+    ordering: Ordering,
+    page: PageRequest,
+    to_node: Callable[[ModelT], NodeT],
+) -> Connection[NodeT]:
+    """A root list: one keyset query for the page, a `COUNT` only if `totalCount` is asked."""
+    return build_connection(
+        await page_in_sql(queryset, ordering, page), ordering, to_node, queryset.count
+    )

@@ -18,8 +18,7 @@ from gql.pagination import (
     Connection,
     First,
     Last,
-    build_connection,
-    page_in_sql,
+    connection_from_query,
     page_request,
 )
 
@@ -53,10 +52,6 @@ class AuthorQueries:
         before: Before = None,
     ) -> Connection[Author]:
         page = page_request(AUTHOR_ORDERING, first, after, last, before)
-        query = models.Author.all()
-        return build_connection(
-            await page_in_sql(query, AUTHOR_ORDERING, page),
-            AUTHOR_ORDERING,
-            Author.from_row,
-            query.count,
+        return await connection_from_query(
+            models.Author.all(), AUTHOR_ORDERING, page, Author.from_row
         )

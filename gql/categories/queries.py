@@ -18,8 +18,7 @@ from gql.pagination import (
     Connection,
     First,
     Last,
-    build_connection,
-    page_in_sql,
+    connection_from_query,
     page_request,
 )
 
@@ -53,10 +52,6 @@ class CategoryQueries:
         before: Before = None,
     ) -> Connection[Category]:
         page = page_request(CATEGORY_ORDERING, first, after, last, before)
-        query = models.Category.all()
-        return build_connection(
-            await page_in_sql(query, CATEGORY_ORDERING, page),
-            CATEGORY_ORDERING,
-            Category.from_row,
-            query.count,
+        return await connection_from_query(
+            models.Category.all(), CATEGORY_ORDERING, page, Category.from_row
         )

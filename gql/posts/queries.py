@@ -21,8 +21,7 @@ from gql.pagination import (
     Connection,
     First,
     Last,
-    build_connection,
-    page_in_sql,
+    connection_from_query,
     page_request,
 )
 from gql.posts.types import Post
@@ -168,9 +167,4 @@ class PostQueries:
         ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
         page = page_request(ordering, first, after, last, before)
         query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
-        return build_connection(
-            await page_in_sql(query, ordering, page),
-            ordering,
-            Post.from_row,
-            query.count,
-        )
+        return await connection_from_query(query, ordering, page, Post.from_row)
