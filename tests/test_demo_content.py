@@ -1,0 +1,86 @@
+"""The demo site: loads once, shows a deep public thread, hides what is not public."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models import Author, Category, Comment, Post, PostStatus, public_post_filter
+from tests import factories
+from threadpress.demo import MAIN_SLUG, load_demo
+
+
+async def test_demo_loads_into_an_empty_database(db: str) -> None:
+    loaded = await load_demo(only_if_empty=True)
+
+    assert loaded is True
+    assert await Author.all().count() == 3
+    assert await Category.all().count() == 5
+    assert await Post.all().count() == 8
+    recovery = await Category.get(slug="recovery").prefetch_related("parent")
+    assert recovery.parent is not None
+    assert recovery.parent.slug == "running"
+
+
+async def test_demo_main_post_is_public_running_post_with_dated_uri(db: str) -> None:
+    await load_demo(only_if_empty=True)
+
+    post = await Post.get(slug=MAIN_SLUG).prefetch_related("categories", "author")
+
+    assert post.uri == f"/2017/03/04/{MAIN_SLUG}/"
+    assert [c.slug for c in post.categories] == ["running", "recovery"]
+    assert post.content.count("<p>") == 4
+    assert await Post.filter(public_post_filter(), slug=MAIN_SLUG).exists()
+
+
+async def test_demo_thread_is_deep_and_hides_the_pending_comment(db: str) -> None:
+    await load_demo(only_if_empty=True)
+
+    post = await Post.get(slug=MAIN_SLUG)
+    public = await Comment.filter(post=post, is_public=True).order_by("path")
+    pending = await Comment.filter(post=post, is_public=False)
+
+    assert len(public) == 12
+    assert max(c.depth for c in public) == 5
+    assert [c.author_name for c in public[:6]] == [
+        "Priya",
+        "Maya Lindqvist",
+        "Priya",
+        "Jonas",
+        "Tom Achebe",
+        "Jonas",
+    ]
+    assert [c.depth for c in public[:6]] == [0, 1, 2, 3, 4, 5]
+    by_id = {c.id: c for c in public}
+    assert all(c.parent_id is None or c.path.startswith(by_id[c.parent_id].path) for c in public)
+    assert [(c.author_name, c.status.value) for c in pending] == [("quick-cash-offer", "pending")]
+
+
+async def test_demo_draft_and_scheduled_posts_are_not_public(db: str) -> None:
+    await load_demo(only_if_empty=True)
+
+    public = set(await Post.filter(public_post_filter()).values_list("slug", flat=True))
+    scheduled = await Post.get(slug="autumn-marathon-training-begins")
+
+    assert len(public) == 6
+    assert "notes-on-returning-after-injury" not in public
+    assert scheduled.status == PostStatus.PUBLISHED
+    assert scheduled.published_at == datetime(2099, 6, 1, 8, tzinfo=UTC)
+
+
+async def test_demo_is_idempotent(db: str) -> None:
+    await load_demo(only_if_empty=False)
+
+    again = await load_demo(only_if_empty=False)
+
+    assert again is False
+    assert await Post.all().count() == 8
+    assert await Comment.all().count() == 13
+
+
+async def test_demo_skips_a_database_with_posts(db: str) -> None:
+    await factories.post(await factories.author())
+
+    loaded = await load_demo(only_if_empty=True)
+
+    assert loaded is False
+    assert await Post.all().count() == 1

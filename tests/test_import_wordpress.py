@@ -1,0 +1,532 @@
+"""Importing a WordPress export: the real theme unit test export, small hand-written WXR
+files in both namespace spellings, re-imports, and files that must be refused."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import models
+from models import Author, Category, Comment, Post, public_post_filter
+from tests.conftest import SHARED, graphql, require
+from threadpress.wordpress import ImportRefused, import_wxr
+
+FIXTURE = SHARED / "fixtures" / "wordpress-theme-unit-test.xml"
+WP12 = "{https://wordpress.org/export/1.2/}"
+
+
+def fixture() -> Path:
+    require(FIXTURE.exists(), f"the WordPress fixture is missing: {FIXTURE}")
+    return FIXTURE
+
+
+def expected_counts() -> Counter[str]:
+    """What the fixture holds, counted with the standard library's plain parser."""
+    counts: Counter[str] = Counter()
+    root = ElementTree.parse(fixture()).getroot()
+    for item in root.iter("item"):
+        post_type = item.findtext(f"{WP12}post_type")
+        status = item.findtext(f"{WP12}status")
+        if post_type != "post" or status not in {"publish", "future", "draft", "private"}:
+            counts[f"skipped {post_type}"] += 1
+            continue
+        counts["posts"] += 1
+        for comment in item.iter(f"{WP12}comment"):
+            counts[f"comment type {comment.findtext(f'{WP12}comment_type') or 'comment'}"] += 1
+    return counts
+
+
+async def row_counts() -> dict[str, int]:
+    return {
+        "authors": await Author.all().count(),
+        "categories": await Category.all().count(),
+        "posts": await Post.all().count(),
+        "comments": await Comment.all().count(),
+    }
+
+
+NOTHING = {"authors": 0, "categories": 0, "posts": 0, "comments": 0}
+
+
+async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
+    expected = expected_counts()
+
+    summary = await import_wxr(fixture(), progress=False)
+
+    # Verified by hand as well as by the independent count above.
+    assert expected["posts"] == 58
+    assert expected["comment type comment"] == 24
+    assert summary.counts["posts"].imported == expected["posts"]
+    assert summary.counts["comments"].imported == expected["comment type comment"]
+    assert summary.counts["authors"].imported == 3  # 2 declared, 1 misspelt dc:creator
+    assert summary.counts["categories"].imported == 68
+    assert summary.skipped == {
+        "page": expected["skipped page"],
+        "attachment": expected["skipped attachment"],
+        "nav_menu_item": expected["skipped nav_menu_item"],
+        "pingback": expected["comment type pingback"],
+        "trackback": expected["comment type trackback"],
+        "comment on a skipped item": 5,
+        "post_tag": 110,
+        "nav_menu term": 6,
+    }
+    assert (expected["skipped page"], expected["skipped attachment"]) == (21, 37)
+    assert expected["skipped nav_menu_item"] == 70
+    assert await row_counts() == {"authors": 3, "categories": 68, "posts": 58, "comments": 24}
+    report = summary.report()
+    assert "posts:      58 imported, 0 updated, 0 unchanged" in report
+    assert "21 pages, 2 pingbacks, 110 tags, 2 trackbacks" in report
+
+
+async def test_deepest_thread_comes_back_with_parents_depths_and_order(db: str) -> None:
+    await import_wxr(fixture(), progress=False)
+
+    post = await Post.get(slug="template-comments")
+    rows = await Comment.filter(post=post, is_public=True).order_by("path")
+    by_id = {c.id: c for c in rows}
+
+    assert [c.wp_id for c in rows] == [
+        881, 899, 900, 901, 903,
+        904, 905, 906, 907, 910, 911, 912, 913, 914, 915,
+        917, 918, 919, 920,
+    ]  # fmt: skip
+    chain = rows[5:15]
+    assert [c.depth for c in chain] == list(range(10))
+    assert [by_id[c.parent_id].wp_id if c.parent_id else None for c in chain] == [
+        None, 904, 905, 906, 907, 910, 911, 912, 913, 914,
+    ]  # fmt: skip
+    assert all(c.path.startswith(by_id[c.parent_id].path) for c in chain[1:])
+    pending = await Comment.get(wp_id=1015)
+    assert (pending.status, pending.is_public, pending.depth) == (
+        models.CommentModeration.PENDING,
+        False,
+        0,
+    )
+    deepest = chain[-1]
+    assert deepest.author_name == "themedemos"
+    assert deepest.content == "<p>Comment Depth 10</p>\n<p>Also an author comment.</p>"
+    assert deepest.created_at == datetime(2013, 3, 14, 15, 14, 47, tzinfo=UTC)
+
+
+async def test_unpublished_posts_are_not_public(db: str) -> None:
+    await import_wxr(fixture(), progress=False)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+
+    public = set(await Post.filter(public_post_filter(now)).values_list("slug", flat=True))
+    draft = await Post.get(wp_id=1164)
+    scheduled = await Post.get(wp_id=1153)
+    locked = await Post.get(wp_id=1168)
+
+    assert len(public) == 55
+    assert (draft.status, draft.published_at, draft.slug, draft.uri) == (
+        models.PostStatus.DRAFT,
+        None,
+        "draft",
+        "/2013/04/09/draft/",
+    )
+    assert (scheduled.status, scheduled.published_at) == (
+        models.PostStatus.PUBLISHED,
+        datetime(2030, 1, 1, 19, 0, 18, tzinfo=UTC),
+    )
+    assert locked.password == "enter"
+    assert {"draft", "scheduled", "template-password-protected"} & public == set()
+    later = datetime(2030, 1, 2, tzinfo=UTC)
+    assert await Post.filter(public_post_filter(later), slug="scheduled").count() == 1
+
+
+async def test_imported_post_fields(db: str) -> None:
+    await import_wxr(fixture(), progress=False)
+
+    post = await Post.get(wp_id=1148).prefetch_related("author", "categories")
+    no_title = await Post.get(wp_id=1169)
+    sub = await Category.get(slug="sub").prefetch_related("parent")
+
+    assert post.uri == "/2012/01/03/template-comments/"
+    assert post.title == "Template: Comments"
+    assert post.author.slug == "themedemos"
+    assert post.author.email == "themeshaperwp+demos@gmail.com"
+    assert sorted(c.slug for c in post.categories) == ["classic", "template-2", "uncategorized"]
+    assert post.title_key == models.text_sort_key("Template: Comments")
+    assert post.published_at == datetime(2012, 1, 3, 17, 11, 37, tzinfo=UTC)
+    assert post.updated_at == post.published_at  # no wp:post_modified in this file
+    assert no_title.title == ""
+    assert sub.parent is not None
+    assert sub.parent.slug == "aciform"
+
+
+async def test_reimport_changes_nothing(db: str) -> None:
+    await import_wxr(fixture(), progress=False)
+    before = await row_counts()
+    stamps = dict(await Post.all().values_list("wp_id", "updated_at"))
+    paths = dict(await Comment.all().values_list("wp_id", "path"))
+
+    summary = await import_wxr(fixture(), progress=False)
+
+    assert await row_counts() == before
+    assert dict(await Post.all().values_list("wp_id", "updated_at")) == stamps
+    assert dict(await Comment.all().values_list("wp_id", "path")) == paths
+    assert {k: vars(v) for k, v in summary.counts.items()} == {
+        "posts": {"imported": 0, "updated": 0, "unchanged": 58},
+        "comments": {"imported": 0, "updated": 0, "unchanged": 24},
+        "authors": {"imported": 0, "updated": 0, "unchanged": 3},
+        "categories": {"imported": 0, "updated": 0, "unchanged": 68},
+    }
+    assert summary.report().endswith("Everything was already up to date: nothing changed.")
+
+
+# --- Small hand-written exports ---------------------------------------------------------
+
+
+def wxr(wp_ns: str, items: str, *, version: str = "1.2", extra: str = "") -> str:
+    excerpt_ns = wp_ns + "excerpt/"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="{excerpt_ns}" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="{wp_ns}">
+<channel>
+<title>Trail notes</title>
+<wp:wxr_version>{version}</wp:wxr_version>
+<wp:author><wp:author_login>kim</wp:author_login><wp:author_email>kim@example.org</wp:author_email>
+  <wp:author_display_name><![CDATA[Kim Pace]]></wp:author_display_name></wp:author>
+<wp:category><wp:term_id>5</wp:term_id><wp:category_nicename>running</wp:category_nicename>
+  <wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Running]]></wp:cat_name></wp:category>
+<wp:category><wp:term_id>6</wp:term_id><wp:category_nicename>recovery</wp:category_nicename>
+  <wp:category_parent>running</wp:category_parent><wp:cat_name>Recovery</wp:cat_name></wp:category>
+{extra}{items}
+</channel>
+</rss>
+"""
+
+
+RECOVERY = '<category domain="category" nicename="recovery"><![CDATA[Recovery]]></category>'
+
+
+def item(
+    wp_id: int,
+    *,
+    status: str = "publish",
+    post_type: str = "post",
+    name: str = "",
+    title: str = "A post",
+    link: str = "",
+    date: str = "2017-03-04 09:30:00",
+    password: str = "",
+    content: str = "First line\nsecond line\n\nNew paragraph",
+    comments: str = "",
+    categories: str = RECOVERY,
+) -> str:
+    return f"""<item>
+<title>{title}</title><link>{link}</link><dc:creator>kim</dc:creator>
+<content:encoded><![CDATA[{content}]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>{wp_id}</wp:post_id><wp:post_date>{date}</wp:post_date>
+<wp:post_date_gmt>{date}</wp:post_date_gmt><wp:comment_status>closed</wp:comment_status>
+<wp:post_name>{name}</wp:post_name><wp:status>{status}</wp:status>
+<wp:post_type>{post_type}</wp:post_type><wp:post_password>{password}</wp:post_password>
+{categories}{comments}
+</item>"""
+
+
+def comment(wp_id: int, parent: int = 0, approved: str = "1", kind: str = "") -> str:
+    return f"""<wp:comment><wp:comment_id>{wp_id}</wp:comment_id>
+<wp:comment_author><![CDATA[Reader {wp_id}]]></wp:comment_author>
+<wp:comment_author_email>r{wp_id}@example.org</wp:comment_author_email>
+<wp:comment_author_url>https://example.org/</wp:comment_author_url>
+<wp:comment_author_IP>192.0.2.{wp_id % 250}</wp:comment_author_IP>
+<wp:comment_date_gmt>2017-03-05 10:{wp_id % 60:02d}:00</wp:comment_date_gmt>
+<wp:comment_content><![CDATA[Comment <script>alert(1)</script>{wp_id}]]></wp:comment_content>
+<wp:comment_approved>{approved}</wp:comment_approved><wp:comment_type>{kind}</wp:comment_type>
+<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"""
+
+
+def write(tmp_path: Path, text: str, name: str = "export.xml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("namespace", "version"),
+    [
+        ("http://wordpress.org/export/1.0/", "1.0"),
+        ("http://wordpress.org/export/1.1/", "1.1"),
+        ("http://wordpress.org/export/1.2/", "1.2"),
+        ("https://wordpress.org/export/1.2/", "1.2"),
+    ],
+)
+async def test_both_namespace_spellings(
+    db: str, tmp_path: Path, namespace: str, version: str
+) -> None:
+    comments = comment(1) + comment(2, parent=1) + comment(3, parent=2, approved="0")
+    text = wxr(namespace, item(10, name="needles", comments=comments), version=version)
+
+    summary = await import_wxr(write(tmp_path, text), progress=False)
+
+    post = await Post.get(wp_id=10).prefetch_related("author", "categories")
+    assert summary.wxr_version == version
+    assert (post.slug, post.uri, post.title) == ("needles", "/2017/03/04/needles/", "A post")
+    assert post.content == "<p>First line<br>\nsecond line</p>\n<p>New paragraph</p>"
+    assert post.excerpt == ""
+    assert post.comment_status == models.CommentStatus.CLOSED
+    assert post.published_at == datetime(2017, 3, 4, 9, 30, tzinfo=UTC)
+    assert (post.author.slug, post.author.name) == ("kim", "Kim Pace")
+    assert [c.slug for c in post.categories] == ["recovery"]
+    assert (await Category.get(slug="recovery")).parent_id == (
+        await Category.get(slug="running")
+    ).id
+    rows = await Comment.filter(post=post).order_by("path")
+    assert [(c.wp_id, c.depth, c.is_public) for c in rows] == [
+        (1, 0, True),
+        (2, 1, True),
+        (3, 2, False),
+    ]
+    assert rows[0].content == "<p>Comment 1</p>"
+    assert (rows[0].author_email, rows[0].author_ip) == ("r1@example.org", "192.0.2.1")
+
+
+async def test_statuses_map_and_unimported_things_are_counted(db: str, tmp_path: Path) -> None:
+    items = "".join(
+        [
+            item(1, status="private", name="mine"),
+            item(2, status="pending", name="waiting"),
+            item(3, status="trash", name="gone"),
+            item(4, status="auto-draft", name="", title="", date="0000-00-00 00:00:00"),
+            item(5, status="publish", name="locked", password="s3cret"),
+            item(6, status="future", name="soon", date="2099-01-01 08:00:00"),
+            item(7, post_type="page", name="about", comments=comment(70)),
+            item(
+                8,
+                name="pings",
+                link="https://example.org/?p=8",
+                comments=comment(80, kind="pingback")
+                + comment(81, kind="trackback")
+                + comment(82, parent=80)
+                + comment(83, approved="spam")
+                + comment(84, approved="trash"),
+            ),
+        ]
+    )
+
+    summary = await import_wxr(
+        write(tmp_path, wxr("https://wordpress.org/export/1.2/", items)), progress=False
+    )
+
+    statuses = dict(await Post.all().values_list("wp_id", "status"))
+    assert statuses == {
+        1: models.PostStatus.PRIVATE,
+        2: models.PostStatus.PENDING,
+        4: models.PostStatus.DRAFT,
+        5: models.PostStatus.PUBLISHED,
+        6: models.PostStatus.PUBLISHED,
+        8: models.PostStatus.PUBLISHED,
+    }
+    assert set(await Post.filter(public_post_filter()).values_list("wp_id", flat=True)) == {8}
+    untitled = await Post.get(wp_id=4)
+    assert (untitled.slug, untitled.uri, untitled.published_at) == ("post-4", "/post-4/", None)
+    assert (await Post.get(wp_id=8)).uri == "/2017/03/04/pings/"
+    assert summary.skipped == {
+        "trashed post": 1,
+        "page": 1,
+        "comment on a skipped item": 1,
+        "pingback": 1,
+        "trackback": 1,
+    }
+    assert summary.notes == {"comments whose parent is not in the file became top-level": 1}
+    moderation = dict(await Comment.all().values_list("wp_id", "status"))
+    assert moderation == {
+        82: models.CommentModeration.APPROVED,
+        83: models.CommentModeration.SPAM,
+        84: models.CommentModeration.TRASH,
+    }
+    assert (await Comment.get(wp_id=82)).parent_id is None
+
+
+async def test_duplicate_slugs_and_uris_are_numbered(db: str, tmp_path: Path) -> None:
+    items = item(1, name="same") + item(2, name="same") + item(3, name="", title="Same")
+    path = write(tmp_path, wxr("https://wordpress.org/export/1.2/", items))
+
+    await import_wxr(path, progress=False)
+    again = await import_wxr(path, progress=False)
+
+    rows = await Post.all().order_by("wp_id").values_list("slug", "uri")
+    assert rows == [
+        ("same", "/2017/03/04/same/"),
+        ("same-2", "/2017/03/04/same-2/"),
+        ("same-3", "/2017/03/04/same-3/"),
+    ]
+    assert again.counts["posts"].unchanged == 3
+
+
+async def test_changed_file_updates_rows(db: str, tmp_path: Path) -> None:
+    namespace = "https://wordpress.org/export/1.2/"
+    await import_wxr(
+        write(tmp_path, wxr(namespace, item(1, name="a", comments=comment(5)))), progress=False
+    )
+
+    changed = item(
+        1, name="a", title="New title", comments=comment(5, approved="0") + comment(6, parent=5)
+    )
+    summary = await import_wxr(
+        write(tmp_path, wxr(namespace, changed), name="2.xml"), progress=False
+    )
+
+    post = await Post.get(wp_id=1)
+    assert (post.title, post.title_key) == ("New title", models.text_sort_key("New title"))
+    assert summary.counts["posts"].updated == 1
+    assert vars(summary.counts["comments"]) == {"imported": 1, "updated": 1, "unchanged": 0}
+    assert [(c.wp_id, c.is_public, c.depth) for c in await Comment.all().order_by("path")] == [
+        (5, False, 0),
+        (6, False, 1),
+    ]
+
+
+# --- Refusals: nothing is written -------------------------------------------------------
+
+
+async def refused(path: Path) -> str:
+    with pytest.raises(ImportRefused) as refusal:
+        await import_wxr(path, progress=False)
+    assert await row_counts() == NOTHING
+    return str(refusal.value)
+
+
+async def test_missing_file_is_refused(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "nope.xml"
+
+    assert await refused(path) == f"{path}: no such file"
+
+
+async def test_not_xml_is_refused(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 binary")
+
+    assert (await refused(path)).startswith(f"{path}: not an XML document (")
+
+
+async def test_empty_file_is_refused(db: str, tmp_path: Path) -> None:
+    assert (await refused(write(tmp_path, ""))).startswith(f"{tmp_path}/export.xml: not an XML")
+
+
+async def test_xml_that_is_not_wxr_is_refused(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "<html><body><p>hello</p></body></html>")
+
+    assert await refused(path) == (
+        f"{path}: not a WordPress export (WXR): the root element is <html>, not <rss>"
+    )
+
+
+async def test_plain_rss_is_refused(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, '<rss version="2.0"><channel><title>x</title></channel></rss>')
+
+    assert await refused(path) == (
+        f"{path}: not a WordPress export (WXR): no wordpress.org/export/ namespace is declared"
+    )
+
+
+async def test_unsupported_version_is_refused(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, wxr("http://wordpress.org/export/1.3/", item(1)))
+
+    assert await refused(path) == (
+        f"{path}: unsupported WXR version 1.3 (this importer reads 1.0, 1.1, 1.2)"
+    )
+
+
+async def test_truncated_export_writes_nothing(db: str, tmp_path: Path) -> None:
+    data = fixture().read_bytes()
+    path = tmp_path / "truncated.xml"
+    path.write_bytes(data[: len(data) * 9 // 10])
+
+    message = await refused(path)
+
+    assert message.startswith(f"{path}: malformed XML at line ")
+
+
+async def test_item_without_required_field_is_refused(db: str, tmp_path: Path) -> None:
+    broken = item(1).replace("<wp:post_id>1</wp:post_id>", "")
+    path = write(tmp_path, wxr("https://wordpress.org/export/1.2/", item(2) + broken))
+
+    message = await refused(path)
+
+    assert message.endswith(": item without the required wp:post_id")
+
+
+async def test_bad_date_is_refused(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, wxr("https://wordpress.org/export/1.2/", item(1, date="yesterday")))
+
+    assert (await refused(path)).endswith(
+        ": wp:post_date_gmt 'yesterday' is not a date (YYYY-MM-DD HH:MM:SS)"
+    )
+
+
+async def test_entity_expansion_is_refused(db: str, tmp_path: Path) -> None:
+    laughs = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY lol0 "lol">'
+        + laughs
+        + "]>\n"
+        + wxr("https://wordpress.org/export/1.2/", item(1, title="&lol9;")).split("\n", 1)[1]
+    )
+    path = write(tmp_path, text)
+
+    assert await refused(path) == (
+        f"{path}: refused, the document has a DOCTYPE; WordPress exports never do, and entity "
+        "declarations can be used to attack the importer"
+    )
+
+
+# --- Through the API --------------------------------------------------------------------
+
+
+def nested_replies(levels: int) -> str:
+    fields = "databaseId depth authorName"
+    inner = ""
+    for _ in range(levels):
+        inner = f"replies {{ nodes {{ {fields} {inner} }} }}"
+    return f"{fields} {inner}"
+
+
+THREAD_QUERY = (
+    """query($slug: String!) { post(slug: $slug) { commentCount
+  comments(first: 100) { nodes { """
+    + nested_replies(9)
+    + """ } }
+  commentThread(first: 100) { nodes { depth authorName parent { authorName } } } } }"""
+)
+
+
+def deepest_chain(node: dict[str, Any]) -> list[tuple[int, str]]:
+    chain = [(node["depth"], node["authorName"])]
+    replies = node.get("replies", {"nodes": []})["nodes"]
+    return chain + (deepest_chain(replies[0]) if replies else [])
+
+
+async def test_ten_level_thread_reads_back_through_graphql(client: httpx.AsyncClient) -> None:
+    await import_wxr(fixture(), progress=False)
+
+    body = await graphql(client, THREAD_QUERY, {"slug": "template-comments"})
+
+    assert "errors" not in body, body["errors"]
+    post = body["data"]["post"]
+    assert post["commentCount"] == 19
+    top = post["comments"]["nodes"]
+    assert len(top) == 10
+    assert deepest_chain(top[5]) == [
+        (0, "John Κώστας Doe Τάδε"),
+        (1, "Jane Bloggs"),
+        (2, "Fred Bloggs"),
+        (3, "Fred Bloggs"),
+        (4, "themedemos"),
+        (5, "Jane Bloggs"),
+        (6, "Joe Bloggs"),
+        (7, "Jane Bloggs"),
+        (8, "Joe Bloggs"),
+        (9, "themedemos"),
+    ]
+    thread = post["commentThread"]["nodes"]
+    assert [c["depth"] for c in thread] == [0, 0, 0, 0, 0, *range(10), 0, 0, 0, 0]
+    assert thread[14]["parent"] == {"authorName": "Joe Bloggs"}

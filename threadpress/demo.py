@@ -1,0 +1,239 @@
+"""A small demo site: an active-travel blog with a threaded discussion under its main post.
+
+Written for the playground and `make run`; the text is original. Comment threads are placed
+with `threadpress.threads`, the same code the WordPress importer uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise import timezone
+from tortoise.transactions import in_transaction
+
+from models import Author, Category, Comment, CommentModeration, Post, PostStatus
+from threadpress.threads import ThreadComment, place_comments
+
+MAIN_SLUG = "foam-roller-physio-and-a-stubborn-calf"
+
+AUTHORS = [
+    ("maya-lindqvist", "Maya Lindqvist", "Runs before work, cycles to it."),
+    ("tom-achebe", "Tom Achebe", "Physiotherapy student and trail runner."),
+    ("ines-carvalho", "Ines Carvalho", "Commutes by bike in every season."),
+]
+
+# (slug, name, description, parent slug)
+CATEGORIES = [
+    ("running", "Running", "Training logs, races and the occasional long run gone wrong.", None),
+    ("recovery", "Recovery", "Physio, massage, sleep and rest days.", "running"),
+    ("cycling", "Cycling", "Getting around on two wheels.", None),
+    ("commuting", "Active Commuting", "Walking, running and riding to work.", None),
+    ("kit", "Kit & Gear", "What we wear and carry, and whether it lasted.", None),
+]
+
+
+@dataclass(frozen=True)
+class DemoPost:
+    slug: str
+    title: str
+    author: str
+    categories: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+    published_at: datetime | None
+    status: PostStatus = PostStatus.PUBLISHED
+
+
+def _at(year: int, month: int, day: int, hour: int = 8) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+POSTS = [
+    DemoPost(
+        MAIN_SLUG,
+        "Foam roller, physio and a stubborn calf",
+        "maya-lindqvist",
+        ("running", "recovery"),
+        (
+            "Three weeks into my spring marathon block my left calf started to feel like a "
+            "knotted rope. Not injured, exactly, but every easy run began with a mile of "
+            "shuffling before it loosened up.",
+            "I booked a session with a sports physiotherapist instead of waiting for it to "
+            "go away. She found two tender spots high in the muscle and spent most of the "
+            "hour on soft-tissue work, then gave me a short list of homework.",
+            "The homework: slow eccentric heel drops on a step, ten minutes on the foam "
+            "roller after every run, and one fewer hard session per week for a fortnight. "
+            "None of it is glamorous, all of it takes less time than the worrying did.",
+            "Two weeks later the first mile feels like a first mile again. I am not saying "
+            "this is the answer for everyone; I am saying it was worth asking someone who "
+            "knows, early.",
+        ),
+        _at(2017, 3, 4, 9),
+    ),
+    DemoPost(
+        "riding-to-work-through-the-winter",
+        "Riding to work through the winter",
+        "ines-carvalho",
+        ("cycling", "commuting"),
+        (
+            "Dark mornings, wet roads and a 9 km route with one nasty hill: here is what "
+            "kept me riding from November to March.",
+            "Good lights front and back, mudguards that actually cover the wheel, and a "
+            "spare pair of socks in the desk drawer. The rest is habit.",
+        ),
+        _at(2017, 2, 12),
+    ),
+    DemoPost(
+        "my-first-half-marathon-pacing-plan",
+        "My first half marathon, and the pacing plan I ignored",
+        "maya-lindqvist",
+        ("running",),
+        (
+            "The plan was simple: start slow, hold steady, finish strong. The plan lasted "
+            "until the starting horn.",
+            "What I learned at kilometre fifteen, and why I will write the next plan on my wrist.",
+        ),
+        _at(2017, 1, 22),
+    ),
+    DemoPost(
+        "sleep-is-a-training-session",
+        "Sleep is a training session",
+        "tom-achebe",
+        ("running", "recovery"),
+        (
+            "Adaptation happens between sessions, not during them. If you are stacking "
+            "miles on six hours a night, the miles are not getting the credit they deserve.",
+            "A few practical changes that helped me get closer to eight hours during a "
+            "heavy block.",
+        ),
+        _at(2017, 3, 18),
+    ),
+    DemoPost(
+        "waterproof-jackets-tested-on-the-commute",
+        "Three waterproof jackets, one very wet month",
+        "ines-carvalho",
+        ("kit", "commuting"),
+        (
+            "I wore each jacket for ten rainy commutes and weighed it before and after. "
+            "Breathability claims did not survive the experiment.",
+        ),
+        _at(2017, 4, 2),
+    ),
+    DemoPost(
+        "run-commuting-with-a-backpack",
+        "Run-commuting with a backpack",
+        "tom-achebe",
+        ("running", "commuting", "kit"),
+        (
+            "Running home from work turns a commute into a training run, if you can solve "
+            "the problem of carrying a laptop and yesterday's shirt without chafing.",
+        ),
+        _at(2017, 4, 20),
+    ),
+    DemoPost(
+        "notes-on-returning-after-injury",
+        "Notes on returning after injury (draft)",
+        "tom-achebe",
+        ("recovery",),
+        ("Outline: walk-run intervals, pain rules, when to call the physio.",),
+        None,
+        PostStatus.DRAFT,
+    ),
+    DemoPost(
+        "autumn-marathon-training-begins",
+        "Autumn marathon training begins",
+        "maya-lindqvist",
+        ("running",),
+        ("Sixteen weeks, one goal, and a calendar full of long runs.",),
+        _at(2099, 6, 1),  # scheduled: public from its date
+    ),
+]
+
+# (key, parent key, author name, minutes after the post, approved?, text)
+THREAD: list[tuple[str, str | None, str, int, bool, str]] = [
+    ("a", None, "Priya", 50, True, "Heel drops are miserable and they work. Stick with them!"),
+    ("b", "a", "Maya Lindqvist", 95, True, "Miserable is the word. Three sets of fifteen, yes?"),
+    ("c", "b", "Priya", 130, True, "That is what I was given too, slow on the way down."),
+    ("d", "c", "Jonas", 200, True, "Does bent-knee versus straight-knee matter for this?"),
+    ("e", "d", "Tom Achebe", 260, True, "It does: bent knee loads soleus more. Do both."),
+    ("f", "e", "Jonas", 300, True, "Thanks, I have only ever done the straight-leg version."),
+    ("g", None, "Sam R.", 75, True, "How long before you noticed a difference?"),
+    ("h", "g", "Maya Lindqvist", 140, True, "About ten days before easy runs felt normal."),
+    ("i", None, "Harriet", 180, True, "Foam rolling before bed has helped my calves a lot."),
+    ("j", "i", "Lee", 240, True, "Before bed? Doesn't it wake you up?"),
+    ("k", "j", "Harriet", 330, True, "The opposite for me, it is quite relaxing."),
+    ("l", None, "Owen P.", 400, True, "Good call getting it looked at early."),
+    ("m", None, "quick-cash-offer", 420, False, "Great post! Visit my site for cheap shoes."),
+]
+
+
+async def load_demo(*, only_if_empty: bool) -> bool:
+    """Load the demo site; returns whether it loaded.
+
+    With `only_if_empty` it loads only into a database without posts; either way it never
+    loads twice (it checks for its main post), so running it again is cheap and harmless.
+    """
+    if only_if_empty and await Post.exists():
+        return False
+    if await Post.exists(slug=MAIN_SLUG):
+        return False
+    async with in_transaction():
+        await _write()
+    return True
+
+
+async def _write() -> None:
+    now = timezone.now()
+    authors = {}
+    for slug, name, bio in AUTHORS:
+        authors[slug] = await Author.create(
+            slug=slug, name=name, bio=bio, email=f"{slug}@example.org"
+        )
+    categories: dict[str, Category] = {}
+    for slug, name, description, parent in CATEGORIES:
+        categories[slug] = await Category.create(
+            slug=slug,
+            name=name,
+            description=description,
+            parent=categories[parent] if parent else None,
+        )
+    posts: dict[str, Post] = {}
+    for spec in POSTS:
+        day = spec.published_at or now
+        post = await Post.create(
+            slug=spec.slug,
+            uri=f"/{day:%Y/%m/%d}/{spec.slug}/",
+            title=spec.title,
+            content="\n".join(f"<p>{p}</p>" for p in spec.paragraphs),
+            status=spec.status,
+            published_at=spec.published_at,
+            created_at=spec.published_at or now,
+            updated_at=spec.published_at or now,
+            author=authors[spec.author],
+        )
+        await post.categories.add(*(categories[c] for c in spec.categories))
+        posts[spec.slug] = post
+    await _write_thread(posts[MAIN_SLUG])
+
+
+async def _write_thread(post: Post) -> None:
+    """The discussion under the main post, placed exactly as the importer places threads."""
+    assert post.published_at is not None
+    rows: dict[str, Comment] = {}
+    for key, parent, name, minutes, approved, text in THREAD:
+        rows[key] = await Comment.create(
+            post=post,
+            parent=rows[parent] if parent else None,
+            author_name=name,
+            author_email=f"{name.lower().replace(' ', '.').replace('.', '')}@example.org",
+            content=f"<p>{text}</p>",
+            created_at=post.published_at + timedelta(minutes=minutes),
+            status=CommentModeration.APPROVED if approved else CommentModeration.PENDING,
+        )
+    places = place_comments(
+        ThreadComment(c.id, c.parent_id, c.created_at, c.status) for c in rows.values()
+    )
+    for comment in rows.values():
+        place = places[comment.id]
+        comment.depth, comment.path, comment.is_public = place.depth, place.path, place.is_public
+    await Comment.bulk_update(list(rows.values()), fields=["depth", "path", "is_public"])

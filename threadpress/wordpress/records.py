@@ -1,0 +1,69 @@
+"""Plain records read from a WXR file, before any mapping to Threadpress models.
+
+The reader fills these with the file's text as is (stripped); `mapping` interprets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class AuthorRecord:
+    """A `wp:author` of the channel."""
+
+    login: str
+    email: str
+    display_name: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(slots=True)
+class CategoryRecord:
+    """A category: a channel `wp:category`, or one only named on an item."""
+
+    nicename: str
+    name: str
+    parent_nicename: str = ""
+    term_id: int | None = None
+    description: str = ""
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    """A `wp:comment` of an item."""
+
+    wp_id: int
+    parent_wp_id: int
+    approved: str
+    comment_type: str
+    author_name: str
+    author_email: str
+    author_url: str
+    author_ip: str
+    created_at: datetime | None
+    content: str
+
+
+@dataclass(slots=True)
+class ItemRecord:
+    """An `item`: a post, page, attachment, menu item or any other WordPress post type."""
+
+    line: int
+    wp_id: int
+    post_type: str
+    status: str
+    title: str
+    link: str
+    creator: str
+    content: str
+    excerpt: str
+    post_name: str
+    date: datetime | None  # post_date_gmt, else post_date read as UTC
+    modified: datetime | None  # post_modified_gmt, else post_modified read as UTC
+    comment_status: str
+    password: str
+    categories: list[CategoryRecord] = field(default_factory=list)
+    comments: list[CommentRecord] = field(default_factory=list)
