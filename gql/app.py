@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
+from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.request_log import RequestLogMiddleware
@@ -33,10 +34,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if manage_database:
                 await close_database()
 
-    view = GraphQLView(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphiql = load_graphiql() if settings.graphiql else None
+    view = GraphQLView(schema, graphiql=graphiql)
+    # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
+    assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            *assets,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -1,24 +1,151 @@
-"""The GraphQL HTTP endpoint: Strawberry's ASGI view with Threadpress's context."""
+"""The GraphQL HTTP endpoint: Strawberry's ASGI view with Threadpress's context, made to follow
+the GraphQL-over-HTTP specification (https://graphql.github.io/graphql-over-http/draft/).
+
+What the subclass adds to Strawberry:
+- `application/graphql-response+json` when the client's `Accept` prefers it; then a request
+  error (the document does not parse or validate, variables do not coerce) answers 400 and
+  carries no `data` entry, while field errors still answer 200.
+- `application/json` (the default, also for `*/*` or no `Accept`): always 200 for a GraphQL
+  result, errors included, as legacy clients expect.
+- Malformed requests (bad JSON, no query) answer a JSON error body, never plain text or a 500.
+- A mutation over GET answers 405 with `Allow: POST` (Strawberry refuses it, with a 400).
+- GraphiQL for browsers, from this server's own files (see `gql.graphiql`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from gql.context import Context
+from gql.graphiql import GraphiQLPage
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
+
+
+def _accepted(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an `Accept` header with their quality, in the order given."""
+    ranges = []
+    for item in accept.split(","):
+        media_range, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media_range:
+            ranges.append((media_range.lower(), quality))
+    return ranges
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an `Accept` header: the supported type with the highest
+    quality, the first listed on a tie. `application/json` when the header is missing or
+    names neither type (the spec lets a server disregard `Accept` rather than answer 406), and
+    for wildcards: a client that did not name the newer type may not understand it."""
+    best, best_quality = JSON, 0.0
+    for media_range, quality in _accepted(accept or ""):
+        if media_range in SUPPORTED_MEDIA_TYPES and quality > best_quality:
+            best, best_quality = media_range, quality
+        elif media_range in ("*/*", "application/*") and quality > best_quality:
+            best, best_quality = JSON, quality
+    return best
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Whether execution never started: the document did not parse or validate, or the
+    variables did not coerce. Field errors always have a path; these errors never do."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+def _request_error_status(body: GraphQLHTTPResponse) -> int:
+    """400 for the client's mistakes; 500 when the server failed before execution began."""
+    for error in body.get("errors") or ():
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and extensions.get("code") == "INTERNAL_SERVER_ERROR":
+            return 500
+    return 400
+
+
+class MethodNotAllowed(HTTPException):
+    """A mutation sent with GET: only POST may change anything."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(405, reason)
 
 
 class GraphQLView(GraphQL[Context, None]):
     """`POST /graphql` and `GET /graphql` (queries only; GraphiQL for browsers)."""
 
+    def __init__(self, schema: BaseSchema, *, graphiql: GraphiQLPage | None = None) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        self.graphiql = graphiql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            # Strawberry answers these in plain text; GraphQL clients expect a JSON body.
+            response = self.error_response(request, error)
+        await response(scope, receive, send)
+
+    def error_response(self, request: Request, error: HTTPException) -> Response:
+        """A request Strawberry refused before running it, as a GraphQL error body."""
+        code = "METHOD_NOT_ALLOWED" if error.status_code == 405 else "BAD_REQUEST"
+        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        headers = {}
+        if error.status_code == 405:
+            headers["Allow"] = "POST" if isinstance(error, MethodNotAllowed) else "GET, POST"
+        return Response(
+            self.encode_json(body),
+            status_code=error.status_code,
+            media_type=negotiate(request.headers.get("accept")),
+            headers=headers,
+        )
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # With GraphiQL off, a browser's GET falls through to the GraphQL-over-HTTP answer
+        # (400: no query) rather than a 404 for a URL that exists.
+        return self.graphiql is not None and super().should_render_graphql_ide(request)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        assert self.graphiql is not None  # should_render_graphql_ide checked it
+        return self.graphiql.response()
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return Context(request=request, response=response)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Decided once per request; `create_response` has no request to look at.
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        return sub_response
 
     async def execute_operation(
         self,
@@ -35,3 +162,64 @@ class GraphQLView(GraphQL[Context, None]):
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        # Strawberry parses the document and checks the operation's type against the method
+        # (GET: queries only) before validating or running anything; it answers 400. The spec
+        # asks for 405, which also tells the client what to do instead.
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise MethodNotAllowed(error.reason) from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        if is_request_error(result):
+            # "If an error was raised before execution begins, the data entry should not be
+            # present in the result" (GraphQL spec, Response Format).
+            body.pop("data", None)
+        return body
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        status = 200
+        if (
+            media_type == GRAPHQL_RESPONSE_JSON
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+        ):
+            status = _request_error_status(response_data)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or status,
+            media_type=media_type,
+            background=sub_response.background,
+        )
+        # Headers a resolver set on `info.context.response` (content-length is recomputed).
+        response.headers.raw.extend(
+            (name, value)
+            for name, value in sub_response.headers.raw
+            if name not in (b"content-type", b"content-length")
+        )
+        return response
+
+
+__all__ = ["GraphQLView", "is_request_error", "negotiate"]

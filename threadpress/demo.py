@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from models import Author, Category, Comment, CommentModeration, Post, PostStatus
 from threadpress.threads import ThreadComment, place_comments
 
+# The newest published post, so "the latest post" (GraphiQL's example) shows its thread.
 MAIN_SLUG = "foam-roller-physio-and-a-stubborn-calf"
 
 AUTHORS = [
@@ -106,7 +107,7 @@ POSTS = [
             "A few practical changes that helped me get closer to eight hours during a "
             "heavy block.",
         ),
-        _at(2017, 3, 18),
+        _at(2017, 2, 26),
     ),
     DemoPost(
         "waterproof-jackets-tested-on-the-commute",
@@ -117,7 +118,7 @@ POSTS = [
             "I wore each jacket for ten rainy commutes and weighed it before and after. "
             "Breathability claims did not survive the experiment.",
         ),
-        _at(2017, 4, 2),
+        _at(2017, 1, 8),
     ),
     DemoPost(
         "run-commuting-with-a-backpack",
@@ -128,7 +129,7 @@ POSTS = [
             "Running home from work turns a commute into a training run, if you can solve "
             "the problem of carrying a laptop and yesterday's shirt without chafing.",
         ),
-        _at(2017, 4, 20),
+        _at(2016, 12, 11),
     ),
     DemoPost(
         "notes-on-returning-after-injury",
