@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
+from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
 from gql.schema import schema
 from gql.settings import Settings, load_settings
@@ -49,4 +50,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.comment_rate_limiter = RateLimiter(
+        settings.comment_rate_limit_item, "submit-comment", settings.redis_url
+    )
     return app

@@ -1,9 +1,10 @@
-"""The per-request context: the request, the time the request reads at, and its loaders."""
+"""The per-request context: the request, its clock, its loaders, and the app's services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +12,20 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 from tortoise import timezone
 
+from gql.client_ip import client_ip
 from gql.loaders import Loaders
+from gql.rate_limit import RateLimiter
+from gql.settings import Settings
+
+
+@dataclass
+class SubmissionTally:
+    """`submitComment` attempts of this request: when every one was rate limited the whole
+    request is answered 429 with `Retry-After`."""
+
+    attempts: int = 0
+    rate_limited: int = 0
+    retry_after: int = 0
 
 
 @dataclass
@@ -23,10 +37,34 @@ class Context:
     response: Response | WebSocket | None
     now: datetime = field(default_factory=timezone.now)
     loaders: Loaders = field(init=False)
+    submissions: SubmissionTally = field(default_factory=SubmissionTally)
 
     def __post_init__(self) -> None:
         # One clock per request: a scheduled post never flickers in and out mid-response.
         self.loaders = Loaders(now=self.now)
+
+    @property
+    def settings(self) -> Settings:
+        """The app's settings."""
+        settings: Settings = self.request.app.state.settings
+        return settings
+
+    @property
+    def comment_rate_limiter(self) -> RateLimiter:
+        """The app's limiter of comment submissions per client address."""
+        limiter: RateLimiter = self.request.app.state.comment_rate_limiter
+        return limiter
+
+    @cached_property
+    def client_ip(self) -> str | None:
+        """The client's address (see `gql.client_ip`)."""
+        return client_ip(self.request, self.settings.trusted_proxies)
+
+    @property
+    def user_agent(self) -> str | None:
+        """The client's User-Agent header, cut to what is stored."""
+        agent = self.request.headers.get("user-agent")
+        return agent[:255] if agent else None
 
 
 Info = StrawberryInfo[Context, None]

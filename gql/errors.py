@@ -1,7 +1,11 @@
-"""Top-level GraphQL errors with the `extensions.code` of the public contract."""
+"""Errors: top-level GraphQL errors with the `extensions.code` of the public contract, and the
+typed `UserError` that mutations return as data."""
 
 from __future__ import annotations
 
+from enum import Enum
+
+import strawberry
 from graphql import GraphQLError
 
 
@@ -29,3 +33,46 @@ def text_argument(value: str, argument: str) -> str:
             f"Argument '{argument}' contains a NUL character.", argument=argument
         )
     return value
+
+
+@strawberry.enum(description="Why a mutation refused its input.")
+class UserErrorCode(Enum):
+    REQUIRED = strawberry.enum_value("REQUIRED", description="A required field is empty.")
+    TOO_LONG = strawberry.enum_value("TOO_LONG", description="Longer than allowed.")
+    INVALID_EMAIL = strawberry.enum_value("INVALID_EMAIL", description="Not an email address.")
+    INVALID_URL = strawberry.enum_value("INVALID_URL", description="Not an http(s) URL.")
+    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="No such (public) object.")
+    COMMENTS_CLOSED = strawberry.enum_value(
+        "COMMENTS_CLOSED", description="The post takes no new comments."
+    )
+    PARENT_MISMATCH = strawberry.enum_value(
+        "PARENT_MISMATCH", description="The parent comment belongs to another post."
+    )
+    DUPLICATE = strawberry.enum_value(
+        "DUPLICATE", description="The same comment was already submitted."
+    )
+    FLOOD = strawberry.enum_value(
+        "FLOOD", description="Too soon after your last comment; see `retryAfter`."
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED", description="Too many attempts from your address; see `retryAfter`."
+    )
+    IDEMPOTENCY_CONFLICT = strawberry.enum_value(
+        "IDEMPOTENCY_CONFLICT",
+        description="This `clientMutationId` was used with different input.",
+    )
+    SLUG_TAKEN = strawberry.enum_value("SLUG_TAKEN", description="Another object has the slug.")
+    IN_USE = strawberry.enum_value("IN_USE", description="Still referenced by other objects.")
+    INVALID = strawberry.enum_value("INVALID", description="Malformed value.")
+
+
+@strawberry.type(description="A problem with a mutation's input, for the user to fix.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault, as named in the schema; null for the whole input."
+    )
+    message: str = strawberry.field(description="What is wrong, in plain words.")
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
+    retry_after: int | None = strawberry.field(
+        default=None, description="Seconds to wait before trying again (FLOOD, RATE_LIMITED)."
+    )

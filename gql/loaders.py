@@ -78,6 +78,13 @@ class Loaders:
         """Comments the public may read, at this request's time."""
         return models.Comment.filter(models.public_comment_filter(self.now))
 
+    def public_comments_and_held(self) -> QuerySet[models.Comment]:
+        """Comments on public posts that are public or wait for moderation (for preview
+        tokens only: the token decides whose held comment may be read)."""
+        return models.Comment.filter(models.public_post_filter(self.now, via="post")).exclude(
+            status=models.CommentModeration.TRASH
+        )
+
     # --- objects by id ----------------------------------------------------------------------
 
     async def _post_by_id(self, ids: list[int]) -> list[models.Post | None]:

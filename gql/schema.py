@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from gql.authors.queries import AuthorQueries
 from gql.categories.queries import CategoryQueries
+from gql.comments.mutations import CommentMutations
 from gql.comments.queries import CommentQueries
 from gql.node_query import NodeQueries
 from gql.posts.queries import PostQueries
@@ -28,6 +29,11 @@ Query = merge_types(
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "The public read API: published posts, their authors and categories, and approved comments."
+)
+
+Mutation = merge_types("Mutation", (CommentMutations,))
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Writes. Problems with a mutation's input come back as `errors` in its payload."
 )
 
 
@@ -98,7 +104,9 @@ class ThreadpressSchema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     """The schema with its extensions."""
-    return ThreadpressSchema(query=Query, extensions=[ErrorPolicy, OperationNameRecorder])
+    return ThreadpressSchema(
+        query=Query, mutation=Mutation, extensions=[ErrorPolicy, OperationNameRecorder]
+    )
 
 
 schema = build_schema()

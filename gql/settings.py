@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+from limits import RateLimitItem, parse
 
 from models.config import database_url
 
@@ -32,6 +37,19 @@ class Settings:
     introspection: bool = True
     trusted_proxies: tuple[Network, ...] = field(default_factory=tuple)
     log_level: str = "info"
+    secret_key: str = field(default="", repr=False)
+    flood_seconds: int = 15
+    comment_rate_limit: str = "5/minute"
+    max_thread_depth: int = 10
+    moderation_keywords: tuple[str, ...] = ()
+    blocklist_keywords: tuple[str, ...] = ()
+    preview_token_seconds: int = 7 * 24 * 3600
+    redis_url: str | None = None
+
+    @property
+    def comment_rate_limit_item(self) -> RateLimitItem:
+        """The comment rate limit, parsed."""
+        return parse(self.comment_rate_limit)
 
     @property
     def is_production(self) -> bool:
@@ -62,6 +80,62 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _keywords(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Keywords separated by commas or new lines, compared case-insensitively."""
+    raw = env.get(name, "")
+    return tuple(k.strip().casefold() for k in re.split(r"[,\n]", raw) if k.strip())
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        parse(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must look like '5/minute' or '100 per hour', not {raw!r}"
+        ) from None
+    return raw
+
+
+DEV_SECRET_FILE = Path(".threadpress") / "secret_key"
+"""Where development keeps its generated secret, so preview tokens survive a restart."""
+
+
+def _secret_key(env: Mapping[str, str], production: bool) -> str:
+    configured = env.get("THREADPRESS_SECRET_KEY", "").strip()
+    if configured:
+        if len(configured) < 32:
+            raise SettingsError("THREADPRESS_SECRET_KEY must be at least 32 characters long")
+        return configured
+    if production:
+        raise SettingsError(
+            "THREADPRESS_SECRET_KEY is required in production (it signs preview tokens): "
+            "set it to a long random string, e.g. from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`"
+        )
+    try:
+        return DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEV_SECRET_FILE.write_text(key + "\n", encoding="utf-8")
+        DEV_SECRET_FILE.chmod(0o600)
+        return key
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -78,4 +152,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         introspection=_bool(env, "THREADPRESS_INTROSPECTION", not production),
         trusted_proxies=_networks(env, "THREADPRESS_TRUSTED_PROXIES"),
         log_level=env.get("THREADPRESS_LOG_LEVEL", "info").strip().lower() or "info",
+        secret_key=_secret_key(env, production),
+        flood_seconds=_int(env, "THREADPRESS_FLOOD_SECONDS", 15, minimum=0),
+        comment_rate_limit=_rate_limit(env, "THREADPRESS_COMMENT_RATE_LIMIT", "5/minute"),
+        max_thread_depth=_int(env, "THREADPRESS_MAX_THREAD_DEPTH", 10, minimum=1),
+        moderation_keywords=_keywords(env, "THREADPRESS_MODERATION_KEYWORDS"),
+        blocklist_keywords=_keywords(env, "THREADPRESS_BLOCKLIST_KEYWORDS"),
+        preview_token_seconds=_int(
+            env, "THREADPRESS_PREVIEW_TOKEN_SECONDS", 7 * 24 * 3600, minimum=1
+        ),
+        redis_url=env.get("REDIS_URL", "").strip() or None,
     )

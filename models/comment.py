@@ -73,6 +73,18 @@ class Comment(Model):
         default=False, description="Approved, and every ancestor approved."
     )
     wp_id = fields.IntField(null=True, unique=True, description="WordPress comment id.")
+    client_mutation_id = fields.CharField(
+        max_length=255, null=True, description="Idempotency key of the submission, per email."
+    )
+    submission_digest = fields.CharField(
+        max_length=64, null=True, description="Hash of the submitted input, for replays."
+    )
+    moderation_reasons = fields.CharField(
+        max_length=255,
+        default="",
+        db_default="",
+        description="Why the comment was held, comma-separated.",
+    )
 
     post_id: int
     parent_id: int | None
@@ -85,7 +97,11 @@ class Comment(Model):
             Index(fields=("post_id", "is_public", "path"), name="comment_thread_idx"),
             Index(fields=("parent_id", "is_public"), name="comment_parent_idx"),
             Index(fields=("author_email", "status"), name="comment_author_email_idx"),
+            Index(fields=("author_email", "created_at"), name="comment_email_time_idx"),
+            Index(fields=("author_ip", "created_at"), name="comment_ip_time_idx"),
         )
+        # Enforces idempotency even when two replays race (NULL keys never collide).
+        unique_together = (("author_email", "client_mutation_id"),)
 
     def __str__(self) -> str:
         return f"Comment {self.id} by {self.author_name}"

@@ -11,6 +11,7 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,15 +112,31 @@ async def db(database: str) -> str:
     return database
 
 
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the real ASGI app over the test database."""
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@asynccontextmanager
+async def app_client(
+    database_url: str, env: dict[str, str] | None = None, peer: str = "127.0.0.1"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on a fresh app over `database_url`, configured by `env` (settings
+    variables), whose requests come from the address `peer`."""
     from gql.app import create_app
     from gql.settings import load_settings
 
-    app = create_app(load_settings({"DATABASE_URL": db}), manage_database=False)
-    transport = httpx.ASGITransport(app=app)
+    settings = load_settings(
+        {"DATABASE_URL": database_url, "THREADPRESS_SECRET_KEY": TEST_SECRET_KEY, **(env or {})}
+    )
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def client(db: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the real ASGI app over the test database."""
+    async with app_client(db) as http:
         yield http
 
 

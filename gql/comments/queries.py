@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from gql.comments.preview import preview_token_allows
 from gql.comments.types import Comment
 from gql.context import Info
 from gql.ids import pk_of
@@ -27,5 +28,13 @@ class CommentQueries:
         ] = None,
     ) -> Comment | None:
         pk = pk_of(id, "Comment")
-        row = await info.context.loaders.comment_by_id.load(pk) if pk is not None else None
+        if pk is None:
+            return None
+        context = info.context
+        if preview_token and preview_token_allows(context.settings.secret_key, preview_token, pk):
+            # The submitter's own comment, whatever moderation decided (spam looks pending),
+            # unless a moderator trashed it or its post is no longer public.
+            row = await context.loaders.public_comments_and_held().get_or_none(id=pk)
+        else:
+            row = await context.loaders.comment_by_id.load(pk)
         return Comment.from_row(row) if row is not None else None

@@ -1,0 +1,147 @@
+"""`Mutation.submitComment`: the public write path for readers."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from starlette.responses import Response
+
+import models
+from gql.comments.preview import make_preview_token
+from gql.comments.submit import Outcome, Submission, submit
+from gql.comments.types import Comment
+from gql.context import Context, Info
+from gql.errors import UserError, UserErrorCode
+
+
+@strawberry.enum(description="What happens to a submitted comment.")
+class ModerationStatus(Enum):
+    APPROVED = strawberry.enum_value("APPROVED", description="Public now.")
+    PENDING = strawberry.enum_value(
+        "PENDING", description="Waiting for a moderator; visible to its submitter only."
+    )
+
+
+@strawberry.input(description="A reader's comment, or a reply to another comment.")
+class SubmitCommentInput:
+    post_id: strawberry.ID = strawberry.field(description="The post commented on.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The comment replied to, if any."
+    )
+    author_name: str = strawberry.field(description="Your name (1 to 245 characters).")
+    author_email: str = strawberry.field(
+        description="Your email (at most 100 characters). Never published."
+    )
+    author_url: str | None = strawberry.field(
+        default=None, description="Your website: an http(s) address, at most 200 characters."
+    )
+    content: str = strawberry.field(
+        description="The comment (1 to 65,525 characters). Line breaks become paragraphs; "
+        "a little HTML is kept (links, emphasis, quotes, code)."
+    )
+    client_mutation_id: str | None = strawberry.field(
+        default=None,
+        description="Idempotency key, scoped to your email: sending the same input with the "
+        "same key again returns the first result and creates nothing.",
+    )
+
+
+@strawberry.type(description="The answer to `submitComment`.")
+class SubmitCommentPayload:
+    client_mutation_id: str | None = strawberry.field(description="As sent.")
+    comment: Comment | None = strawberry.field(
+        description="The new comment, shown to its submitter even while PENDING."
+    )
+    moderation_status: ModerationStatus | None = strawberry.field(
+        description="Whether the comment is public now or waits for a moderator."
+    )
+    preview_token: str | None = strawberry.field(
+        description="Pass to `Query.comment` to read your comment while it is PENDING."
+    )
+    errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+def _tally(context: Context, outcome: Outcome) -> None:
+    """Answer 429 with `Retry-After` when every `submitComment` of the request was limited.
+    Mutations run one after another, so after the last one the tally is complete."""
+    tally = context.submissions
+    tally.attempts += 1
+    limited = any(p.code == UserErrorCode.RATE_LIMITED for p in outcome.problems)
+    if limited:
+        tally.rate_limited += 1
+        tally.retry_after = max(tally.retry_after, outcome.retry_after or 0)
+    response = context.response
+    if not isinstance(response, Response):
+        return
+    if tally.rate_limited == tally.attempts:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(tally.retry_after)
+    else:
+        # Strawberry answers 200 when the sub-response has no status of its own.
+        response.status_code = None  # type: ignore[assignment]
+        if "retry-after" in response.headers:
+            del response.headers["retry-after"]
+
+
+def _payload(context: Context, sent: SubmitCommentInput, outcome: Outcome) -> SubmitCommentPayload:
+    row = outcome.comment
+    if row is None:
+        return SubmitCommentPayload(
+            client_mutation_id=sent.client_mutation_id,
+            comment=None,
+            moderation_status=None,
+            preview_token=None,
+            errors=[
+                UserError(
+                    field=p.field,
+                    message=p.message,
+                    code=p.code,
+                    retry_after=outcome.retry_after
+                    if p.code in (UserErrorCode.FLOOD, UserErrorCode.RATE_LIMITED)
+                    else None,
+                )
+                for p in outcome.problems
+            ],
+        )
+    approved = row.status == models.CommentModeration.APPROVED and row.is_public
+    settings = context.settings
+    return SubmitCommentPayload(
+        client_mutation_id=sent.client_mutation_id,
+        comment=Comment.from_row(row),
+        # Spam answers PENDING like a held comment: spammers learn nothing.
+        moderation_status=ModerationStatus.APPROVED if approved else ModerationStatus.PENDING,
+        preview_token=make_preview_token(
+            settings.secret_key, row.id, settings.preview_token_seconds
+        ),
+        errors=[],
+    )
+
+
+@strawberry.type
+class CommentMutations:
+    @strawberry.mutation(
+        description="Submit a comment or a reply. Problems with the input come back in "
+        "`errors`, each with a code and the input field at fault."
+    )
+    async def submit_comment(
+        self,
+        info: Info,
+        input: Annotated[SubmitCommentInput, strawberry.argument(description="The comment.")],
+    ) -> SubmitCommentPayload:
+        context = info.context
+        outcome = await submit(
+            context,
+            Submission(
+                post_id=str(input.post_id),
+                parent_id=str(input.parent_id) if input.parent_id is not None else None,
+                author_name=input.author_name,
+                author_email=input.author_email,
+                author_url=input.author_url,
+                content=input.content,
+                client_mutation_id=input.client_mutation_id,
+            ),
+        )
+        _tally(context, outcome)
+        return _payload(context, input, outcome)
