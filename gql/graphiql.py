@@ -69,6 +69,41 @@ query PostPage {
 }
 """
 
+EXAMPLE_MUTATION = """\
+# Submit a comment (this is what a blog's comment form sends). Take a post's `id` from the
+# first tab's answer and put it in the variables below; add "parentId" to reply to a comment.
+mutation SubmitComment($input: SubmitCommentInput!) {
+  submitComment(input: $input) {
+    moderationStatus
+    previewToken
+    comment {
+      id
+      depth
+      authorName
+      content
+    }
+    errors {
+      field
+      message
+      code
+      retryAfter
+    }
+  }
+}
+"""
+
+EXAMPLE_MUTATION_VARIABLES = """\
+{
+  "input": {
+    "postId": "UG9zdDox",
+    "authorName": "Jo Runner",
+    "authorEmail": "jo@example.org",
+    "content": "Thanks for this!\\n\\nMy calves agree.",
+    "clientMutationId": "example-1"
+  }
+}
+"""
+
 # Scripts only from this server; no inline script anywhere (configuration travels in a JSON
 # data block, which CSP does not treat as script).
 # Styles: when a dialog opens (settings, shortcuts), GraphiQL's scroll lock
@@ -297,7 +332,13 @@ def _page(template: str, styles: list[ServedFile], scripts: list[ServedFile]) ->
     html_text = Template((STATIC / template).read_text(encoding="utf-8")).substitute(
         styles="\n".join(map(_tag, styles)),
         scripts="\n".join(map(_tag, scripts)),
-        config=_json_data_block({"exampleQuery": EXAMPLE_QUERY}),
+        config=_json_data_block(
+            {
+                "exampleQuery": EXAMPLE_QUERY,
+                "exampleMutation": EXAMPLE_MUTATION,
+                "exampleMutationVariables": EXAMPLE_MUTATION_VARIABLES,
+            }
+        ),
         example_query=html.escape(EXAMPLE_QUERY),
     )
     return GraphiQLPage(

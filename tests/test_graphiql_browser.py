@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from gql.graphiql import EXAMPLE_QUERY, NODE_MODULES
+from gql.graphiql import EXAMPLE_MUTATION, EXAMPLE_QUERY, NODE_MODULES
 from tests.conftest import require
 from tests.test_graphql_http_audit import ROOT, live_server
 
@@ -158,10 +158,18 @@ def test_graphiql_runs_the_example_query_from_this_server_alone(
             page.keyboard.press("Escape")
             page.wait_for_selector("[role='dialog']", state="detached")
         violations = page.evaluate("window.__cspViolations")
+        tabs = page.locator(".graphiql-tab").all_inner_texts()
+        page.locator(".graphiql-tab").nth(1).click()
+        page.wait_for_function(
+            f"() => ({EDITOR_TEXT})('.graphiql-query-editor').includes('submitComment')"
+        )
+        second_tab = page.evaluate(EDITOR_TEXT, ".graphiql-query-editor")
         page.context.close()
 
     assert opened_on == EXAMPLE_QUERY
     assert shown == expected
+    assert [tab.strip() for tab in tabs] == ["PostPage", "SubmitComment"]
+    assert second_tab == EXAMPLE_MUTATION
     assert offsite == []
     assert requests
     assert [r for r in requests if not r.startswith(f"{url}/")] == []

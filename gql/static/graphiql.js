@@ -42,8 +42,18 @@
       return GraphiQLPluginExplorer.explorerPlugin();
     }, []);
 
+    // Opened on two tabs: the example query, and the comment mutation. A query shared by URL
+    // opens alone.
+    var tabs = parameters.q
+      ? undefined
+      : [
+          { query: config.exampleQuery },
+          { query: config.exampleMutation, variables: config.exampleMutationVariables },
+        ];
+
     return React.createElement(GraphiQL, {
       fetcher: fetcher,
+      defaultTabs: tabs,
       defaultEditorToolsVisibility: true,
       plugins: [explorer],
       query: queryState[0],
