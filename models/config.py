@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite://threadpress.sqlite3"
 
@@ -33,14 +34,40 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
 
 
 def with_sqlite_pragmas(url: str) -> str:
-    """Add the SQLite pragmas this project relies on, keeping any the URL sets itself."""
-    parts = urlsplit(url)
-    if parts.scheme != "sqlite" or url.startswith("sqlite://:memory:"):
+    """Add the SQLite pragmas this project relies on, keeping any the URL sets itself.
+
+    Only the query string is touched: re-assembling the URL with urllib would turn
+    `sqlite:////abs/path` into a relative path.
+    """
+    if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
         return url
-    query = dict(parse_qsl(parts.query))
+    base, _, query_string = url.partition("?")
+    query = dict(parse_qsl(query_string))
     for pragma, value in SQLITE_PRAGMAS.items():
         query.setdefault(pragma, value)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return f"{base}?{urlencode(query)}"
+
+
+class DatabaseConfigError(ValueError):
+    """`DATABASE_URL` names a database that cannot be opened."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite://").partition("?")[0])
+
+
+def check_database_url(url: str) -> None:
+    """Fail fast with a clear message where the database could not be opened (SQLite in a
+    folder that does not exist makes the driver wait forever instead of failing)."""
+    path = sqlite_file(url)
+    if path is not None and not path.parent.is_dir():
+        raise DatabaseConfigError(
+            f"DATABASE_URL: the folder {str(path.parent)!r} of the SQLite file does not exist "
+            "(use sqlite:///absolute/path.sqlite3 or sqlite://relative.sqlite3)"
+        )
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from gql.settings import SettingsError
+from models.config import DatabaseConfigError
 from models.database import close_database, migrate_database, open_database
 
 
@@ -112,7 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the `threadpress` console script."""
+    """Entry point of the `threadpress` console script. Configuration mistakes and an
+    unreachable database end with one clear line, not a stack trace."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    sys.exit(handler(args))
+    try:
+        code = handler(args)
+    except (SettingsError, DatabaseConfigError) as error:
+        print(f"threadpress: {error}", file=sys.stderr)
+        code = 2
+    except OSError as error:
+        print(f"threadpress: cannot reach the database: {error}", file=sys.stderr)
+        code = 1
+    sys.exit(code)

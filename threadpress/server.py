@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from gql.request_log import configure_logging
@@ -17,7 +19,8 @@ def serve(*, host: str, port: int, workers: int) -> int:
         # "database is locked". Several workers need PostgreSQL.
         print(
             "threadpress serve: --workers > 1 needs PostgreSQL (set DATABASE_URL to a "
-            "postgres:// URL); SQLite serves one worker."
+            "postgres:// URL); SQLite serves one worker.",
+            file=sys.stderr,
         )
         return 2
     configure_logging(settings.log_level)

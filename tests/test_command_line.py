@@ -1,0 +1,77 @@
+"""An operator runs the `threadpress` command: configuration mistakes end with one clear
+line and a non-zero exit, never a stack trace or a hang."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+THREADPRESS = Path(sys.executable).with_name("threadpress")
+
+
+def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(THREADPRESS), *args],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("slashes", ["///", "////"])
+def test_migrate_accepts_absolute_sqlite_paths(tmp_path: Path, slashes: str) -> None:
+    database = tmp_path / "site.sqlite3"
+
+    result = _run(
+        "migrate",
+        env={"DATABASE_URL": f"sqlite:{slashes}{str(database).lstrip('/')}"},
+        cwd=tmp_path,
+    )
+
+    assert (result.returncode, result.stdout) == (0, "Database is up to date.\n")
+    assert database.is_file()
+
+
+def test_a_missing_sqlite_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = _run("migrate", env={"DATABASE_URL": "sqlite://nowhere/site.sqlite3"}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "threadpress: DATABASE_URL: the folder 'nowhere' of the SQLite file does not exist "
+        "(use sqlite:///absolute/path.sqlite3 or sqlite://relative.sqlite3)\n"
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = {"THREADPRESS_ENV": "production", "THREADPRESS_SECRET_KEY": ""}
+
+    result = _run("serve", "--port", "1", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("threadpress: THREADPRESS_SECRET_KEY is required in production")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_named(tmp_path: Path) -> None:
+    result = _run(
+        "migrate", env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/x"}, cwd=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("threadpress: cannot reach the database:")
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    result = _run(
+        "serve", "--workers", "2", env={"DATABASE_URL": "sqlite://x.sqlite3"}, cwd=tmp_path
+    )
+
+    assert result.returncode == 2
+    assert "needs PostgreSQL" in result.stderr
