@@ -45,6 +45,25 @@ class Settings:
     blocklist_keywords: tuple[str, ...] = ()
     preview_token_seconds: int = 7 * 24 * 3600
     redis_url: str | None = None
+    # Limits of the public endpoint (see README, "Running in production").
+    max_body_bytes: int = 512 * 1024
+    max_tokens: int = 1000
+    max_aliases: int = 15
+    max_directives: int = 50
+    max_query_depth: int = 0  # 0: derived from max_thread_depth (see `query_depth_limit`)
+    max_cost: int = 200_000
+    operation_timeout_seconds: float = 10.0
+    cors_origins: tuple[str, ...] = ()
+
+    @property
+    def query_depth_limit(self) -> int:
+        """The deepest selection a document may nest: by default just deep enough for
+        `post { comments { nodes { replies { nodes { ... } } } } }` down to the deepest reply
+        a thread can have (`max_thread_depth` levels), with room for a few fields under
+        it; `commentThread` reads deeper threads."""
+        if self.max_query_depth:
+            return self.max_query_depth
+        return 2 * self.max_thread_depth + 6
 
     @property
     def comment_rate_limit_item(self) -> RateLimitItem:
@@ -162,4 +181,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "THREADPRESS_PREVIEW_TOKEN_SECONDS", 7 * 24 * 3600, minimum=1
         ),
         redis_url=env.get("REDIS_URL", "").strip() or None,
+        max_body_bytes=_int(env, "THREADPRESS_MAX_BODY_BYTES", 512 * 1024, minimum=1024),
+        max_tokens=_int(env, "THREADPRESS_MAX_TOKENS", 1000, minimum=10),
+        max_aliases=_int(env, "THREADPRESS_MAX_ALIASES", 15, minimum=0),
+        max_directives=_int(env, "THREADPRESS_MAX_DIRECTIVES", 50, minimum=0),
+        max_query_depth=_int(env, "THREADPRESS_MAX_QUERY_DEPTH", 0, minimum=0),
+        max_cost=_int(env, "THREADPRESS_MAX_COST", 200_000, minimum=1),
+        operation_timeout_seconds=float(
+            _int(env, "THREADPRESS_OPERATION_TIMEOUT_MS", 10_000, minimum=1)
+        )
+        / 1000,
+        cors_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in env.get("THREADPRESS_CORS_ORIGINS", "").split(",")
+            if origin.strip()
+        ),
     )
