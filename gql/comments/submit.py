@@ -20,6 +20,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -180,8 +181,12 @@ def _pk(global_id: str, expected: str, field_name: str, problems: list[Problem])
     return pk
 
 
-async def _replay(email: str, key: str, digest: str) -> Outcome | None:
-    first = await models.Comment.get_or_none(author_email=email, client_mutation_id=key)
+async def _replay(email: str, key: str, digest: str, connection: Any = None) -> Outcome | None:
+    first = (
+        await models.Comment.filter(author_email=email, client_mutation_id=key)
+        .using_db(connection)
+        .first()
+    )
     if first is None:
         return None
     if first.submission_digest != digest:
@@ -227,6 +232,13 @@ async def _store_in_transaction(
                 await connection.execute_query(
                     "SELECT pg_advisory_xact_lock(hashtext($1))", [lock_key]
                 )
+        # A replay racing its first submission waited for the lock above: it answers as a
+        # replay, before the duplicate check would call it a duplicate of itself.
+        key = row.client_mutation_id
+        if key is not None and row.submission_digest is not None:
+            replay = await _replay(row.author_email, key, row.submission_digest, connection)
+            if replay is not None:
+                return replay
         now = datetime.now(tz=context.now.tzinfo)
         duplicate = (
             await models.Comment.filter(
