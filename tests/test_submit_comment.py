@@ -164,6 +164,10 @@ async def test_every_field_problem_is_reported_at_once_and_nothing_is_written(db
         ({"postId": "bm9wZQ=="}, "postId", "INVALID"),
         ({"parentId": to_global_id("Post", 1)}, "parentId", "INVALID"),
         ({"clientMutationId": "k" * 256}, "clientMutationId", "TOO_LONG"),
+        ({"authorName": "Jo\u0000"}, "authorName", "INVALID"),
+        ({"content": "Hi\u0000there"}, "content", "INVALID"),
+        ({"clientMutationId": "k\u0000"}, "clientMutationId", "INVALID"),
+        ({"authorEmail": "jo\u0000@example.org"}, "authorEmail", "INVALID"),
     ],
 )
 async def test_each_limit_names_its_field(

@@ -34,6 +34,7 @@ from gql.comments.validation import (
     CommentDraft,
     Problem,
     check_draft,
+    has_nul,
     normalized_email,
 )
 from gql.context import Context
@@ -95,7 +96,13 @@ async def submit(context: Context, submission: Submission) -> Outcome:
     key = submission.client_mutation_id
     digest = submission.digest()
     # A key or email over its column's size was never stored: validation will answer.
-    if key is not None and len(key) <= MAX_CLIENT_MUTATION_ID and len(email) <= MAX_EMAIL:
+    if (
+        key is not None
+        and len(key) <= MAX_CLIENT_MUTATION_ID
+        and len(email) <= MAX_EMAIL
+        and not has_nul(key)
+        and not has_nul(email)
+    ):
         replay = await _replay(email, key, digest)
         if replay is not None:
             return replay

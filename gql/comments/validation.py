@@ -87,8 +87,32 @@ def _url_problems(url: str | None) -> list[Problem]:
     return []
 
 
+def has_nul(value: str | None) -> bool:
+    """Whether `value` holds a NUL character, which no browser form sends and PostgreSQL
+    cannot store."""
+    return value is not None and "\x00" in value
+
+
+def _no_nul(draft: CommentDraft) -> list[Problem]:
+    fields = (
+        ("authorName", draft.author_name),
+        ("authorEmail", draft.author_email),
+        ("authorUrl", draft.author_url),
+        ("content", draft.content),
+        ("clientMutationId", draft.client_mutation_id),
+    )
+    return [
+        Problem(field, UserErrorCode.INVALID, f"{field} contains a NUL character.")
+        for field, value in fields
+        if has_nul(value)
+    ]
+
+
 def check_draft(draft: CommentDraft) -> list[Problem]:
     """Every problem of the input at once, in the order of the form's fields."""
+    refused = _no_nul(draft)
+    if refused:
+        return refused
     problems = _required(draft.author_name, "authorName", "Name", MAX_NAME)
     email_problems = _required(draft.author_email, "authorEmail", "Email", MAX_EMAIL)
     if not email_problems:
