@@ -6,15 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
+from gql.body_limit import BodyLimitMiddleware
+from gql.cors import cors_middleware
+from gql.csrf import RequireJsonPostMiddleware
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
+from gql.http_errors import http_exception_handler, internal_error_handler
 from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
-from gql.schema import schema
+from gql.schema import build_schema
+from gql.security_headers import SecurityHeadersMiddleware
 from gql.settings import Settings, load_settings
 from gql.view import GraphQLView
 from models.database import close_database, open_database
@@ -36,7 +42,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 await close_database()
 
     graphiql = load_graphiql() if settings.graphiql else None
-    view = GraphQLView(schema, graphiql=graphiql)
+    view = GraphQLView(build_schema(settings), graphiql=graphiql, cost_limit=settings.max_cost)
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []
     app = Starlette(
@@ -46,7 +52,23 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[Middleware(RequestLogMiddleware), Middleware(GraphQLGetCache)],
+        # Outermost first. The log sees every request, refused ones too; every answer gets
+        # the security headers (and, for allowed origins, CORS headers, so a browser client
+        # can read a refusal); requests are refused on their headers (CSRF: not JSON) and
+        # then on their size, before the view reads or parses a byte of the body.
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(SecurityHeadersMiddleware),
+            *cors_middleware(settings.cors_origins),
+            Middleware(RequireJsonPostMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(GraphQLGetCache),
+        ],
+        # JSON errors, never Starlette's plain text: 404, 405, ... and 500 with an errorId.
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            Exception: internal_error_handler,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import uuid
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from gql.authors.queries import AuthorQueries
 from gql.categories.queries import CategoryQueries
 from gql.comments.mutations import CommentMutations
 from gql.comments.queries import CommentQueries
+from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.queries import PostQueries
 from gql.request_log import OperationNameRecorder
+from gql.settings import Settings
 
 logger = logging.getLogger("threadpress.errors")
+
+DEFAULT_SETTINGS = Settings(database_url="")
 
 INTERNAL_ERROR_MESSAGE = "Internal server error"
 
@@ -72,17 +79,32 @@ class ErrorPolicy(MaskErrors):
         return [_with_code(error) for error in super()._process_errors(errors)]
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 def _with_code(error: GraphQLError) -> GraphQLError:
-    if error.extensions and "code" in error.extensions:
+    """Every error gets a code, and no message suggests names ("Did you mean ...?"): the
+    schema is not to be discovered by guessing."""
+    message = _SUGGESTION.sub("", error.message)
+    if error.extensions and "code" in error.extensions and message == error.message:
         return error
-    if error.message.startswith("Syntax Error"):
+    if error.extensions and "code" in error.extensions:
+        code = str(error.extensions["code"])
+    elif message.startswith("Syntax Error: Document contains more than"):
+        code = "TOO_MANY_TOKENS"
+    elif message == "Validation aborted.":
+        # graphql-core's budget for comparing repeated fields ran out (a field-duplication
+        # attack): the document is too costly even to validate.
+        message = "The query repeats fields too often to be validated."
+        code = "QUERY_TOO_COMPLEX"
+    elif message.startswith("Syntax Error"):
         code = "GRAPHQL_PARSE_FAILED"
     elif error.path is None:
         code = "GRAPHQL_VALIDATION_FAILED"
     else:
         code = "BAD_USER_INPUT"
     return GraphQLError(
-        message=error.message,
+        message=message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -93,23 +115,58 @@ def _with_code(error: GraphQLError) -> GraphQLError:
 
 
 class ThreadpressSchema(strawberry.Schema):
-    """Logging of errors happens once, in `ErrorPolicy`, for the unexpected ones only: the
-    client's own mistakes are not server errors."""
+    """The schema, with a time limit on every operation. Logging of errors happens once, in
+    `ErrorPolicy`, for the unexpected ones only: the client's own mistakes are not server
+    errors."""
+
+    operation_timeout: float = DEFAULT_SETTINGS.operation_timeout_seconds
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
 
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await asyncio.wait_for(
+                super().execute(*args, **kwargs), timeout=self.operation_timeout
+            )
+        except TimeoutError:
+            # Cancelled: every write runs in a transaction, which the cancellation rolled back.
+            error_id = uuid.uuid4().hex
+            logger.error(
+                "errorId=%s operation %r cancelled after %.3f s",
+                error_id,
+                kwargs.get("operation_name"),
+                self.operation_timeout,
+            )
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "The operation took too long and was cancelled.",
+                        extensions={"code": "TIMEOUT", "errorId": error_id},
+                    )
+                ],
+            )
 
-def build_schema() -> strawberry.Schema:
-    """The schema with its extensions."""
-    return ThreadpressSchema(
-        query=Query, mutation=Mutation, extensions=[ErrorPolicy, OperationNameRecorder]
-    )
+
+def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
+    """The schema with the limits and policies of `settings`."""
+    extensions: list[Any] = [
+        ErrorPolicy,
+        OperationNameRecorder,
+        lambda: DocumentLimits(settings),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    built = ThreadpressSchema(query=Query, mutation=Mutation, extensions=extensions)
+    built.operation_timeout = settings.operation_timeout_seconds
+    return built
 
 
 schema = build_schema()
+"""The schema with default settings: its SDL is `schema.graphql`."""
 
 
 def schema_sdl() -> str:

@@ -59,11 +59,12 @@ class Settings:
     def query_depth_limit(self) -> int:
         """The deepest selection a document may nest: by default just deep enough for
         `post { comments { nodes { replies { nodes { ... } } } } }` down to the deepest reply
-        a thread can have (`max_thread_depth` levels), with room for a few fields under
-        it; `commentThread` reads deeper threads."""
+        a thread can have (`max_thread_depth` levels: post, comments, nodes, then replies
+        and nodes per level below the top, then a field) with two more levels to spare
+        (`parent { authorName }`); `commentThread` reads deeper threads."""
         if self.max_query_depth:
             return self.max_query_depth
-        return 2 * self.max_thread_depth + 6
+        return 2 * self.max_thread_depth + 4
 
     @property
     def comment_rate_limit_item(self) -> RateLimitItem:

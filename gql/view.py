@@ -9,6 +9,8 @@ What the subclass adds to Strawberry:
   result, errors included, as legacy clients expect.
 - Malformed requests (bad JSON, no query) answer a JSON error body, never plain text or a 500.
 - A mutation over GET answers 405 with `Allow: POST` (Strawberry refuses it, with a 400).
+- A batch (a JSON array of operations) answers 400, whatever the schema's batching setting:
+  one request, one operation, so every limit counts per request.
 - GraphiQL for browsers, from this server's own files (see `gql.graphiql`).
 """
 
@@ -22,7 +24,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -32,6 +34,9 @@ from gql.context import Context
 from gql.graphiql import GraphiQLPage
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+BATCHING_MESSAGE = (
+    "Batched requests are not supported: send one operation per request, as a JSON object"
+)
 JSON = "application/json"
 SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
 
@@ -97,9 +102,16 @@ class MethodNotAllowed(HTTPException):
 class GraphQLView(GraphQL[Context, None]):
     """`POST /graphql` and `GET /graphql` (queries only; GraphiQL for browsers)."""
 
-    def __init__(self, schema: BaseSchema, *, graphiql: GraphiQLPage | None = None) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        graphiql: GraphiQLPage | None = None,
+        cost_limit: int = 200_000,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.graphiql = graphiql
+        self.cost_limit = cost_limit  # reported by refusals too: nothing ran, 0 requested
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +128,10 @@ class GraphQLView(GraphQL[Context, None]):
     def error_response(self, request: Request, error: HTTPException) -> Response:
         """A request Strawberry refused before running it, as a GraphQL error body."""
         code = "METHOD_NOT_ALLOWED" if error.status_code == 405 else "BAD_REQUEST"
-        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        body = {
+            "errors": [{"message": error.reason, "extensions": {"code": code}}],
+            "extensions": {"cost": {"requested": 0, "limit": self.cost_limit}},
+        }
         headers = {}
         if error.status_code == 405:
             headers["Allow"] = "POST" if isinstance(error, MethodNotAllowed) else "GET, POST"
@@ -126,6 +141,13 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=negotiate(request.headers.get("accept")),
             headers=headers,
         )
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        # Strawberry calls this for every JSON array body, before running anything; it lets a
+        # batch through when the schema enables batching. Never here.
+        raise HTTPException(400, BATCHING_MESSAGE)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # With GraphiQL off, a browser's GET falls through to the GraphQL-over-HTTP answer

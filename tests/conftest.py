@@ -180,8 +180,21 @@ def sql_log() -> Iterator[SqlLog]:
 async def graphql(
     http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """POST a GraphQL document and return the decoded JSON body (status must be 200)."""
+    """POST a GraphQL document and return the decoded JSON body (status must be 200), less
+    the `extensions.cost` every answer carries."""
     response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
+    return without_cost(body)
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` without its `extensions.cost`, which every answer carries (checked here)."""
+    extensions = body.get("extensions")
+    assert isinstance(extensions, dict), f"no extensions.cost in {body}"
+    cost = extensions.pop("cost")
+    assert set(cost) == {"requested", "limit"}, cost
+    assert isinstance(cost["requested"], int)
+    if not extensions:
+        del body["extensions"]
     return body

@@ -483,16 +483,22 @@ async def test_entity_expansion_is_refused(db: str, tmp_path: Path) -> None:
 
 
 def nested_replies(levels: int) -> str:
+    # Two replies a level keep ten levels inside the default cost budget (2^10 nodes a
+    # thread); the count check below proves no reply was left out.
     fields = "databaseId depth authorName"
     inner = ""
     for _ in range(levels):
-        inner = f"replies {{ nodes {{ {fields} {inner} }} }}"
+        inner = f"replies(first: 2) {{ totalCount nodes {{ {fields} {inner} }} }}"
     return f"{fields} {inner}"
+
+
+def count_nested(nodes: list[dict[str, Any]]) -> int:
+    return sum(1 + count_nested(n.get("replies", {"nodes": []})["nodes"]) for n in nodes)
 
 
 THREAD_QUERY = (
     """query($slug: String!) { post(slug: $slug) { commentCount
-  comments(first: 100) { nodes { """
+  comments(first: 10) { nodes { """
     + nested_replies(9)
     + """ } }
   commentThread(first: 100) { nodes { depth authorName parent { authorName } } } } }"""
@@ -515,6 +521,7 @@ async def test_ten_level_thread_reads_back_through_graphql(client: httpx.AsyncCl
     assert post["commentCount"] == 19
     top = post["comments"]["nodes"]
     assert len(top) == 10
+    assert count_nested(top) == 19  # every comment of the post, through `replies` alone
     assert deepest_chain(top[5]) == [
         (0, "John Κώστας Doe Τάδε"),
         (1, "Jane Bloggs"),

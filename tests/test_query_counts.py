@@ -12,19 +12,19 @@ from tests.conftest import SqlLog, graphql
 
 HOME_WITH_THREADS = """
 {
-  posts(first: 100) {
+  posts(first: 20) {
     totalCount
     nodes {
       title excerpt commentCount
       author { name }
       categories { name }
-      comments(first: 100) {
+      comments(first: 10) {
         totalCount
         nodes {
           authorName replyCount
-          replies(first: 100) { nodes { authorName
-            replies(first: 100) { nodes { authorName
-              replies(first: 100) { nodes { authorName depth } } } } } }
+          replies(first: 5) { nodes { authorName
+            replies(first: 5) { nodes { authorName
+              replies(first: 5) { nodes { authorName depth } } } } } }
         }
       }
     }

@@ -1,0 +1,245 @@
+"""An anonymous client sends oversized or abusive documents: each limit admits exactly its
+limit and refuses one more, with its code, before anything runs (no SQL at all)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import factories
+from tests.conftest import SqlLog, app_client
+
+LIMITS = {"THREADPRESS_SECRET_KEY": "x" * 40}
+
+
+async def _post(http: httpx.AsyncClient, query: str, variables: Any = None) -> dict[str, Any]:
+    response = await http.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def _nested_replies(levels: int) -> str:
+    inner = "authorName"
+    for _ in range(levels):
+        inner = f"authorName replies(first: 1) {{ nodes {{ {inner} }} }}"
+    return f'{{ post(slug: "p") {{ comments(first: 1) {{ nodes {{ {inner} }} }} }} }}'
+
+
+async def test_depth_admits_a_full_thread_of_replies_and_stops_deeper_nesting(
+    db: str, sql_log: SqlLog
+) -> None:
+    await factories.post(await factories.author(), slug="p")
+
+    async with app_client(db) as http:  # default: 10 levels of thread
+        deepest_thread = await _post(http, _nested_replies(9))  # depths 0..9: 22 levels
+        at_limit = await _post(http, _nested_replies(10))  # 24 levels
+        sql_log.statements.clear()
+        deeper = await _post(http, _nested_replies(11))  # 26 levels
+
+    assert "errors" not in deepest_thread
+    assert "errors" not in at_limit
+    assert _codes(deeper) == ["QUERY_TOO_DEEP"]
+    assert deeper["errors"][0]["message"] == (
+        "The query is 26 levels deep; at most 24 are allowed. "
+        "Read deep comment threads with `commentThread`."
+    )
+    assert "data" not in deeper
+    assert sql_log.count == 0
+
+
+def _aliases(count: int, fragment: bool = False) -> str:
+    fields = " ".join(f"a{n}: posts(first: 1) {{ totalCount }}" for n in range(count))
+    typename = " ".join(f"t{n}: __typename" for n in range(30))  # free
+    if fragment:
+        return f"{{ ...F }} fragment F on Query {{ {fields} {typename} }}"
+    return f"{{ {fields} {typename} }}"
+
+
+@pytest.mark.parametrize("through_fragment", [False, True])
+async def test_aliases_fifteen_pass_sixteen_refused(
+    db: str, sql_log: SqlLog, through_fragment: bool
+) -> None:
+    async with app_client(db) as http:
+        fifteen = await _post(http, _aliases(15, through_fragment))
+        sql_log.statements.clear()
+        sixteen = await _post(http, _aliases(16, through_fragment))
+
+    assert "errors" not in fifteen
+    assert _codes(sixteen) == ["TOO_MANY_ALIASES"]
+    assert sql_log.count == 0
+
+
+async def test_a_fragment_spread_many_times_counts_every_time(db: str) -> None:
+    spreads = " ".join(f"s{n}: posts(first: 1) {{ ...F }}" for n in range(4))
+    query = (
+        f"{{ {spreads} }} fragment F on PostConnection {{ "
+        + " ".join(f"n{n}: totalCount" for n in range(4))
+        + " }"
+    )
+
+    async with app_client(db) as http:
+        body = await _post(http, query)
+
+    assert _codes(body) == ["TOO_MANY_ALIASES"]  # 4 + 4 x 4 = 20
+    assert body["errors"][0]["message"] == "The query uses 20 aliases; at most 15 are allowed."
+
+
+async def test_directives_fifty_pass_fifty_one_refused(db: str, sql_log: SqlLog) -> None:
+    def query(count: int) -> str:
+        fields = " ".join(f"t{n}: __typename @include(if: true)" for n in range(count))
+        return "{ " + fields + " }"
+
+    async with app_client(db) as http:
+        fifty = await _post(http, query(50))
+        sql_log.statements.clear()
+        fifty_one = await _post(http, query(51))
+
+    assert "errors" not in fifty
+    assert _codes(fifty_one) == ["TOO_MANY_DIRECTIVES"]
+    assert sql_log.count == 0
+
+
+async def test_tokens_a_thousand_pass_one_more_refused(db: str, sql_log: SqlLog) -> None:
+    # `{` and `}`, 332 x `tN : __typename` (3 tokens each), then plain `__typename`s.
+    aliased = " ".join(f"t{n}: __typename" for n in range(332))
+
+    async with app_client(db) as http:
+        at_limit = await _post(http, "{ " + aliased + " __typename __typename }")
+        sql_log.statements.clear()
+        over = await _post(http, "{ " + aliased + " __typename __typename __typename }")
+
+    assert "errors" not in at_limit
+    assert _codes(over) == ["TOO_MANY_TOKENS"]
+    assert sql_log.count == 0
+
+
+async def test_a_field_repeated_a_thousand_times_is_refused_cheaply(db: str) -> None:
+    async with app_client(db) as http:
+        body = await _post(http, "{" + " __typename" * 990 + "}")
+
+    assert _codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["errors"][0]["message"] == "The query repeats fields too often to be validated."
+
+
+async def test_cost_within_budget_passes_over_budget_is_refused_with_its_cost(
+    db: str, sql_log: SqlLog
+) -> None:
+    query = "query($n: Int) { posts(first: $n) { nodes { author { name } } } }"
+    env = {"THREADPRESS_MAX_COST": "100"}  # posts: n nodes, authors: n more
+
+    async with app_client(db, env) as http:
+        within = await _post(http, query, {"n": 50})
+        sql_log.statements.clear()
+        over = await _post(http, query, {"n": 51})
+
+    assert "errors" not in within
+    assert within["extensions"] == {"cost": {"requested": 100, "limit": 100}}
+    assert _codes(over) == ["QUERY_TOO_COMPLEX"]
+    assert over["errors"][0]["extensions"]["cost"] == {"requested": 102, "limit": 100}
+    assert over["extensions"] == {"cost": {"requested": 102, "limit": 100}}
+    assert sql_log.count == 0
+
+
+async def test_default_budget_admits_a_big_page_and_refuses_a_nested_fan_out(db: str) -> None:
+    big_page = "{ posts(first: 100) { nodes { title comments(first: 100) { totalCount } } } }"
+    fan_out = (
+        "{ posts(first: 100) { nodes { comments(first: 100) { nodes { "
+        "replies(first: 100) { nodes { authorName } } } } } } }"
+    )
+
+    async with app_client(db) as http:
+        allowed = await _post(http, big_page)
+        refused = await _post(http, fan_out)
+
+    assert allowed["extensions"]["cost"] == {"requested": 10_100, "limit": 200_000}
+    assert _codes(refused) == ["QUERY_TOO_COMPLEX"]
+    assert refused["extensions"]["cost"]["requested"] == 1_010_100
+
+
+async def test_every_answer_reports_its_cost(db: str) -> None:
+    async with app_client(db) as http:
+        ok = await _post(http, "{ posts { totalCount } }")
+        parse_error = await _post(http, "{ posts {")
+        unknown = await _post(http, "{ nothing }")
+
+    assert ok["extensions"] == {"cost": {"requested": 10, "limit": 200_000}}
+    assert parse_error["extensions"] == {"cost": {"requested": 0, "limit": 200_000}}
+    assert unknown["extensions"] == {"cost": {"requested": 0, "limit": 200_000}}
+
+
+async def test_slow_operations_are_cancelled_with_a_masked_error(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gql.loaders import Loaders
+
+    original = Loaders.public_posts
+
+    def slow(self: Loaders) -> Any:
+        query = original(self)
+
+        class Slow:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(query, name)
+
+        async def never(*_args: Any) -> None:
+            await asyncio.sleep(30)
+
+        slow_query = Slow()
+        slow_query.filter = lambda *_a, **_k: slow_query  # type: ignore[attr-defined]
+        slow_query.count = never  # type: ignore[attr-defined]
+        return slow_query
+
+    monkeypatch.setattr(Loaders, "public_posts", slow)
+
+    async with app_client(db, {"THREADPRESS_OPERATION_TIMEOUT_MS": "200"}) as http:
+        body = await _post(http, "{ posts { totalCount } }")
+
+    [error] = body["errors"]
+    assert error["message"] == "The operation took too long and was cancelled."
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert len(error["extensions"]["errorId"]) == 32
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ postz { totalCount } }",  # field
+        "{ posts(frist: 1) { totalCount } }",  # argument
+        '{ posts(where: { categorySlugg: "x" }) { totalCount } }',  # input field
+        "{ posts(orderBy: { field: TITEL }) { totalCount } }",  # enum value
+        "query($w: PostWher) { posts(where: $w) { totalCount } }",  # type
+        '{ post(slug: "x") { ... on Pots { title } } }',  # type in a fragment
+    ],
+)
+async def test_no_error_suggests_a_name(db: str, query: str) -> None:
+    async with app_client(db) as http:
+        body = await _post(http, query)
+
+    assert body["errors"]
+    for error in body["errors"]:
+        assert "Did you mean" not in error["message"]
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_introspection_is_off_in_production_unless_switched_on(db: str) -> None:
+    production = {"THREADPRESS_ENV": "production"}
+    query = "{ __schema { queryType { name } } }"
+
+    async with app_client(db, production) as http:
+        refused = await _post(http, query)
+    async with app_client(db, {**production, "THREADPRESS_INTROSPECTION": "on"}) as http:
+        allowed = await _post(http, query)
+    async with app_client(db) as http:
+        development = await _post(http, query)
+
+    assert set(_codes(refused)) == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "introspection" in refused["errors"][0]["message"].lower()
+    assert allowed["data"] == development["data"] == {"__schema": {"queryType": {"name": "Query"}}}
