@@ -32,12 +32,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings.database_url)
         try:
             yield
         finally:
+            app.state.comment_rate_limiter.close()
             if manage_database:
                 await close_database()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 
+import coredis
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -19,12 +20,20 @@ class RateLimiter:
         self.limit = limit
         self.namespace = namespace
         storage: Storage = MemoryStorage()
+        # Our own Redis connection pool, so shutting down can close its connections.
+        self._redis_pool: coredis.ConnectionPool | None = None
         if redis_url:
-            shared = storage_from_string("async+" + redis_url)
+            self._redis_pool = coredis.ConnectionPool.from_url(redis_url)
+            shared = storage_from_string("async+" + redis_url, connection_pool=self._redis_pool)
             assert isinstance(shared, Storage), "an async+ URL makes an asyncio storage"
             storage = shared
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
+
+    def close(self) -> None:
+        """Close the Redis connections (nothing to do for the in-memory store)."""
+        if self._redis_pool is not None:
+            self._redis_pool.disconnect()
 
     async def hit(self, key: str) -> int | None:
         """Count an attempt for `key`: None when allowed, else seconds until one is allowed."""

@@ -129,8 +129,11 @@ async def app_client(
     )
     app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+    finally:
+        app.state.comment_rate_limiter.close()  # what the lifespan does on shutdown
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import models
 from gql.ids import to_global_id
 from tests import factories
-from tests.conftest import app_client, graphql
+from tests.conftest import app_client, graphql, require
 
 SUBMIT = """
 mutation Submit($input: SubmitCommentInput!) {
@@ -475,3 +475,44 @@ async def test_the_commenter_email_never_appears_in_any_response(db: str) -> Non
     assert token_read.json()["data"]["comment"]["authorName"] == "Jo Runner"
     assert duplicate.json()["data"]["submitComment"]["errors"][0]["code"] == "DUPLICATE"
     assert all("unique-4f1c9" not in text for text in seen)
+
+
+async def test_processes_sharing_redis_share_one_rate_limit(db: str) -> None:
+    import asyncio
+    import uuid
+
+    redis_url = "redis://127.0.0.1:6379/0"
+    try:
+        reader_stream, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", 6379), timeout=2
+        )
+        writer.write(b"PING\r\n")
+        pong = await asyncio.wait_for(reader_stream.readline(), timeout=2)
+        writer.close()
+        await writer.wait_closed()
+    except OSError as error:
+        pong = str(error).encode()
+    require(pong == b"+PONG\r\n", f"Redis is not reachable at {redis_url}: {pong!r}")
+    post = await _post()
+    reader = f"2001:db8::{uuid.uuid4().hex[:4]}"  # a fresh limit key on every run
+    env = {
+        "THREADPRESS_FLOOD_SECONDS": "0",
+        "THREADPRESS_COMMENT_RATE_LIMIT": "2/minute",
+        "THREADPRESS_TRUSTED_PROXIES": "127.0.0.1",
+        "REDIS_URL": redis_url,
+    }
+    headers = {"X-Forwarded-For": reader}
+
+    async with app_client(db, env) as first_process, app_client(db, env) as second_process:
+        answers = []
+        for n, http in enumerate((first_process, second_process, first_process)):
+            response = await http.post(
+                "/graphql",
+                json={"query": SUBMIT, "variables": {"input": _input(post, content=f"c{n}")}},
+                headers=headers,
+            )
+            answers.append(response)
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["data"]["submitComment"]["errors"][0]["code"] == "RATE_LIMITED"
+    assert await _count() == 2
