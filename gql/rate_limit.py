@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import coredis
 from limits import RateLimitItem
@@ -24,7 +25,8 @@ class RateLimiter:
         self._redis_pool: coredis.ConnectionPool | None = None
         if redis_url:
             self._redis_pool = coredis.ConnectionPool.from_url(redis_url)
-            shared = storage_from_string("async+" + redis_url, connection_pool=self._redis_pool)
+            options: dict[str, Any] = {"connection_pool": self._redis_pool}
+            shared = storage_from_string("async+" + redis_url, **options)
             assert isinstance(shared, Storage), "an async+ URL makes an asyncio storage"
             storage = shared
         self.storage = storage
