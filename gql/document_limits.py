@@ -1,22 +1,27 @@
-"""Measuring a GraphQL document before it runs: depth, aliases, directives and cost.
+"""Measuring a GraphQL document before it runs: depth, aliases, directives, repeated fields
+and cost.
 
 Every measure follows fragment spreads (a spread counts what its fragment contains, each
-time it is spread), so a fragment cannot hide what it adds; recursion through fragment
-cycles stops (the spec's own validation refuses such documents anyway).
+time it is spread), so a fragment cannot hide what it adds. Each fragment is measured once
+and its measures reused at every spread: a chain of fragments that each spread the next twice
+is 2^n spreads but n measurements, so measuring stays linear in the document's size (it runs
+before validation, on documents nobody has vetted). A fragment cycle measures as empty (the
+spec's own validation refuses such documents).
 
 Cost is the most nodes a document could return, GitHub's method: a connection multiplies
 what it selects by its page size (`first`/`last`, the default page size when absent), and
-every object field counts one node per parent that could return it.
+every object field counts one node per parent that could return it. Cost is linear in the
+number of parents, which is what lets a fragment's cost be measured once, for one parent.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from graphql import (
-    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -46,76 +51,50 @@ class Measures:
     aliases: int
     directives: int
     cost: int
+    # The most times one field is selected in one selection set (aliases, fragments and
+    # inline fragments merged): 500 `__typename` in a row, or 101 aliases of one field.
+    repeats: int = 0
+    repeated_field: str = ""
+
+    def worst(self, other: Measures) -> Measures:
+        """Each measure, the larger of the two."""
+        return Measures(
+            depth=max(self.depth, other.depth),
+            aliases=max(self.aliases, other.aliases),
+            directives=max(self.directives, other.directives),
+            cost=max(self.cost, other.cost),
+            **_most_repeated(self, other),
+        )
 
 
-def _fragment(node: FragmentSpreadNode, fragments: Fragments, seen: frozenset[str]) -> Any:
-    name = node.name.value
-    if name in seen:
-        return None
-    return fragments.get(name)
+def _most_repeated(*measures: Measures) -> dict[str, Any]:
+    most = max(measures, key=lambda m: m.repeats)
+    return {"repeats": most.repeats, "repeated_field": most.repeated_field}
 
 
-def depth(
-    selection_set: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
-) -> int:
-    """How deep fields nest under `selection_set` (a leaf field is depth 1)."""
-    if selection_set is None:
-        return 0
-    deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            deepest = max(deepest, 1 + depth(selection.selection_set, fragments, seen))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, depth(selection.selection_set, fragments, seen))
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = _fragment(selection, fragments, seen)
-            if fragment is not None:
-                inner = seen | {selection.name.value}
-                deepest = max(deepest, depth(fragment.selection_set, fragments, inner))
-    return deepest
+Repeat = tuple[int, str]
+"""How many times a field is selected in one selection set, and its name."""
 
 
-def count_aliases(
-    selection_set: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
-) -> int:
-    """Aliased fields under `selection_set`; aliasing `__typename` is free."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.alias is not None and selection.name.value != "__typename":
-                total += 1
-            total += count_aliases(selection.selection_set, fragments, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            total += count_aliases(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = _fragment(selection, fragments, seen)
-            if fragment is not None:
-                inner = seen | {selection.name.value}
-                total += count_aliases(fragment.selection_set, fragments, inner)
-    return total
+def _top_repeat(fields: Counter[str]) -> Repeat:
+    if not fields:
+        return (0, "")
+    name, count = fields.most_common(1)[0]
+    return (count, name)
 
 
-def count_directives(
-    selection_set: SelectionSetNode | None, fragments: Fragments, seen: frozenset[str] = frozenset()
-) -> int:
-    """Directives used under `selection_set`, on fields, fragments and spreads."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        directives: tuple[DirectiveNode, ...] = tuple(selection.directives or ())
-        total += len(directives)
-        if isinstance(selection, FieldNode | InlineFragmentNode):
-            total += count_directives(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = _fragment(selection, fragments, seen)
-            if fragment is not None:
-                inner = seen | {selection.name.value}
-                total += len(fragment.directives or ())
-                total += count_directives(fragment.selection_set, fragments, inner)
-    return total
+@dataclass
+class _Shape:
+    """What a selection set holds, fragments expanded: measured once per fragment."""
+
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+    # Fields selected directly in this selection set (through inline fragments and spreads
+    # too), by name: they merge into one selection set of the response.
+    fields: Counter[str] = field(default_factory=Counter)
+    # The most repeated field of any selection set nested below.
+    nested_repeats: Repeat = (0, "")
 
 
 def _is_connection(graphql_type: GraphQLCompositeType) -> bool:
@@ -126,8 +105,8 @@ def _is_connection(graphql_type: GraphQLCompositeType) -> bool:
     )
 
 
-def _page_size(field: FieldNode, variables: Mapping[str, Any]) -> int:
-    for argument in field.arguments or ():
+def _page_size(field_node: FieldNode, variables: Mapping[str, Any]) -> int:
+    for argument in field_node.arguments or ():
         if argument.name.value not in ("first", "last"):
             continue
         value = argument.value
@@ -140,152 +119,168 @@ def _page_size(field: FieldNode, variables: Mapping[str, Any]) -> int:
     return DEFAULT_PAGE_SIZE
 
 
-def cost(
-    schema: GraphQLSchema,
-    selection_set: SelectionSetNode | None,
-    parent: GraphQLCompositeType,
-    fragments: Fragments,
-    variables: Mapping[str, Any],
-    multiplier: int = 1,
-    seen: frozenset[str] = frozenset(),
-) -> int:
-    """The most nodes `selection_set` on `parent` could return, `multiplier` times over."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += _field_cost(schema, selection, parent, fragments, variables, multiplier, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            narrowed = schema.get_type(condition.name.value) if condition else parent
-            if narrowed is not None and is_composite_type(narrowed):
-                total += cost(
-                    schema,
-                    selection.selection_set,
-                    narrowed,
-                    fragments,
-                    variables,
-                    multiplier,
-                    seen,
+class _Measurer:
+    """Measures the selection sets of one document, each fragment once."""
+
+    def __init__(
+        self, schema: GraphQLSchema, fragments: Fragments, variables: Mapping[str, Any]
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self._shapes: dict[str, _Shape] = {}
+        self._costs: dict[str, int] = {}
+        self._measuring_shape: set[str] = set()
+        self._measuring_cost: set[str] = set()
+
+    # Depth, aliases, directives and repeats
+
+    def shape(self, selection_set: SelectionSetNode | None) -> _Shape:
+        """The shape of `selection_set`, fragments expanded."""
+        result = _Shape()
+        if selection_set is None:
+            return result
+        for selection in selection_set.selections:
+            result.directives += len(selection.directives or ())
+            if isinstance(selection, FieldNode):
+                inner = self.shape(selection.selection_set)
+                result.fields[selection.name.value] += 1
+                # Aliasing `__typename` is free: clients add it everywhere. Selecting it
+                # over and over is what `repeats` catches.
+                if selection.alias is not None and selection.name.value != "__typename":
+                    result.aliases += 1
+                result.depth = max(result.depth, 1 + inner.depth)
+                result.aliases += inner.aliases
+                result.directives += inner.directives
+                result.nested_repeats = max(
+                    result.nested_repeats,
+                    inner.nested_repeats,
+                    _top_repeat(inner.fields),
                 )
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = _fragment(selection, fragments, seen)
-            if fragment is None:
+            else:
+                inner = (
+                    self.shape(selection.selection_set)
+                    if isinstance(selection, InlineFragmentNode)
+                    else self._fragment_shape(cast(FragmentSpreadNode, selection))
+                )
+                result.depth = max(result.depth, inner.depth)
+                result.aliases += inner.aliases
+                result.directives += inner.directives
+                result.fields.update(inner.fields)
+                result.nested_repeats = max(result.nested_repeats, inner.nested_repeats)
+        return result
+
+    def _fragment_shape(self, spread: FragmentSpreadNode) -> _Shape:
+        name = spread.name.value
+        if name in self._shapes:
+            return self._shapes[name]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._measuring_shape:
+            return _Shape()
+        self._measuring_shape.add(name)
+        measured = self.shape(fragment.selection_set)
+        measured.directives += len(fragment.directives or ())
+        self._measuring_shape.discard(name)
+        self._shapes[name] = measured
+        return measured
+
+    # Cost
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLCompositeType,
+        multiplier: int = 1,
+    ) -> int:
+        """The most nodes `selection_set` on `parent` could return, `multiplier` times over."""
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field_cost(selection, parent, multiplier)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                narrowed = self.schema.get_type(condition.name.value) if condition else parent
+                if narrowed is not None and is_composite_type(narrowed):
+                    total += self.cost(selection.selection_set, narrowed, multiplier)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += multiplier * self._fragment_cost(selection)
+        return total
+
+    def _fragment_cost(self, spread: FragmentSpreadNode) -> int:
+        """What one spread of the fragment costs under a single parent."""
+        name = spread.name.value
+        if name in self._costs:
+            return self._costs[name]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._measuring_cost:
+            return 0
+        narrowed = self.schema.get_type(fragment.type_condition.name.value)
+        if narrowed is None or not is_composite_type(narrowed):
+            return 0
+        self._measuring_cost.add(name)
+        measured = self.cost(fragment.selection_set, narrowed)
+        self._measuring_cost.discard(name)
+        self._costs[name] = measured
+        return measured
+
+    def _field_cost(
+        self, field_node: FieldNode, parent: GraphQLCompositeType, multiplier: int
+    ) -> int:
+        if field_node.name.value.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            return 0
+        definition = parent.fields.get(field_node.name.value)
+        if definition is None:
+            return 0
+        returned = get_named_type(definition.type)
+        if not is_composite_type(returned):
+            return 0
+        if isinstance(returned, GraphQLObjectType) and _is_connection(returned):
+            nodes = multiplier * _page_size(field_node, self.variables)
+            return nodes + self._connection_cost(
+                field_node.selection_set, returned, multiplier, nodes
+            )
+        return multiplier + self.cost(field_node.selection_set, returned, multiplier)
+
+    def _connection_cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        connection: GraphQLObjectType,
+        connections: int,
+        nodes: int,
+    ) -> int:
+        """Inside a connection its `nodes` and `edges { node }` are the page already counted:
+        only what they select costs more. `connections` is how many of this connection the
+        document could return; `nodes`, how many nodes all their pages hold."""
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if not isinstance(selection, FieldNode):
+                # Fragments on a connection type are rare; count them the ordinary way.
+                total += self.cost(SelectionSetNode(selections=(selection,)), connection, nodes)
                 continue
-            narrowed = schema.get_type(fragment.type_condition.name.value)
-            if narrowed is not None and is_composite_type(narrowed):
-                total += cost(
-                    schema,
-                    fragment.selection_set,
-                    narrowed,
-                    fragments,
-                    variables,
-                    multiplier,
-                    seen | {selection.name.value},
-                )
-    return total
-
-
-def _field_cost(
-    schema: GraphQLSchema,
-    field: FieldNode,
-    parent: GraphQLCompositeType,
-    fragments: Fragments,
-    variables: Mapping[str, Any],
-    multiplier: int,
-    seen: frozenset[str],
-) -> int:
-    if field.name.value.startswith("__") or not isinstance(
-        parent, GraphQLObjectType | GraphQLInterfaceType
-    ):
-        return 0
-    definition = parent.fields.get(field.name.value)
-    if definition is None:
-        return 0
-    returned = get_named_type(definition.type)
-    if not is_composite_type(returned):
-        return 0
-    if isinstance(returned, GraphQLObjectType) and _is_connection(returned):
-        nodes = multiplier * _page_size(field, variables)
-        return nodes + _connection_cost(
-            schema,
-            field.selection_set,
-            returned,
-            fragments,
-            variables,
-            nodes,
-            seen,
-        )
-    return multiplier + cost(
-        schema,
-        field.selection_set,
-        returned,
-        fragments,
-        variables,
-        multiplier,
-        seen,
-    )
-
-
-def _connection_cost(
-    schema: GraphQLSchema,
-    selection_set: SelectionSetNode | None,
-    connection: GraphQLObjectType,
-    fragments: Fragments,
-    variables: Mapping[str, Any],
-    nodes: int,
-    seen: frozenset[str],
-) -> int:
-    """Inside a connection its `nodes` and `edges { node }` are the page already counted:
-    only what they select costs more."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if not isinstance(selection, FieldNode):
-            # Fragments on a connection type are rare; count them the ordinary way.
-            total += cost(
-                schema,
-                SelectionSetNode(selections=(selection,)),
-                connection,
-                fragments,
-                variables,
-                nodes,
-                seen,
-            )
-            continue
-        name = selection.name.value
-        if name == "nodes":
-            node_type = get_named_type(connection.fields["nodes"].type)
-            total += cost(
-                schema,
-                selection.selection_set,
-                node_type,
-                fragments,
-                variables,
-                nodes,
-                seen,
-            )
-        elif name == "edges":
-            edge_type = get_named_type(connection.fields["edges"].type)
-            for edge_selection in (
-                selection.selection_set.selections if selection.selection_set else ()
-            ):
-                if isinstance(edge_selection, FieldNode) and edge_selection.name.value == "node":
-                    node_type = get_named_type(edge_type.fields["node"].type)
-                    total += cost(
-                        schema,
-                        edge_selection.selection_set,
-                        node_type,
-                        fragments,
-                        variables,
-                        nodes,
-                        seen,
-                    )
-        else:
-            total += _field_cost(schema, selection, connection, fragments, variables, 1, seen)
-    return total
+            name = selection.name.value
+            if name == "nodes":
+                node_type = get_named_type(connection.fields["nodes"].type)
+                total += self.cost(selection.selection_set, node_type, nodes)
+            elif name == "edges":
+                edge_type = get_named_type(connection.fields["edges"].type)
+                for edge_selection in (
+                    selection.selection_set.selections if selection.selection_set else ()
+                ):
+                    if (
+                        isinstance(edge_selection, FieldNode)
+                        and edge_selection.name.value == "node"
+                    ):
+                        node_type = get_named_type(edge_type.fields["node"].type)
+                        total += self.cost(edge_selection.selection_set, node_type, nodes)
+            else:
+                total += self._field_cost(selection, connection, connections)
+        return total
 
 
 def measure(
@@ -295,11 +290,15 @@ def measure(
     variables: Mapping[str, Any],
 ) -> Measures:
     """Every measure of `operation`."""
+    measurer = _Measurer(schema, fragments, variables)
+    shape = measurer.shape(operation.selection_set)
     root = schema.get_root_type(operation.operation)
+    repeats, repeated_field = max(shape.nested_repeats, _top_repeat(shape.fields))
     return Measures(
-        depth=depth(operation.selection_set, fragments),
-        aliases=count_aliases(operation.selection_set, fragments),
-        directives=len(operation.directives or ())
-        + count_directives(operation.selection_set, fragments),
-        cost=cost(schema, operation.selection_set, root, fragments, variables) if root else 0,
+        depth=shape.depth,
+        aliases=shape.aliases,
+        directives=len(operation.directives or ()) + shape.directives,
+        cost=measurer.cost(operation.selection_set, root) if root else 0,
+        repeats=repeats,
+        repeated_field=repeated_field,
     )

@@ -1,9 +1,11 @@
 """The schema extension that refuses oversized documents before they run.
 
-Tokens are counted by the parser itself (it stops at the limit); depth, aliases, directives
-and cost are checked by a validation rule that sees the whole document once. A refused
-document never reaches a resolver, so it runs no SQL. Every response reports the cost it
-asked for, so clients can see their budget (`extensions.cost`).
+Tokens are counted by the parser itself (it stops at the limit). Depth, aliases, directives,
+repeated fields and cost are measured right after parsing and before graphql-core's
+validation: validation itself is what a field-duplication attack makes expensive (comparing
+repeated fields is quadratic), so a refused document is never validated, never reaches a
+resolver and runs no SQL. Every response reports the cost it asked for, so clients can see
+their budget (`extensions.cost`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
-    ValidationRule,
 )
-from graphql.language.visitor import BREAK
 from strawberry.extensions import SchemaExtension
 
 from gql.document_limits import Measures, measure
@@ -35,56 +35,44 @@ def _chosen_operations(
 
 
 class DocumentLimits(SchemaExtension):
-    """Depth, alias, directive, token and cost limits from the settings."""
+    """Depth, alias, directive, repeat, token and cost limits from the settings."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.requested_cost = 0
 
     def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        context.parse_options["max_tokens"] = self.settings.max_tokens
-        context.validation_rules = (*context.validation_rules, self._rule())
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            worst = self._measure(document)
+            if worst is not None:
+                self.requested_cost = worst.cost
+                refusals = _refusals(worst, self.settings)
+                if refusals:
+                    # Strawberry skips validation when errors are already there.
+                    context.pre_execution_errors = refusals
         yield
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": {"requested": self.requested_cost, "limit": self.settings.max_cost}}
 
-    def _rule(self) -> type[ValidationRule]:
-        extension = self
-        settings = self.settings
-        variables = self.execution_context.variables or {}
-        operation_name = self.execution_context.operation_name
-
-        class LimitsRule(ValidationRule):
-            def enter_document(self, node: DocumentNode, *_args: object) -> object:
-                fragments = {
-                    d.name.value: d
-                    for d in node.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
-                schema = self.context.schema
-                worst: Measures | None = None
-                for operation in _chosen_operations(node, operation_name):
-                    measures = measure(schema, operation, fragments, variables)
-                    worst = (
-                        measures
-                        if worst is None
-                        else Measures(
-                            depth=max(worst.depth, measures.depth),
-                            aliases=max(worst.aliases, measures.aliases),
-                            directives=max(worst.directives, measures.directives),
-                            cost=max(worst.cost, measures.cost),
-                        )
-                    )
-                if worst is None:
-                    return BREAK
-                extension.requested_cost = worst.cost
-                for error in _refusals(worst, settings):
-                    self.report_error(error)
-                return BREAK
-
-        return LimitsRule
+    def _measure(self, document: DocumentNode) -> Measures | None:
+        context = self.execution_context
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        worst: Measures | None = None
+        for operation in _chosen_operations(document, context.operation_name):
+            measures = measure(
+                context.schema._schema, operation, fragments, context.variables or {}
+            )
+            worst = measures if worst is None else worst.worst(measures)
+        return worst
 
 
 def _refusals(measures: Measures, settings: Settings) -> list[GraphQLError]:
@@ -116,6 +104,14 @@ def _refusals(measures: Measures, settings: Settings) -> list[GraphQLError]:
                 f"The query uses {measures.directives} directives; at most "
                 f"{settings.max_directives} are allowed.",
                 extensions={"code": "TOO_MANY_DIRECTIVES", "limit": settings.max_directives},
+            )
+        )
+    if measures.repeats > settings.max_field_repeats:
+        errors.append(
+            GraphQLError(
+                f"The query selects `{measures.repeated_field}` {measures.repeats} times in one "
+                f"selection set; at most {settings.max_field_repeats} are allowed.",
+                extensions={"code": "QUERY_TOO_COMPLEX", "limit": settings.max_field_repeats},
             )
         )
     if measures.cost > settings.max_cost:

@@ -50,6 +50,7 @@ class Settings:
     max_tokens: int = 1000
     max_aliases: int = 15
     max_directives: int = 50
+    max_field_repeats: int = 50
     max_query_depth: int = 0  # 0: derived from max_thread_depth (see `query_depth_limit`)
     max_cost: int = 200_000
     operation_timeout_seconds: float = 10.0
@@ -186,6 +187,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_tokens=_int(env, "THREADPRESS_MAX_TOKENS", 1000, minimum=10),
         max_aliases=_int(env, "THREADPRESS_MAX_ALIASES", 15, minimum=0),
         max_directives=_int(env, "THREADPRESS_MAX_DIRECTIVES", 50, minimum=0),
+        max_field_repeats=_int(env, "THREADPRESS_MAX_FIELD_REPEATS", 50, minimum=1),
         max_query_depth=_int(env, "THREADPRESS_MAX_QUERY_DEPTH", 0, minimum=0),
         max_cost=_int(env, "THREADPRESS_MAX_COST", 200_000, minimum=1),
         operation_timeout_seconds=float(

@@ -13,6 +13,8 @@ from tests import factories
 from tests.conftest import SqlLog, app_client
 
 LIMITS = {"THREADPRESS_SECRET_KEY": "x" * 40}
+# For tests of another limit that fill a document with one field over and over.
+REPEATS_OFF = {"THREADPRESS_MAX_FIELD_REPEATS": "100000"}
 
 
 async def _post(http: httpx.AsyncClient, query: str, variables: Any = None) -> dict[str, Any]:
@@ -97,7 +99,7 @@ async def test_directives_fifty_pass_fifty_one_refused(db: str, sql_log: SqlLog)
         fields = " ".join(f"t{n}: __typename @include(if: true)" for n in range(count))
         return "{ " + fields + " }"
 
-    async with app_client(db) as http:
+    async with app_client(db, REPEATS_OFF) as http:
         fifty = await _post(http, query(50))
         sql_log.statements.clear()
         fifty_one = await _post(http, query(51))
@@ -111,7 +113,7 @@ async def test_tokens_a_thousand_pass_one_more_refused(db: str, sql_log: SqlLog)
     # `{` and `}`, 332 x `tN : __typename` (3 tokens each), then plain `__typename`s.
     aliased = " ".join(f"t{n}: __typename" for n in range(332))
 
-    async with app_client(db) as http:
+    async with app_client(db, REPEATS_OFF) as http:
         at_limit = await _post(http, "{ " + aliased + " __typename __typename }")
         sql_log.statements.clear()
         over = await _post(http, "{ " + aliased + " __typename __typename __typename }")
@@ -121,12 +123,66 @@ async def test_tokens_a_thousand_pass_one_more_refused(db: str, sql_log: SqlLog)
     assert sql_log.count == 0
 
 
-async def test_a_field_repeated_a_thousand_times_is_refused_cheaply(db: str) -> None:
+def _typenames(count: int, how: str) -> str:
+    if how == "plain":
+        return "{" + " __typename" * count + " }"
+    if how == "aliased":
+        return "{ " + " ".join(f"t{n}: __typename" for n in range(count)) + " }"
+    # Half in the operation, half in a fragment spread into it: they merge into one set.
+    half = count // 2
+    return (
+        "{ ...F"
+        + " __typename" * (count - half)
+        + " } fragment F on Query {"
+        + " __typename" * half
+        + " }"
+    )
+
+
+@pytest.mark.parametrize("how", ["plain", "aliased", "through_fragment"])
+async def test_a_field_fifty_times_passes_fifty_one_times_refused(
+    db: str, sql_log: SqlLog, how: str
+) -> None:
     async with app_client(db) as http:
+        fifty = await _post(http, _typenames(50, how))
+        sql_log.statements.clear()
+        fifty_one = await _post(http, _typenames(51, how))
+
+    assert "errors" not in fifty
+    assert fifty["data"]["__typename" if how != "aliased" else "t49"] == "Query"
+    assert _codes(fifty_one) == ["QUERY_TOO_COMPLEX"]
+    assert fifty_one["errors"][0]["message"] == (
+        "The query selects `__typename` 51 times in one selection set; at most 50 are allowed."
+    )
+    assert fifty_one["errors"][0]["extensions"]["limit"] == 50
+    assert "data" not in fifty_one
+    assert sql_log.count == 0
+
+
+async def test_a_field_repeated_past_the_validation_budget_is_refused(db: str) -> None:
+    # With the repeat limit raised, graphql-core's own budget for comparing repeated fields
+    # still stops the document.
+    async with app_client(db, REPEATS_OFF) as http:
         body = await _post(http, "{" + " __typename" * 990 + "}")
 
     assert _codes(body) == ["QUERY_TOO_COMPLEX"]
     assert body["errors"][0]["message"] == "The query repeats fields too often to be validated."
+
+
+async def test_fragments_doubling_ninety_times_are_measured_once_each(db: str) -> None:
+    # F0 spreads F1 twice, F1 spreads F2 twice...: 2^90 spreads in 1,000 tokens. Each
+    # fragment is measured once, so this answers at once instead of never.
+    chain = " ".join(f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(90))
+    query = "{ ...F0 } " + chain + " fragment F90 on Query { __typename }"
+
+    async with app_client(db) as http:
+        body = await _post(http, query)
+
+    assert _codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["errors"][0]["message"] == (
+        f"The query selects `__typename` {2**90} times in one selection set; "
+        "at most 50 are allowed."
+    )
 
 
 async def test_cost_within_budget_passes_over_budget_is_refused_with_its_cost(
