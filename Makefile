@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest schema bench install install-test assets clean
+.PHONY: run test check lint typecheck pytest fuzz schema bench install install-test assets clean
 
 ## Serve the API with demo content at http://$(HOST):$(PORT)/graphql
 run: install assets
@@ -27,6 +27,14 @@ typecheck: install-test
 
 pytest: install-test
 	$(BIN)/pytest
+
+## A longer fuzzing run than the test suite's, with a fresh seed each time (FUZZ_SEED=N
+## repeats one); prints the seed so a failure can be replayed.
+FUZZ_CASES ?= 5000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: install-test
+	@echo "fuzzing with THREADPRESS_FUZZ_SEED=$(FUZZ_SEED), $(FUZZ_CASES) cases"
+	THREADPRESS_FUZZ_CASES=$(FUZZ_CASES) THREADPRESS_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/test_fuzzing.py
 
 ## Regenerate schema.graphql from the code
 schema: install

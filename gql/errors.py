@@ -24,14 +24,27 @@ MAX_DATABASE_INT = 2**31 - 1
 must never reach the database, which would fail on it."""
 
 
-def text_argument(value: str, argument: str) -> str:
-    """`value`, unless it holds a NUL character, which PostgreSQL cannot store or compare
-    (it would fail the query): such an argument is a `BAD_USER_INPUT` error on every
-    database alike."""
+def unstorable(value: str | None) -> str | None:
+    """What in `value` no database can store or compare, or None when it is fine: a NUL
+    character (PostgreSQL refuses it), or a lone UTF-16 surrogate (JSON's `"\\ud800"`
+    escape decodes to one; it has no UTF-8 form, so every driver fails on it)."""
+    if value is None:
+        return None
     if "\x00" in value:
-        raise BadUserInputError(
-            f"Argument '{argument}' contains a NUL character.", argument=argument
-        )
+        return "a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone surrogate (not valid Unicode)"
+    return None
+
+
+def text_argument(value: str, argument: str) -> str:
+    """`value`, unless it holds what no database can store or compare (it would fail the
+    query): such an argument is a `BAD_USER_INPUT` error on every database alike."""
+    problem = unstorable(value)
+    if problem:
+        raise BadUserInputError(f"Argument '{argument}' contains {problem}.", argument=argument)
     return value
 
 

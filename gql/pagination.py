@@ -23,7 +23,7 @@ from tortoise.expressions import Case, Q, When
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from gql.errors import MAX_DATABASE_INT, BadUserInputError
+from gql.errors import MAX_DATABASE_INT, BadUserInputError, unstorable
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -54,7 +54,7 @@ def _plain_value_fits(field: SortField, value: object) -> bool:
     """Whether a decoded int or str cursor value is one the database can compare."""
     if field.kind == "int":
         return type(value) is int and 0 <= value <= MAX_DATABASE_INT
-    return field.kind == "str" and isinstance(value, str) and "\x00" not in value
+    return field.kind == "str" and isinstance(value, str) and unstorable(value) is None
 
 
 @dataclass(frozen=True)

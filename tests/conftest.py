@@ -7,6 +7,7 @@ PostgreSQL half skips with a message, except in CI (`CI=true`), where it fails i
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
@@ -185,7 +186,13 @@ async def graphql(
 ) -> dict[str, Any]:
     """POST a GraphQL document and return the decoded JSON body (status must be 200), less
     the `extensions.cost` every answer carries."""
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+    # ASCII-escaped JSON (json.dumps' default), so tests can send what hostile clients do:
+    # a lone surrogate travels as `\ud800`, which httpx's own UTF-8 encoder cannot write.
+    response = await http.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return without_cost(body)

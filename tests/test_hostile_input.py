@@ -12,6 +12,8 @@ import pytest
 from tests import factories
 from tests.conftest import graphql
 
+LONE_SURROGATE = "\ud800"  # JSON's "\ud800" escape: valid JSON, not valid Unicode
+
 
 def _cursor(name: str, values: list[object]) -> str:
     return base64.urlsafe_b64encode(json.dumps([name, values]).encode()).decode()
@@ -58,6 +60,36 @@ def _cursor(name: str, values: list[object]) -> str:
             '{ posts(where: {publishedAfter: "9999-12-31T23:59:59-12:00"}) { totalCount } }',
             {},
             "'publishedAfter' is outside the representable range.",
+        ),
+        (
+            "query($s: String) { post(slug: $s) { id } }",
+            {"s": "a" + LONE_SURROGATE},
+            "Argument 'slug' contains a lone surrogate (not valid Unicode).",
+        ),
+        (
+            "query($s: String) { post(uri: $s) { id } }",
+            {"s": "/" + LONE_SURROGATE + "/"},
+            "Argument 'uri' contains a lone surrogate (not valid Unicode).",
+        ),
+        (
+            "query($s: String) { category(slug: $s) { id } }",
+            {"s": LONE_SURROGATE},
+            "Argument 'slug' contains a lone surrogate (not valid Unicode).",
+        ),
+        (
+            "query($s: String) { posts(where: {search: $s}) { totalCount } }",
+            {"s": LONE_SURROGATE},
+            "Argument 'where' contains a lone surrogate (not valid Unicode).",
+        ),
+        (
+            "query($after: String) {"
+            " posts(after: $after, orderBy: {field: TITLE}) { totalCount } }",
+            {
+                "after": base64.urlsafe_b64encode(
+                    json.dumps(["post:TITLE:desc", ["ab" + LONE_SURROGATE, 1]]).encode()
+                ).decode()
+            },
+            "Argument 'after' is not a valid cursor.",
         ),
     ],
 )

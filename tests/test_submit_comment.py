@@ -168,6 +168,11 @@ async def test_every_field_problem_is_reported_at_once_and_nothing_is_written(db
         ({"content": "Hi\u0000there"}, "content", "INVALID"),
         ({"clientMutationId": "k\u0000"}, "clientMutationId", "INVALID"),
         ({"authorEmail": "jo\u0000@example.org"}, "authorEmail", "INVALID"),
+        ({"authorName": "Jo\ud800"}, "authorName", "INVALID"),
+        ({"content": "Hi \udfff there"}, "content", "INVALID"),
+        ({"authorUrl": "https://example.org/\ud83d"}, "authorUrl", "INVALID"),
+        ({"authorEmail": "jo\udc00@example.org"}, "authorEmail", "INVALID"),
+        ({"clientMutationId": "k\ud800"}, "clientMutationId", "INVALID"),
     ],
 )
 async def test_each_limit_names_its_field(

@@ -34,11 +34,10 @@ from gql.comments.validation import (
     CommentDraft,
     Problem,
     check_draft,
-    has_nul,
     normalized_email,
 )
 from gql.context import Context
-from gql.errors import UserErrorCode
+from gql.errors import UserErrorCode, unstorable
 from gql.ids import from_global_id
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
 from models.config import is_sqlite
@@ -100,8 +99,8 @@ async def submit(context: Context, submission: Submission) -> Outcome:
         key is not None
         and len(key) <= MAX_CLIENT_MUTATION_ID
         and len(email) <= MAX_EMAIL
-        and not has_nul(key)
-        and not has_nul(email)
+        and not unstorable(key)
+        and not unstorable(email)
     ):
         replay = await _replay(email, key, digest)
         if replay is not None:

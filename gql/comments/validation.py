@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from gql.errors import UserErrorCode
+from gql.errors import UserErrorCode, unstorable
 
 MAX_NAME = 245
 MAX_EMAIL = 100
@@ -87,13 +87,9 @@ def _url_problems(url: str | None) -> list[Problem]:
     return []
 
 
-def has_nul(value: str | None) -> bool:
-    """Whether `value` holds a NUL character, which no browser form sends and PostgreSQL
-    cannot store."""
-    return value is not None and "\x00" in value
-
-
-def _no_nul(draft: CommentDraft) -> list[Problem]:
+def _storable(draft: CommentDraft) -> list[Problem]:
+    """No browser form sends a NUL character or a lone surrogate, and no database stores
+    them: each field holding one is INVALID."""
     fields = (
         ("authorName", draft.author_name),
         ("authorEmail", draft.author_email),
@@ -101,16 +97,17 @@ def _no_nul(draft: CommentDraft) -> list[Problem]:
         ("content", draft.content),
         ("clientMutationId", draft.client_mutation_id),
     )
+    problems = [(field, unstorable(value)) for field, value in fields]
     return [
-        Problem(field, UserErrorCode.INVALID, f"{field} contains a NUL character.")
-        for field, value in fields
-        if has_nul(value)
+        Problem(field, UserErrorCode.INVALID, f"{field} contains {problem}.")
+        for field, problem in problems
+        if problem
     ]
 
 
 def check_draft(draft: CommentDraft) -> list[Problem]:
     """Every problem of the input at once, in the order of the form's fields."""
-    refused = _no_nul(draft)
+    refused = _storable(draft)
     if refused:
         return refused
     problems = _required(draft.author_name, "authorName", "Name", MAX_NAME)
