@@ -11,12 +11,14 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from gql.body_limit import BodyLimitMiddleware
+from gql.caching import build_response_cache
 from gql.cors import cors_middleware
 from gql.csrf import RequireJsonPostMiddleware
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
+from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
 from gql.schema import build_schema
@@ -30,20 +32,33 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the app. `manage_database=False` leaves opening and closing the database to the
     caller (tests share one open database across many apps)."""
     settings = settings or load_settings()
+    response_cache = build_response_cache(settings)
+    persisted = build_persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings.database_url)
+        if response_cache is not None:
+            await response_cache.start()
         try:
             yield
         finally:
             app.state.comment_rate_limiter.close()
+            if response_cache is not None:
+                await response_cache.close()
+            await persisted.close()
             if manage_database:
                 await close_database()
 
     graphiql = load_graphiql() if settings.graphiql else None
-    view = GraphQLView(build_schema(settings), graphiql=graphiql, cost_limit=settings.max_cost)
+    view = GraphQLView(
+        build_schema(settings),
+        persisted=persisted,
+        response_cache=response_cache,
+        graphiql=graphiql,
+        cost_limit=settings.max_cost,
+    )
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []
     app = Starlette(
@@ -63,7 +78,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *cors_middleware(settings.cors_origins),
             Middleware(RequireJsonPostMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
-            Middleware(GraphQLGetCache),
+            Middleware(GraphQLGetCache, cache_control=settings.http_cache_control),
         ],
         # JSON errors, never Starlette's plain text: 404, 405, ... and 500 with an errorId.
         exception_handlers={
@@ -73,6 +88,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Writers invalidate through it once their transaction has committed (None: cache off).
+    app.state.response_cache = response_cache
     app.state.comment_rate_limiter = RateLimiter(
         settings.comment_rate_limit_item, "submit-comment", settings.redis_url
     )

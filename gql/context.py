@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -12,7 +13,9 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 from tortoise import timezone
 
+from gql.caching import ResponseCache
 from gql.client_ip import client_ip
+from gql.dependencies import Dependencies
 from gql.loaders import Loaders
 from gql.rate_limit import RateLimiter
 from gql.settings import Settings
@@ -38,10 +41,12 @@ class Context:
     now: datetime = field(default_factory=timezone.now)
     loaders: Loaders = field(init=False)
     submissions: SubmissionTally = field(default_factory=SubmissionTally)
+    # What the response read, for the response cache and its Cache-Tag header.
+    depends: Dependencies = field(default_factory=Dependencies)
 
     def __post_init__(self) -> None:
         # One clock per request: a scheduled post never flickers in and out mid-response.
-        self.loaders = Loaders(now=self.now)
+        self.loaders = Loaders(now=self.now, depends=self.depends)
 
     @property
     def settings(self) -> Settings:
@@ -54,6 +59,12 @@ class Context:
         """The app's limiter of comment submissions per client address."""
         limiter: RateLimiter = self.request.app.state.comment_rate_limiter
         return limiter
+
+    async def written(self, tags: Collection[str]) -> None:
+        """A write of this request committed: invalidate the cached answers it changed."""
+        cache: ResponseCache | None = self.request.app.state.response_cache
+        if cache is not None:
+            await cache.written(tags)
 
     @cached_property
     def client_ip(self) -> str | None:

@@ -30,9 +30,12 @@ def _matches(if_none_match: str, etag: str) -> bool:
 class GraphQLGetCache:
     """ASGI middleware adding validators to GET answers of `path`."""
 
-    def __init__(self, app: ASGIApp, path: str = "/graphql") -> None:
+    def __init__(
+        self, app: ASGIApp, path: str = "/graphql", cache_control: str = PUBLIC_CACHE_CONTROL
+    ) -> None:
         self.app = app
         self.path = path
+        self.cache_control = cache_control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != self.path:
@@ -72,7 +75,8 @@ class GraphQLGetCache:
             return
         etag = _etag(body)
         headers["etag"] = etag
-        headers["cache-control"] = PUBLIC_CACHE_CONTROL
+        # The view marks answers that must not be shared (errors, a preview) itself.
+        headers.setdefault("cache-control", self.cache_control)
         headers.append("vary", "Accept")
         if _matches(request_headers.get("if-none-match", ""), etag):
             del headers["content-length"]

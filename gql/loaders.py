@@ -21,6 +21,7 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 import models
+from gql.dependencies import Dependencies
 from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.pagination import Page, PageRequest, page_in_memory, page_in_sql
 
@@ -48,10 +49,12 @@ async def _counts(query: Any, group_field: str) -> dict[int, int]:
 
 
 class Loaders:
-    """The loaders of one request; `now` is the request's clock for scheduled posts."""
+    """The loaders of one request; `now` is the request's clock for scheduled posts, and
+    `depends` records what the response read (see `gql.dependencies`)."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, depends: Dependencies | None = None) -> None:
         self.now = now
+        self.depends = depends or Dependencies()
         self.post_by_id = DataLoader(self._post_by_id)
         self.author_by_id = DataLoader(self._author_by_id)
         self.category_by_id = DataLoader(self._category_by_id)
@@ -88,24 +91,30 @@ class Loaders:
     # --- objects by id ----------------------------------------------------------------------
 
     async def _post_by_id(self, ids: list[int]) -> list[models.Post | None]:
+        self.depends.posts(ids)
         rows = await self.public_posts().filter(id__in=ids)
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _author_by_id(self, ids: list[int]) -> list[models.Author | None]:
+        self.depends.authors(ids)
         rows = await models.Author.filter(id__in=ids)
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _category_by_id(self, ids: list[int]) -> list[models.Category | None]:
+        self.depends.categories(ids)
         rows = await models.Category.filter(id__in=ids)
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _comment_by_id(self, ids: list[int]) -> list[models.Comment | None]:
+        self.depends.comments(ids)
         rows = await self.public_comments().filter(id__in=ids)
+        self.depends.comments_of({row.post_id for row in rows})
         return _by_key(ids, {row.id: row for row in rows})
 
     # --- categories -------------------------------------------------------------------------
 
     async def _categories_by_post(self, post_ids: list[int]) -> list[list[models.Category]]:
+        self.depends.posts(post_ids)  # which categories a post is in is the post's own data
         pairs = await models.Category.filter(posts__id__in=post_ids).values_list("posts__id", "id")
         categories = await self.category_by_id.load_many(sorted({cid for _, cid in pairs}))
         by_id = {c.id: c for c in categories if c is not None}
@@ -113,21 +122,25 @@ class Loaders:
         return [[by_id[cid] for _, cid in by_post.get(pid, [])] for pid in post_ids]
 
     async def _children_by_category(self, ids: list[int]) -> list[list[models.Category]]:
+        self.depends.category_list()
         rows = await models.Category.filter(parent_id__in=ids).order_by("id")
         groups = _grouped(rows, key=lambda row: row.parent_id)
         return [groups.get(cid, []) for cid in ids]
 
     async def _post_count_by_category(self, ids: list[int]) -> list[int]:
+        self.depends.post_list()
         counts = await _counts(self.public_posts().filter(categories__id__in=ids), "categories__id")
         return [counts.get(cid, 0) for cid in ids]
 
     async def _post_count_by_author(self, ids: list[int]) -> list[int]:
+        self.depends.post_list()
         counts = await _counts(self.public_posts().filter(author_id__in=ids), "author_id")
         return [counts.get(aid, 0) for aid in ids]
 
     # --- posts of a parent ------------------------------------------------------------------
 
     async def _posts_by_category(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+        self.depends.post_list()
         if len(keys) == 1:
             ((category_id, page),) = keys
             query = self.public_posts().filter(categories__id=category_id)
@@ -152,6 +165,7 @@ class Loaders:
         ]
 
     async def _posts_by_author(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+        self.depends.post_list()
         if len(keys) == 1:
             ((author_id, page),) = keys
             query = self.public_posts().filter(author_id=author_id)
@@ -167,9 +181,11 @@ class Loaders:
 
     # --- comments ---------------------------------------------------------------------------
     # The posts and parent comments these are asked for were themselves reached through the
-    # public loaders, so `is_public` alone decides here.
+    # public loaders, so `is_public` alone decides here; and those loaders recorded the
+    # parents' `comments:post:N`, which replies and reply counts of a parent fall under.
 
     async def _comment_count_by_post(self, post_ids: list[int]) -> list[int]:
+        self.depends.comments_of(post_ids)
         query = models.Comment.filter(post_id__in=post_ids, is_public=True)
         counts = await _counts(query, "post_id")
         return [counts.get(pid, 0) for pid in post_ids]
@@ -180,6 +196,7 @@ class Loaders:
         return [counts.get(cid, 0) for cid in comment_ids]
 
     async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[models.Comment]]:
+        self.depends.comments_of(post_ids)
         rows = await models.Comment.filter(
             post_id__in=post_ids, parent_id__isnull=True, is_public=True
         ).order_by("path")
@@ -196,6 +213,7 @@ class Loaders:
     async def _comment_thread_by_post(
         self, keys: list[tuple[int, PageRequest]]
     ) -> list[Page[models.Comment]]:
+        self.depends.comments_of(post_id for post_id, _ in keys)
         if len(keys) == 1:
             ((post_id, page),) = keys
             query = models.Comment.filter(post_id=post_id, is_public=True)

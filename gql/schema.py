@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gql.authors.queries import AuthorQueries
+from gql.caching import OnlyQueriesAreShared
 from gql.categories.queries import CategoryQueries
 from gql.comments.mutations import CommentMutations
 from gql.comments.queries import CommentQueries
@@ -156,6 +157,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     extensions: list[Any] = [
         ErrorPolicy,
         OperationNameRecorder,
+        OnlyQueriesAreShared,
         lambda: DocumentLimits(settings),
     ]
     if not settings.introspection:

@@ -20,6 +20,7 @@ from limits import RateLimitItem, parse
 from models.config import database_url
 
 Environment = Literal["development", "production"]
+PersistedQueryMode = Literal["apq", "allowlist", "off"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -55,6 +56,14 @@ class Settings:
     max_cost: int = 200_000
     operation_timeout_seconds: float = 10.0
     cors_origins: tuple[str, ...] = ()
+    # Caching (see README, "Caching").
+    response_cache: bool = True
+    response_cache_bytes: int = 64 * 1024 * 1024
+    http_cache_control: str = "public, max-age=0, must-revalidate"
+    persisted_queries: PersistedQueryMode = "apq"
+    persisted_queries_file: Path | None = None
+    # Server processes sharing this configuration (`threadpress serve --workers`).
+    workers: int = 1
 
     @property
     def query_depth_limit(self) -> int:
@@ -199,4 +208,41 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             for origin in env.get("THREADPRESS_CORS_ORIGINS", "").split(",")
             if origin.strip()
         ),
+        response_cache=_bool(env, "THREADPRESS_RESPONSE_CACHE", True),
+        response_cache_bytes=_int(env, "THREADPRESS_RESPONSE_CACHE_MB", 64, minimum=1)
+        * 1024
+        * 1024,
+        http_cache_control=env.get("THREADPRESS_HTTP_CACHE_CONTROL", "").strip()
+        or "public, max-age=0, must-revalidate",
+        persisted_queries=_persisted_query_mode(env),
+        persisted_queries_file=_existing_file(env, "THREADPRESS_PERSISTED_QUERIES_FILE"),
+        workers=_int(env, "THREADPRESS_WORKERS", 1, minimum=1),
     )
+
+
+def _persisted_query_mode(env: Mapping[str, str]) -> PersistedQueryMode:
+    raw = env.get("THREADPRESS_PERSISTED_QUERIES", "").strip().lower() or "apq"
+    if raw == "apq":
+        return "apq"
+    if raw == "allowlist":
+        if not env.get("THREADPRESS_PERSISTED_QUERIES_FILE", "").strip():
+            raise SettingsError(
+                "THREADPRESS_PERSISTED_QUERIES=allowlist needs THREADPRESS_PERSISTED_QUERIES_FILE "
+                "(the registered documents)"
+            )
+        return "allowlist"
+    if raw == "off":
+        return "off"
+    raise SettingsError(
+        f"THREADPRESS_PERSISTED_QUERIES must be 'apq', 'allowlist' or 'off', not {raw!r}"
+    )
+
+
+def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name}: {raw!r} is not a file")
+    return path

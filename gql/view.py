@@ -12,13 +12,18 @@ What the subclass adds to Strawberry:
 - A batch (a JSON array of operations) answers 400, whatever the schema's batching setting:
   one request, one operation, so every limit counts per request.
 - GraphiQL for browsers, from this server's own files (see `gql.graphiql`).
+- Persisted queries (`gql.persisted_queries`) and the response cache (`gql.caching`): a
+  cached answer is sent before anything is parsed; a shareable answer carries `Cache-Tag` and
+  `Surrogate-Key` headers naming what it read, and any other answer `private, no-store`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -30,8 +35,11 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gql.caching import ResponseCache
 from gql.context import Context
 from gql.graphiql import GraphiQLPage
+from gql.persisted_queries import PersistedQueries, PersistedQueryError
+from gql.response_cache import CachedResponse, cache_key
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 BATCHING_MESSAGE = (
@@ -39,6 +47,7 @@ BATCHING_MESSAGE = (
 )
 JSON = "application/json"
 SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 def _accepted(accept: str) -> list[tuple[str, float]]:
@@ -106,10 +115,14 @@ class GraphQLView(GraphQL[Context, None]):
         self,
         schema: BaseSchema,
         *,
+        persisted: PersistedQueries,
+        response_cache: ResponseCache | None = None,
         graphiql: GraphiQLPage | None = None,
         cost_limit: int = 200_000,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        self.persisted = persisted
+        self.response_cache = response_cache
         self.graphiql = graphiql
         self.cost_limit = cost_limit  # reported by refusals too: nothing ran, 0 requested
 
@@ -119,11 +132,42 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            response = await self._respond(request)
         except HTTPException as error:
             # Strawberry answers these in plain text; GraphQL clients expect a JSON body.
             response = self.error_response(request, error)
         await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        """From the cache when it holds the answer; else run, and keep what may be shared."""
+        cache = self.response_cache
+        key = await _cache_key(request) if cache is not None else None
+        if cache is None or key is None:
+            return self._label(request, await self.run(request))
+        hit = await cache.lookup(key)
+        if hit is not None:
+            request.scope.setdefault("state", {})["operation_name"] = hit.operation
+            response = Response(hit.body, media_type=negotiate(request.headers.get("accept")))
+            return _with_tags(response, hit.tags)
+        since = await cache.begin()
+        response = self._label(request, await self.run(request))
+        context = _shared_context(request, response)
+        if context is not None:
+            operation = request.scope.get("state", {}).get("operation_name")
+            tags = tuple(sorted(context.depends.tags))
+            kept = CachedResponse(bytes(response.body), tags, operation)
+            await cache.keep(key, kept, since=since, now=context.now)
+        return response
+
+    def _label(self, request: Request, response: Response) -> Response:
+        """Tags on a shareable GraphQL answer; `private, no-store` on any other."""
+        if response.media_type not in SUPPORTED_MEDIA_TYPES or _context_of(request) is None:
+            return response  # not a GraphQL answer (the GraphiQL page)
+        context = _shared_context(request, response)
+        if context is not None:
+            return _with_tags(response, sorted(context.depends.tags))
+        response.headers["cache-control"] = PRIVATE_CACHE_CONTROL
+        return response
 
     def error_response(self, request: Request, error: HTTPException) -> Response:
         """A request Strawberry refused before running it, as a GraphQL error body."""
@@ -152,7 +196,12 @@ class GraphQLView(GraphQL[Context, None]):
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # With GraphiQL off, a browser's GET falls through to the GraphQL-over-HTTP answer
         # (400: no query) rather than a 404 for a URL that exists.
-        return self.graphiql is not None and super().should_render_graphql_ide(request)
+        # A GET with only `extensions` is a persisted query sent by its hash, not a page view.
+        return (
+            self.graphiql is not None
+            and "extensions" not in request.query_params
+            and super().should_render_graphql_ide(request)
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         assert self.graphiql is not None  # should_render_graphql_ide checked it
@@ -161,7 +210,10 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return Context(request=request, response=response)
+        context = Context(request=request, response=response)
+        # Read back once the response exists: what it read and whether it may be shared.
+        request.scope.setdefault("state", {})["graphql_context"] = context
+        return context
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -181,6 +233,16 @@ class GraphQLView(GraphQL[Context, None]):
         # The request log names the operation: remember it on the ASGI scope.
         if not isinstance(request_data, list):
             request.scope.setdefault("state", {})["operation_name"] = request_data.operation_name
+            try:
+                request_data.query = await self.persisted.document(
+                    request_data.query, request_data.extensions
+                )
+            except PersistedQueryError as error:
+                return ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(error.message, extensions={"code": error.code})],
+                    extensions={"cost": {"requested": 0, "limit": self.cost_limit}},
+                )
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -210,6 +272,9 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         body = await super().process_result(request, result)
+        context = _context_of(request)
+        if context is not None and (result.errors or result.data is None):
+            context.depends.private()  # only complete successes are shared
         if is_request_error(result):
             # "If an error was raised before execution begins, the data entry should not be
             # present in the result" (GraphQL spec, Response Format).
@@ -242,6 +307,50 @@ class GraphQLView(GraphQL[Context, None]):
             if name not in (b"content-type", b"content-length")
         )
         return response
+
+
+def _context_of(request: Request) -> Context | None:
+    context = request.scope.get("state", {}).get("graphql_context")
+    return context if isinstance(context, Context) else None
+
+
+def _shared_context(request: Request, response: Response) -> Context | None:
+    """The context of a GraphQL answer that anyone may be given: a complete success of a
+    query that read nothing private."""
+    context = _context_of(request)
+    if (
+        context is None
+        or response.status_code != 200
+        or response.media_type not in SUPPORTED_MEDIA_TYPES
+        or not context.depends.shareable
+    ):
+        return None
+    return context
+
+
+def _with_tags(response: Response, tags: Sequence[str]) -> Response:
+    """Name what the answer read, as Cloudflare (`Cache-Tag`) and Fastly (`Surrogate-Key`)
+    read it, so a CDN can purge by tag."""
+    response.headers["cache-tag"] = ",".join(tags)
+    response.headers["surrogate-key"] = " ".join(tags)
+    return response
+
+
+async def _cache_key(request: Request) -> str | None:
+    """The cache key of a request that may be answered from the cache: a GET with a document
+    or a persisted-query hash, or a JSON POST, sent without credentials (a viewer's answers
+    are never shared). None for anything else (the GraphiQL page, a browser's plain GET)."""
+    headers = request.headers
+    if "authorization" in headers or "cookie" in headers:
+        return None
+    if request.method == "GET":
+        params = request.query_params
+        if "query" not in params and "extensions" not in params:
+            return None
+        return cache_key("GET", request.scope.get("query_string", b""))
+    if request.method == "POST":
+        return cache_key("POST", await request.body())
+    return None
 
 
 __all__ = ["GraphQLView", "is_request_error", "negotiate"]

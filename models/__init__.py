@@ -7,7 +7,13 @@ everything a caller needs is re-exported here so code reads `models.Post`.
 from models.author import Author
 from models.category import Category
 from models.comment import Comment, CommentModeration, public_comment_filter
-from models.post import CommentStatus, Post, PostStatus, public_post_filter
+from models.post import (
+    CommentStatus,
+    Post,
+    PostStatus,
+    public_post_filter,
+    scheduled_post_filter,
+)
 from models.sorting import text_sort_key
 
 __all__ = [
@@ -20,5 +26,6 @@ __all__ = [
     "PostStatus",
     "public_comment_filter",
     "public_post_filter",
+    "scheduled_post_filter",
     "text_sort_key",
 ]

@@ -107,3 +107,9 @@ def public_post_filter(now: datetime | None = None, *, via: str = "") -> Q:
         f"{prefix}published_at__lte": now or timezone.now(),
     }
     return Q(**lookups)
+
+
+def scheduled_post_filter(now: datetime) -> Q:
+    """Posts that will become public by themselves later: published, no password, dated
+    after `now` (the complement in time of `public_post_filter`)."""
+    return Q(status=PostStatus.PUBLISHED, password="", published_at__gt=now)

@@ -126,15 +126,24 @@ async def app_client(
     from gql.settings import load_settings
 
     settings = load_settings(
-        {"DATABASE_URL": database_url, "THREADPRESS_SECRET_KEY": TEST_SECRET_KEY, **(env or {})}
+        {
+            "DATABASE_URL": database_url,
+            "THREADPRESS_SECRET_KEY": TEST_SECRET_KEY,
+            # Factories write behind the app's back, as another process would, so tests
+            # that read, write with a factory and read again would see the first answer.
+            # The response cache's own tests turn it on.
+            "THREADPRESS_RESPONSE_CACHE": "off",
+            **(env or {}),
+        }
     )
     app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
-    finally:
-        app.state.comment_rate_limiter.close()  # what the lifespan does on shutdown
+    # The app's lifespan runs as under a server (the database itself stays the test's).
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        yield http
 
 
 @pytest.fixture

@@ -39,6 +39,15 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+async def _announce_bulk_write() -> None:
+    """Running servers drop their cached answers: this process wrote behind their back."""
+    from gql.foreign_writes import announce_bulk_write
+    from gql.settings import load_settings
+
+    settings = load_settings()
+    await announce_bulk_write(settings.database_url, settings.redis_url)
+
+
 def _import(args: argparse.Namespace) -> int:
     from threadpress.wordpress import ImportRefused, import_wxr
 
@@ -50,6 +59,7 @@ def _import(args: argparse.Namespace) -> int:
         except ImportRefused as refusal:
             print(f"threadpress import: {refusal}", file=sys.stderr)
             return 1
+        await _announce_bulk_write()
         print(summary.report())
         return 0
 
@@ -61,6 +71,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     async def work() -> int:
         loaded = await load_demo(only_if_empty=args.if_empty)
+        if loaded:
+            await _announce_bulk_write()
         print("Demo content loaded." if loaded else "The database has content: demo not loaded.")
         return 0
 

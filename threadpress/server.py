@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import uvicorn
@@ -24,6 +25,9 @@ def serve(*, host: str, port: int, workers: int) -> int:
         )
         return 2
     configure_logging(settings.log_level)
+    # Every worker builds its app from the environment: tell it how many share the work (the
+    # response cache needs Redis to be shared by several).
+    os.environ["THREADPRESS_WORKERS"] = str(workers)
     uvicorn.run(
         "gql.app:create_app",
         factory=True,

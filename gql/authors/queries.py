@@ -41,16 +41,22 @@ class AuthorQueries:
             row = await info.context.loaders.author_by_id.load(pk) if pk is not None else None
         else:
             row = await models.Author.get_or_none(slug=text_argument(slug or "", "slug"))
+            if row is not None:
+                info.context.depends.authors([row.id])
+            else:
+                info.context.depends.author_list()
         return Author.from_row(row) if row is not None else None
 
     @strawberry.field(description="All authors, in the order they were added.")
     async def authors(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Author]:
+        info.context.depends.author_list()
         page = page_request(AUTHOR_ORDERING, first, after, last, before)
         return await connection_from_query(
             models.Author.all(), AUTHOR_ORDERING, page, Author.from_row

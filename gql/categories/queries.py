@@ -41,16 +41,22 @@ class CategoryQueries:
             row = await info.context.loaders.category_by_id.load(pk) if pk is not None else None
         else:
             row = await models.Category.get_or_none(slug=text_argument(slug or "", "slug"))
+            if row is not None:
+                info.context.depends.categories([row.id])
+            else:
+                info.context.depends.category_list()
         return Category.from_row(row) if row is not None else None
 
     @strawberry.field(description="All categories (every level), in the order they were added.")
     async def categories(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Category]:
+        info.context.depends.category_list()
         page = page_request(CATEGORY_ORDERING, first, after, last, before)
         return await connection_from_query(
             models.Category.all(), CATEGORY_ORDERING, page, Category.from_row

@@ -31,6 +31,9 @@ class CommentQueries:
         if pk is None:
             return None
         context = info.context
+        if preview_token is not None:
+            # Whatever the token unlocks is for its holder only: never cached or shared.
+            context.depends.private()
         if preview_token and preview_token_allows(context.settings.secret_key, preview_token, pk):
             # The submitter's own comment, whatever moderation decided (spam looks pending),
             # unless a moderator trashed it or its post is no longer public.

@@ -37,6 +37,7 @@ from gql.comments.validation import (
     normalized_email,
 )
 from gql.context import Context
+from gql.dependencies import invalidation_for_comments
 from gql.errors import UserErrorCode, unstorable
 from gql.ids import from_global_id
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
@@ -278,6 +279,10 @@ async def _store_in_transaction(
         await row.save(using_db=connection)
         row.path = (parent.path if parent else "") + thread_path_segment(now, row.id)
         await row.save(using_db=connection, update_fields=["path"])
+    # Committed: cached answers that showed this post's comments go before anyone is told (a
+    # held comment changes nothing public, but the write is still this process's own).
+    public = row.is_public
+    await context.written(invalidation_for_comments(row.post_id, [row.id]) if public else ())
     return Outcome(comment=row)
 
 

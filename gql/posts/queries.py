@@ -142,12 +142,21 @@ class PostQueries:
         if id is not None:
             pk = pk_of(id, "Post")
             row = await loaders.post_by_id.load(pk) if pk is not None else None
-        elif slug is not None:
-            row = await loaders.public_posts().get_or_none(slug=text_argument(slug, "slug"))
         else:
-            assert uri is not None
-            uri = _normalize_uri(text_argument(uri, "uri"))
-            row = await loaders.public_posts().get_or_none(uri=uri)
+            if slug is not None:
+                found = loaders.public_posts().get_or_none(slug=text_argument(slug, "slug"))
+            else:
+                assert uri is not None
+                found = loaders.public_posts().get_or_none(
+                    uri=_normalize_uri(text_argument(uri, "uri"))
+                )
+            row = await found
+            # Found: it changes only when the post does. Not found: any post may come to
+            # answer the slug or uri.
+            if row is not None:
+                info.context.depends.posts([row.id])
+            else:
+                info.context.depends.post_list()
         return Post.from_row(row) if row is not None else None
 
     @strawberry.field(description="Published posts, filtered and sorted (newest first by default).")
@@ -167,4 +176,5 @@ class PostQueries:
         ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
         page = page_request(ordering, first, after, last, before)
         query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
+        info.context.depends.post_list()
         return await connection_from_query(query, ordering, page, Post.from_row)

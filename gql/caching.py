@@ -1,0 +1,98 @@
+"""The response cache as the app uses it: lookups before anything is parsed, fills after a
+shareable answer, and invalidation by writers once their transaction has committed.
+
+`ResponseCache` joins the store (memory or Redis, `gql.response_cache`), the watch for other
+processes' writes (`gql.foreign_writes`) and the clock of scheduled publications.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterator
+from datetime import datetime
+
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from gql.dependencies import ALL
+from gql.foreign_writes import WriteWatch, write_watch
+from gql.response_cache import (
+    CachedResponse,
+    PublicationClock,
+    ResponseStore,
+    open_store,
+)
+from gql.settings import Settings
+
+logger = logging.getLogger("threadpress.cache")
+
+
+class ResponseCache:
+    """Shareable responses of this app, by request key."""
+
+    def __init__(self, store: ResponseStore, watch: WriteWatch) -> None:
+        self.store = store
+        self.watch = watch
+        self.clock = PublicationClock()
+
+    async def lookup(self, key: str) -> CachedResponse | None:
+        """The cached answer for `key`, unless something changed what it read."""
+        if self.watch.changed():
+            await self.store.invalidate({ALL})
+        return await self.store.get(key)
+
+    async def begin(self) -> int:
+        """Call before a request starts reading; pass the result to `keep`."""
+        return await self.store.sequence()
+
+    async def keep(self, key: str, response: CachedResponse, *, since: int, now: datetime) -> bool:
+        """Store a shareable answer, to expire at the next scheduled publication."""
+        upcoming = await self.clock.next_publication(now, since)
+        expires_at = upcoming.timestamp() if upcoming is not None else None
+        return await self.store.put(key, response, since=since, expires_at=expires_at)
+
+    async def written(self, tags: Collection[str]) -> None:
+        """A write of this process committed: drop what it changed (nothing, for a write
+        the public cannot see), before its response is sent."""
+        await self.store.invalidate(tags)
+        self.watch.absorb()
+
+    async def start(self) -> None:
+        """Begin watching for other processes' writes."""
+        await self.watch.start()
+
+    async def close(self) -> None:
+        """Release the store's and the watch's connections."""
+        await self.watch.close()
+        await self.store.close()
+
+
+def build_response_cache(settings: Settings) -> ResponseCache | None:
+    """The cache the settings ask for, or None when it is off. Several processes without a
+    shared store would each keep their own entries and miss each other's writes: then the
+    cache is off, and the log says so."""
+    if not settings.response_cache:
+        return None
+    if settings.workers > 1 and not settings.redis_url:
+        logger.warning(
+            "response cache off: %d worker processes need REDIS_URL to share one cache",
+            settings.workers,
+        )
+        return None
+    store = open_store(settings.redis_url, settings.response_cache_bytes)
+    return ResponseCache(store, write_watch(settings.database_url, bool(settings.redis_url)))
+
+
+class OnlyQueriesAreShared(SchemaExtension):
+    """A mutation's answer is never shared, however public what it returns."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        try:
+            is_query = context.operation_type is OperationType.QUERY
+        except Exception:  # no document, or no such operation: nothing ran
+            is_query = False
+        depends = getattr(context.context, "depends", None)
+        if depends is not None and not is_query:
+            depends.private()

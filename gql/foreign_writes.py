@@ -1,0 +1,180 @@
+"""Noticing writes made by another process (`threadpress import`, `threadpress demo`) while
+the server keeps its response cache in memory.
+
+The server's own writes invalidate exactly what they changed. A command run beside it writes
+the same database but cannot reach the server's memory, so the server watches the database:
+- SQLite: `PRAGMA data_version` on a connection of its own changes whenever any other
+  connection commits. Reading it costs microseconds, so it is checked on every cache hit.
+- PostgreSQL: the command sends `NOTIFY threadpress_cache` after it commits (see
+  `announce_bulk_write`); the server listens on one connection of its own.
+Either way a foreign write drops every entry. With `REDIS_URL` the cache lives in Redis and
+the command invalidates it there directly, so no watching is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from typing import Any, Protocol
+
+from gql.dependencies import invalidation_for_everything
+from gql.response_cache import RedisStore
+from models.config import sqlite_file
+
+NOTIFY_CHANNEL = "threadpress_cache"
+RECONNECT_SECONDS = 2.0
+
+logger = logging.getLogger("threadpress.cache")
+
+
+class WriteWatch(Protocol):
+    """Tells whether some other process wrote the database."""
+
+    def changed(self) -> bool:
+        """Whether a write this process did not account for happened since the last call."""
+        ...
+
+    def absorb(self) -> None:
+        """This process just wrote (and invalidated what it changed): not foreign."""
+        ...
+
+    async def start(self) -> None:
+        """Begin watching."""
+        ...
+
+    async def close(self) -> None:
+        """Stop watching."""
+        ...
+
+
+class NoWatch:
+    """Nothing to watch (an in-memory database, or a Redis-backed cache)."""
+
+    def changed(self) -> bool:
+        return False
+
+    def absorb(self) -> None:
+        return None
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class SqliteDataVersion:
+    """`PRAGMA data_version` of a connection that never writes: it moves whenever another
+    connection (this server's own included) commits, so the server's own writes are
+    absorbed right after they invalidate."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._seen = 0
+
+    def _version(self) -> int:
+        if self._connection is None:
+            return self._seen
+        row = self._connection.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def changed(self) -> bool:
+        version = self._version()
+        if version == self._seen:
+            return False
+        self._seen = version
+        return True
+
+    def absorb(self) -> None:
+        self._seen = self._version()
+
+    async def start(self) -> None:
+        self._connection = sqlite3.connect(self.path, check_same_thread=False)
+        self._seen = self._version()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class PostgresNotifications:
+    """LISTEN on `threadpress_cache`. A lost connection counts as a foreign write (a
+    notification may have been missed) until it is back."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("postgres://", "postgresql://", 1).partition("?")[0]
+        self._changed = False
+        self._connection: Any = None
+        self._reconnect: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def changed(self) -> bool:
+        changed, self._changed = self._changed, False
+        return changed or self._connection is None
+
+    def absorb(self) -> None:
+        return None
+
+    def _notified(self, *_args: object) -> None:
+        self._changed = True
+
+    def _lost(self, *_args: object) -> None:
+        self._connection = None
+        self._changed = True
+        if not self._closing:
+            logger.warning("cache: lost the LISTEN connection; caching pauses until it is back")
+            self._reconnect = asyncio.get_running_loop().create_task(self._connect_until_up())
+
+    async def _connect(self) -> None:
+        import asyncpg  # type: ignore[import-untyped]
+
+        connection = await asyncpg.connect(self.url)
+        await connection.add_listener(NOTIFY_CHANNEL, self._notified)
+        connection.add_termination_listener(self._lost)
+        self._connection = connection
+        self._changed = True  # whatever happened while away
+
+    async def _connect_until_up(self) -> None:
+        while not self._closing and self._connection is None:
+            try:
+                await self._connect()
+            except OSError:
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def start(self) -> None:
+        await self._connect()
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+def write_watch(database_url: str, shared_store: bool) -> WriteWatch:
+    """The watch for a memory cache over `database_url` (none for a shared store)."""
+    if shared_store:
+        return NoWatch()
+    if database_url.startswith(("postgres://", "postgresql://")):
+        return PostgresNotifications(database_url)
+    path = sqlite_file(database_url)
+    return SqliteDataVersion(str(path)) if path is not None else NoWatch()
+
+
+async def announce_bulk_write(database_url: str, redis_url: str | None) -> None:
+    """Tell running servers that this process wrote a lot: call after committing."""
+    if redis_url:
+        store = RedisStore(redis_url)
+        try:
+            await store.invalidate(invalidation_for_everything())
+        finally:
+            await store.close()
+    if database_url.startswith(("postgres://", "postgresql://")):
+        from tortoise import Tortoise
+
+        await Tortoise.get_connection("default").execute_script(f"NOTIFY {NOTIFY_CHANNEL}")
