@@ -6,11 +6,12 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
@@ -152,13 +153,50 @@ class ThreadpressSchema(strawberry.Schema):
             )
 
 
+DOCUMENT_CACHE_SIZE = 512
+"""Distinct documents whose parse and validation are kept (a site's clients send a few)."""
+
+
+class ErrorReportingParserCache(ParserCache):
+    """Strawberry's parser cache, whose parse errors would escape the error policy (they are
+    raised by the extension, outside Strawberry's own handling): a document that does not
+    parse is left to Strawberry, which parses it again and reports the error as usual."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if isinstance(context.query, str):
+            try:
+                context.graphql_document = self.cached_parse_document(
+                    context.query, **context.parse_options
+                )
+            except GraphQLError:
+                context.graphql_document = None
+        yield
+
+
+class RefusalAwareValidationCache(ValidationCache):
+    """Strawberry's validation cache, which would validate (and overwrite the refusal of) a
+    document the limits already refused: that one is left alone."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()
+
+
 def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     """The schema with the limits and policies of `settings`."""
     extensions: list[Any] = [
         ErrorPolicy,
         OperationNameRecorder,
         OnlyQueriesAreShared,
+        # Parsing and validating a repeated document is most of a small query's cost: both
+        # are cached by document text (bounded). The limits run between the two, and a
+        # refused document is never validated.
+        lambda: ErrorReportingParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: DocumentLimits(settings),
+        lambda: RefusalAwareValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

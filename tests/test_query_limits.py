@@ -299,3 +299,28 @@ async def test_introspection_is_off_in_production_unless_switched_on(db: str) ->
     assert set(_codes(refused)) == {"GRAPHQL_VALIDATION_FAILED"}
     assert "introspection" in refused["errors"][0]["message"].lower()
     assert allowed["data"] == development["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{" + " __typename" * 51 + " }",  # refused by a limit
+        "{ posts { nodes { nope } } }",  # refused by validation
+        "{ posts { " + "{" * 3,  # does not parse
+        "{" + " __typename" * 1000 + " }",  # over the token limit
+    ],
+)
+async def test_a_refused_document_is_refused_the_same_way_every_time(
+    db: str, sql_log: SqlLog, document: str
+) -> None:
+    # Parse and validation results are cached by document text: the cache must never
+    # turn a refusal into a run, nor change what the refusal says.
+    async with app_client(db) as http:
+        first = await _post(http, document)
+        sql_log.statements.clear()
+        again = await _post(http, document)
+
+    assert again == first
+    assert "data" not in again
+    assert again["errors"][0]["extensions"]["code"]
+    assert sql_log.count == 0
