@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest fuzz schema bench install install-test assets clean
+.PHONY: run test check lint typecheck pytest fuzz schema bench bench-full bench-wrk install install-test assets clean
 
 ## Serve the API with demo content at http://$(HOST):$(PORT)/graphql
 run: install assets
@@ -40,9 +40,23 @@ fuzz: install-test
 schema: install
 	$(BIN)/threadpress export-schema --output schema.graphql
 
-## Benchmarks (on demand; they print ratios measured side by side)
-bench: install-test
+## Benchmarks (on demand; they print ratios measured side by side; see bench/README.md).
+## `make bench`: PostgreSQL, home page, post page and submitComment, under 10 minutes.
+## `make bench-full`: every workload, SQLite too, the 10x data set, the importer's memory.
+## BENCH_ARGS passes options through, e.g. BENCH_ARGS="--posts 400 --duration 3".
+BENCH_ARGS ?=
+bench: install-test bench-wrk
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-full: install-test bench-wrk
+	$(BIN)/python -m bench.run --full $(BENCH_ARGS)
 	$(BIN)/python bench/import_memory.py
+
+# wrk from Debian when it is missing; without it bench.run says so and stops.
+bench-wrk:
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1) \
+		|| echo "wrk could not be installed (apt-get install -y wrk)."
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
