@@ -288,10 +288,31 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of a list, with cursors to fetch the next or previous page.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]] = strawberry.field(description="The items with their cursors.")
     nodes: list[NodeT] = strawberry.field(description="The items, without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging information.")
+    # Cursors are made only for clients that ask for them (most read `nodes` alone).
+    rows: strawberry.Private[Sequence[Any]]
+    ordering: strawberry.Private[Ordering]
+    has_next: strawberry.Private[bool]
+    has_previous: strawberry.Private[bool]
     count_total: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The items with their cursors.")
+    def edges(self) -> list[Edge[NodeT]]:
+        encode = self.ordering.encode_cursor
+        return [
+            Edge(cursor=encode(row), node=node)
+            for row, node in zip(self.rows, self.nodes, strict=True)
+        ]
+
+    @strawberry.field(description="Paging information.")
+    def page_info(self) -> PageInfo:
+        encode = self.ordering.encode_cursor
+        return PageInfo(
+            has_next_page=self.has_next,
+            has_previous_page=self.has_previous,
+            start_cursor=encode(self.rows[0]) if self.rows else None,
+            end_cursor=encode(self.rows[-1]) if self.rows else None,
+        )
 
     @strawberry.field(description="Number of items in the whole list, across all pages.")
     async def total_count(self) -> int:
@@ -305,17 +326,13 @@ def build_connection(
     count_total: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
     """A `Connection` of `page`, its nodes made by `to_node`; `count_total` runs only when the
-    client asks for `totalCount`."""
-    edges = [Edge(cursor=ordering.encode_cursor(row), node=to_node(row)) for row in page.rows]
+    client asks for `totalCount`, and cursors are made only when asked for."""
     return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        nodes=[to_node(row) for row in page.rows],
+        rows=page.rows,
+        ordering=ordering,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
         count_total=count_total,
     )
 

@@ -19,9 +19,11 @@ What the subclass adds to Strawberry:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -185,6 +187,15 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=negotiate(request.headers.get("accept")),
             headers=headers,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson writes UTF-8 rather than \u escapes, and a post page in a tenth of the time.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            # A lone surrogate echoed from the input (a refused `clientMutationId`) has no
+            # UTF-8 form; JSON's \u escapes can still carry it back.
+            return json.dumps(data, separators=(",", ":")).encode()
 
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol

@@ -7,6 +7,7 @@ way browsers do, which is what makes a sanitiser safe.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -62,7 +63,27 @@ def html_to_text(markup: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
 
 
+_EXCERPTS: dict[tuple[bytes, int], str] = {}
+EXCERPTS_KEPT = 4096
+
+
 def make_excerpt(markup: str, words: int = EXCERPT_WORDS) -> str:
+    """An HTML excerpt of `markup`: its first `words` words in one paragraph.
+
+    Posts without a written excerpt get this one on every list they appear in, and making
+    it (parsing the whole body) costs a hundred times more than hashing the body: excerpts
+    are kept by the body's digest (the digest, not the body, so memory stays small)."""
+    key = (hashlib.blake2b(markup.encode(), digest_size=16).digest(), words)
+    excerpt = _EXCERPTS.get(key)
+    if excerpt is None:
+        excerpt = _excerpt(markup, words)
+        if len(_EXCERPTS) >= EXCERPTS_KEPT:
+            del _EXCERPTS[next(iter(_EXCERPTS))]
+        _EXCERPTS[key] = excerpt
+    return excerpt
+
+
+def _excerpt(markup: str, words: int) -> str:
     """An HTML excerpt of `markup`: its first `words` words in one paragraph."""
     text_words = html_to_text(markup).split(" ")
     if not text_words or text_words == [""]:
