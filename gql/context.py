@@ -17,6 +17,7 @@ from gql.caching import ResponseCache
 from gql.client_ip import client_ip
 from gql.dependencies import Dependencies
 from gql.loaders import Loaders
+from gql.permissions import Viewer
 from gql.rate_limit import RateLimiter
 from gql.settings import Settings
 
@@ -41,6 +42,8 @@ class Context:
     now: datetime = field(default_factory=timezone.now)
     loaders: Loaders = field(init=False)
     submissions: SubmissionTally = field(default_factory=SubmissionTally)
+    # Who sent the request (its API token's holder); None for the anonymous public.
+    viewer: Viewer | None = None
     # What the response read, for the response cache and its Cache-Tag header.
     depends: Dependencies = field(default_factory=Dependencies)
 

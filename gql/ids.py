@@ -36,3 +36,13 @@ def pk_of(global_id: str, expected_type: str, *, argument: str = "id") -> int | 
     ID of another type finds nothing, like an unknown one)."""
     type_name, pk = from_global_id(global_id, argument=argument)
     return pk if type_name == expected_type else None
+
+
+def input_pk(global_id: str, expected_type: str) -> int | None:
+    """The primary key of a mutation input's ID of `expected_type`; None when the ID is
+    malformed or names another type (the mutation answers `INVALID` for its field)."""
+    try:
+        type_name, pk = from_global_id(global_id)
+    except BadUserInputError:
+        return None
+    return pk if type_name == expected_type else None

@@ -20,11 +20,13 @@ from gql.caching import OnlyQueriesAreShared
 from gql.categories.queries import CategoryQueries
 from gql.comments.mutations import CommentMutations
 from gql.comments.queries import CommentQueries
+from gql.comments.queue import ModerationQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.queries import PostQueries
 from gql.request_log import OperationNameRecorder
 from gql.settings import Settings
+from gql.viewer import ViewerQueries
 
 logger = logging.getLogger("threadpress.errors")
 
@@ -34,7 +36,15 @@ INTERNAL_ERROR_MESSAGE = "Internal server error"
 
 Query = merge_types(
     "Query",
-    (NodeQueries, PostQueries, AuthorQueries, CategoryQueries, CommentQueries),
+    (
+        NodeQueries,
+        PostQueries,
+        AuthorQueries,
+        CategoryQueries,
+        CommentQueries,
+        ViewerQueries,
+        ModerationQueries,
+    ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "The public read API: published posts, their authors and categories, and approved comments."

@@ -37,6 +37,7 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gql.auth import Unauthenticated, viewer_of
 from gql.caching import ResponseCache
 from gql.context import Context
 from gql.graphiql import GraphiQLPage
@@ -101,6 +102,16 @@ def _request_error_status(body: GraphQLHTTPResponse) -> int:
         if isinstance(extensions, dict) and extensions.get("code") == "INTERNAL_SERVER_ERROR":
             return 500
     return 400
+
+
+class NotAuthenticated(HTTPException):
+    """Credentials that are not a live API token: 401, never the anonymous view."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(401, reason)
+
+
+STATUS_CODES = {401: "UNAUTHENTICATED", 405: "METHOD_NOT_ALLOWED"}
 
 
 class MethodNotAllowed(HTTPException):
@@ -173,12 +184,14 @@ class GraphQLView(GraphQL[Context, None]):
 
     def error_response(self, request: Request, error: HTTPException) -> Response:
         """A request Strawberry refused before running it, as a GraphQL error body."""
-        code = "METHOD_NOT_ALLOWED" if error.status_code == 405 else "BAD_REQUEST"
+        code = STATUS_CODES.get(error.status_code, "BAD_REQUEST")
         body = {
             "errors": [{"message": error.reason, "extensions": {"code": code}}],
             "extensions": {"cost": {"requested": 0, "limit": self.cost_limit}},
         }
         headers = {}
+        if error.status_code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="threadpress"'
         if error.status_code == 405:
             headers["Allow"] = "POST" if isinstance(error, MethodNotAllowed) else "GET, POST"
         return Response(
@@ -221,7 +234,11 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        context = Context(request=request, response=response)
+        try:
+            viewer = await viewer_of(request.headers.get("authorization"))
+        except Unauthenticated as error:
+            raise NotAuthenticated(error.message) from None
+        context = Context(request=request, response=response, viewer=viewer)
         # Read back once the response exists: what it read and whether it may be shared.
         request.scope.setdefault("state", {})["graphql_context"] = context
         return context

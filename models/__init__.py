@@ -4,6 +4,7 @@ Tortoise discovers models through the modules listed in `models.config.TORTOISE_
 everything a caller needs is re-exported here so code reads `models.Post`.
 """
 
+from models.api_token import ApiToken, Role
 from models.author import Author
 from models.category import Category
 from models.comment import Comment, CommentModeration, public_comment_filter
@@ -17,6 +18,7 @@ from models.post import (
 from models.sorting import text_sort_key
 
 __all__ = [
+    "ApiToken",
     "Author",
     "Category",
     "Comment",
@@ -24,6 +26,7 @@ __all__ = [
     "CommentStatus",
     "Post",
     "PostStatus",
+    "Role",
     "public_comment_filter",
     "public_post_filter",
     "scheduled_post_filter",

@@ -99,6 +99,8 @@ class Comment(Model):
             Index(fields=("author_email", "status"), name="comment_author_email_idx"),
             Index(fields=("author_email", "created_at"), name="comment_email_time_idx"),
             Index(fields=("author_ip", "created_at"), name="comment_ip_time_idx"),
+            # The moderation queue: held comments, oldest first.
+            Index(fields=("status", "created_at"), name="comment_queue_idx"),
         )
         # Enforces idempotency even when two replays race (NULL keys never collide).
         unique_together = (("author_email", "client_mutation_id"),)

@@ -15,7 +15,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite://threadpress.sqlite3"
 
-MODEL_MODULES = ["models.author", "models.category", "models.post", "models.comment"]
+MODEL_MODULES = [
+    "models.author",
+    "models.category",
+    "models.post",
+    "models.comment",
+    "models.api_token",
+]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of
 # failing at once with "database is locked"; synchronous=FULL makes a commit durable.

@@ -10,7 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+import models
+from gql.auth import create_token
 from gql.graphiql import EXAMPLE_MUTATION, EXAMPLE_MUTATION_VARIABLES, EXAMPLE_QUERY
+from gql.ids import to_global_id
 from tests.conftest import app_client
 from threadpress.demo import load_demo
 
@@ -19,8 +22,15 @@ README_EXAMPLES = re.findall(r"```graphql\n(.*?)```", README.read_text(encoding=
 NO_LIMITS = {"THREADPRESS_FLOOD_SECONDS": "0", "THREADPRESS_COMMENT_RATE_LIMIT": "100/minute"}
 
 
-async def _run(http: httpx.AsyncClient, document: str, variables: object = None) -> dict:  # type: ignore[type-arg]
-    response = await http.post("/graphql", json={"query": document, "variables": variables})
+async def _run(
+    http: httpx.AsyncClient,
+    document: str,
+    variables: object = None,
+    headers: dict[str, str] | None = None,
+) -> dict:  # type: ignore[type-arg]
+    response = await http.post(
+        "/graphql", json={"query": document, "variables": variables}, headers=headers or {}
+    )
     assert response.status_code == 200, response.text
     body: dict = response.json()  # type: ignore[type-arg]
     assert "errors" not in body, body
@@ -35,8 +45,18 @@ def test_the_readme_shows_examples() -> None:
 async def test_readme_examples_run_on_the_demo_site(db: str, document: str) -> None:
     await load_demo(only_if_empty=False)
 
+    headers: dict[str, str] = {}
+    if "moderationQueue" in document or "moderateComment" in document:
+        _, secret = await create_token("the README's moderator", models.Role.MODERATOR)
+        headers["Authorization"] = f"Bearer {secret}"
+    variables = {}
+    if "$id: ID!" in document:  # the examples that act on a comment: any demo comment
+        comment = await models.Comment.filter(is_public=True).order_by("id").first()
+        assert comment is not None
+        variables["id"] = to_global_id("Comment", comment.id)
+
     async with app_client(db, NO_LIMITS) as http:
-        body = await _run(http, document)
+        body = await _run(http, document, variables, headers)
 
     assert all(value is not None for value in body["data"].values()), body  # found something
     if "submitComment" in document:

@@ -48,6 +48,7 @@ CLIENT_ERROR_CODES = {
     "TOO_MANY_TOKENS",
     "TOO_MANY_DIRECTIVES",
     "PAYLOAD_TOO_LARGE",
+    "FORBIDDEN",
 }
 
 JSON = {"Content-Type": "application/json"}

@@ -1,4 +1,4 @@
-"""The `threadpress` command: serve, migrate, import, demo, export-schema."""
+"""The `threadpress` command: serve, migrate, import, demo, export-schema, token."""
 
 from __future__ import annotations
 
@@ -90,6 +90,14 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    async def work() -> int:
+        result: int = await args.work(args)
+        return result
+
+    return _run_with_database(work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `threadpress` command."""
     parser = argparse.ArgumentParser(
@@ -122,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
     export.set_defaults(handler=_export_schema)
+
+    from threadpress.tokens import add_commands
+
+    add_commands(commands)
+    commands.choices["token"].set_defaults(handler=_token)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""`Mutation.submitComment`: the public write path for readers."""
+"""`Mutation.submitComment`, the public write path for readers, and
+`Mutation.moderateComment`, the moderators'."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import strawberry
 from starlette.responses import Response
 
 import models
+from gql.comments.moderate import ModerationAction, moderate
 from gql.comments.preview import make_preview_token
 from gql.comments.submit import Outcome, Submission, submit
 from gql.comments.types import Comment
 from gql.context import Context, Info
 from gql.errors import UserError, UserErrorCode
+from gql.ids import input_pk
+from gql.permissions import Permission, require
 
 
 @strawberry.enum(description="What happens to a submitted comment.")
@@ -119,6 +123,18 @@ def _payload(context: Context, sent: SubmitCommentInput, outcome: Outcome) -> Su
     )
 
 
+@strawberry.input(description="A moderator's decision on a comment.")
+class ModerateCommentInput:
+    id: strawberry.ID = strawberry.field(description="The comment.")
+    action: ModerationAction = strawberry.field(description="What to do with it.")
+
+
+@strawberry.type(description="The answer to a comment moderation.")
+class CommentPayload:
+    comment: Comment | None = strawberry.field(description="The comment, as it is now.")
+    errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
 @strawberry.type
 class CommentMutations:
     @strawberry.mutation(
@@ -145,3 +161,29 @@ class CommentMutations:
         )
         _tally(context, outcome)
         return _payload(context, input, outcome)
+
+    @strawberry.mutation(
+        description="Approve, hold, mark as spam or trash a comment (moderators only). Its "
+        "replies follow: they are public only while every comment above them is approved."
+    )
+    async def moderate_comment(
+        self,
+        info: Info,
+        input: Annotated[ModerateCommentInput, strawberry.argument(description="The decision.")],
+    ) -> CommentPayload:
+        context = info.context
+        require(context.viewer, Permission.MODERATE_COMMENTS)
+        pk = input_pk(input.id, "Comment")
+        if pk is None:
+            invalid = UserError(
+                field="id", message="id is not a Comment ID.", code=UserErrorCode.INVALID
+            )
+            return CommentPayload(comment=None, errors=[invalid])
+        done = await moderate(context, pk, input.action)
+        if done.problem is not None:
+            field, code, message = done.problem
+            return CommentPayload(
+                comment=None, errors=[UserError(field=field, message=message, code=code)]
+            )
+        assert done.comment is not None
+        return CommentPayload(comment=Comment.from_row(done.comment), errors=[])

@@ -14,7 +14,6 @@ winner's comment instead.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import math
@@ -39,13 +38,13 @@ from gql.comments.validation import (
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
 from gql.errors import UserErrorCode, unstorable
-from gql.ids import from_global_id
+from gql.ids import input_pk
+from gql.writes import serialised_writes
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
 from models.config import is_sqlite
 from threadpress.comment_html import comment_text, count_links, sanitize_comment
 
 SEGMENT = TIME_DIGITS + ID_DIGITS
-_sqlite_write_lock = asyncio.Lock()
 
 
 @dataclass(frozen=True)
@@ -177,15 +176,12 @@ async def submit(context: Context, submission: Submission) -> Outcome:
 
 
 def _pk(global_id: str, expected: str, field_name: str, problems: list[Problem]) -> int:
-    try:
-        type_name, pk = from_global_id(global_id, argument=field_name)
-    except Exception:
-        type_name, pk = "", 0
-    if type_name != expected:
+    pk = input_pk(global_id, expected)
+    if pk is None:
         problems.append(
             Problem(field_name, UserErrorCode.INVALID, f"{field_name} is not a {expected} ID.")
         )
-    return pk
+    return pk or 0
 
 
 async def _replay(email: str, key: str, digest: str, connection: Any = None) -> Outcome | None:
@@ -222,11 +218,8 @@ async def _within_depth_cap(parent: models.Comment, max_depth: int) -> models.Co
 
 
 async def _store(context: Context, row: models.Comment, parent: models.Comment | None) -> Outcome:
-    settings = context.settings
-    if is_sqlite(settings.database_url):
-        async with _sqlite_write_lock:
-            return await _store_in_transaction(context, row, parent)
-    return await _store_in_transaction(context, row, parent)
+    async with serialised_writes(context.settings.database_url):
+        return await _store_in_transaction(context, row, parent)
 
 
 async def _store_in_transaction(

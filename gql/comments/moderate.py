@@ -1,0 +1,93 @@
+"""Moderating a comment: approve, hold, mark as spam or trash it.
+
+A comment is public when it and every ancestor are approved (`Comment.is_public`), so a
+status change recomputes `is_public` for the comment's whole subtree (its `path` prefix) in
+the same transaction: holding a comment hides its replies too, approving it again brings
+back those that were approved. Once committed, exactly the cached answers that showed that
+post's comments are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+import models
+from gql.context import Context
+from gql.dependencies import invalidation_for_comments
+from gql.errors import UserErrorCode
+from gql.writes import serialised_writes
+
+
+@strawberry.enum(description="What a moderator does with a comment.")
+class ModerationAction(Enum):
+    APPROVE = strawberry.enum_value("APPROVE", description="Public (with its approved replies).")
+    HOLD = strawberry.enum_value("HOLD", description="Back to waiting: hidden, with its replies.")
+    SPAM = strawberry.enum_value("SPAM", description="Spam: hidden, with its replies.")
+    TRASH = strawberry.enum_value("TRASH", description="Thrown away: hidden, with its replies.")
+
+
+STATUS_OF_ACTION = {
+    ModerationAction.APPROVE: models.CommentModeration.APPROVED,
+    ModerationAction.HOLD: models.CommentModeration.PENDING,
+    ModerationAction.SPAM: models.CommentModeration.SPAM,
+    ModerationAction.TRASH: models.CommentModeration.TRASH,
+}
+
+
+@dataclass
+class Moderated:
+    """What a moderation did: the comment as it is now, or why nothing was done."""
+
+    comment: models.Comment | None = None
+    problem: tuple[str, UserErrorCode, str] | None = None
+    changed_visibility: list[int] = field(default_factory=list)
+
+
+async def moderate(context: Context, comment_id: int, action: ModerationAction) -> Moderated:
+    """Give the comment the action's status; recompute who can see it and its replies."""
+    status = STATUS_OF_ACTION[action]
+    async with serialised_writes(context.settings.database_url):
+        async with in_transaction() as connection:
+            row = await models.Comment.filter(id=comment_id).using_db(connection).first()
+            if row is None:
+                return Moderated(problem=("id", UserErrorCode.NOT_FOUND, "No such comment."))
+            if row.status == status:
+                return Moderated(comment=row)
+            parent_public = True
+            if row.parent_id is not None:
+                parent_public = await (
+                    models.Comment.filter(id=row.parent_id, is_public=True)
+                    .using_db(connection)
+                    .exists()
+                )
+            subtree = (
+                await models.Comment.filter(post_id=row.post_id, path__startswith=row.path)
+                .using_db(connection)
+                .order_by("path")
+            )
+            row.status = status
+            public_of: dict[int | None, bool] = {row.parent_id: parent_public}
+            changed: list[models.Comment] = []
+            # Path order visits every parent before its replies.
+            for comment in subtree:
+                comment_status = status if comment.id == row.id else comment.status
+                public = comment_status == models.CommentModeration.APPROVED and public_of.get(
+                    comment.parent_id, False
+                )
+                public_of[comment.id] = public
+                if comment.id == row.id:
+                    row.is_public = public
+                elif comment.is_public != public:
+                    comment.is_public = public
+                    changed.append(comment)
+            await row.save(using_db=connection, update_fields=["status", "is_public"])
+            if changed:
+                await models.Comment.bulk_update(changed, fields=["is_public"], using_db=connection)
+        # Committed: what showed this post's comments can no longer be served.
+        ids = [row.id, *(comment.id for comment in changed)]
+        await context.written(invalidation_for_comments(row.post_id, ids))
+    return Moderated(comment=row, changed_visibility=ids)

@@ -1,0 +1,261 @@
+"""A moderator works through the comments that wait: reads the queue with what commenters
+gave privately, approves, holds, marks spam or trashes; readers see the result at once and a
+comment's replies follow it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+import models
+from gql.auth import create_token
+from gql.ids import to_global_id
+from tests import factories
+from tests.conftest import app_client, without_cost
+
+QUEUE = """
+query Queue($status: HeldStatus) {
+  moderationQueue(status: $status) {
+    totalCount
+    nodes { comment { id authorName content } authorEmail ipAddress userAgent reasons }
+  }
+}
+"""
+MODERATE = """
+mutation Moderate($id: ID!, $action: ModerationAction!) {
+  moderateComment(input: {id: $id, action: $action}) {
+    comment { id }
+    errors { field code message }
+  }
+}
+"""
+PAGE = """
+query Page($slug: String!) {
+  post(slug: $slug) {
+    commentCount
+    comments {
+      nodes { authorName replies { nodes { authorName replies { nodes { authorName } } } } }
+    }
+  }
+}
+"""
+CACHE_ON = {"THREADPRESS_RESPONSE_CACHE": "on"}
+# Minutes after the factories' base time: later than any comment they number themselves.
+LATER = 10**6
+
+
+async def _token(role: models.Role) -> dict[str, str]:
+    _, secret = await create_token(f"a {role.value}", role)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+async def _send(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers or {}
+    )
+    assert response.status_code == 200, response.text
+    return without_cost(response.json())
+
+
+def _id(comment: models.Comment) -> str:
+    return to_global_id("Comment", comment.id)
+
+
+async def _thread() -> tuple[models.Post, dict[str, models.Comment]]:
+    """A post with a public thread three levels deep and a comment that waits."""
+    post = await factories.post(await factories.author(), slug="calf")
+    top = await factories.comment(post, name="Top")
+    reply = await factories.comment(post, parent=top, name="Reply")
+    await factories.comment(post, parent=reply, name="Deeper")
+    waiting = await factories.comment(
+        post, name="Newcomer", status=models.CommentModeration.PENDING, minutes=LATER
+    )
+    waiting.moderation_reasons = "first comment"
+    waiting.author_email = "newcomer@example.org"
+    await waiting.save()
+    return post, {"top": top, "reply": reply, "waiting": waiting}
+
+
+def _names(page: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        for node in nodes:
+            names.append(node["authorName"])
+            walk(node.get("replies", {}).get("nodes", []))
+
+    walk(page["data"]["post"]["comments"]["nodes"])
+    return names
+
+
+async def test_the_queue_shows_held_comments_oldest_first_with_private_details(db: str) -> None:
+    post, comments = await _thread()
+    older = await factories.comment(
+        post, name="Earlier", status=models.CommentModeration.PENDING, minutes=LATER - 100
+    )
+    await factories.comment(post, name="Spammer", status=models.CommentModeration.SPAM)
+    moderator = await _token(models.Role.MODERATOR)
+
+    async with app_client(db) as http:
+        queue = await _send(http, QUEUE, {}, moderator)
+        spam = await _send(http, QUEUE, {"status": "SPAM"}, moderator)
+
+    assert queue["data"]["moderationQueue"]["totalCount"] == 2
+    nodes = queue["data"]["moderationQueue"]["nodes"]
+    assert [n["comment"]["id"] for n in nodes] == [_id(older), _id(comments["waiting"])]
+    assert nodes[1] == {
+        "comment": {
+            "id": _id(comments["waiting"]),
+            "authorName": "Newcomer",
+            "content": comments["waiting"].content,
+        },
+        "authorEmail": "newcomer@example.org",
+        "ipAddress": "203.0.113.7",
+        "userAgent": "TestBrowser/1.0",
+        "reasons": ["first comment"],
+    }
+    assert [n["comment"]["authorName"] for n in spam["data"]["moderationQueue"]["nodes"]] == [
+        "Spammer"
+    ]
+
+
+async def test_approving_makes_a_comment_public_at_once_even_through_the_cache(db: str) -> None:
+    _, comments = await _thread()
+    moderator = await _token(models.Role.MODERATOR)
+
+    async with app_client(db, CACHE_ON) as http:
+        before = await _send(http, PAGE, {"slug": "calf"})
+        approved = await _send(
+            http, MODERATE, {"id": _id(comments["waiting"]), "action": "APPROVE"}, moderator
+        )
+        after = await _send(http, PAGE, {"slug": "calf"})
+        queue = await _send(http, QUEUE, {}, moderator)
+
+    assert approved["data"]["moderateComment"] == {
+        "comment": {"id": _id(comments["waiting"])},
+        "errors": [],
+    }
+    assert before["data"]["post"]["commentCount"] == 3
+    assert after["data"]["post"]["commentCount"] == 4
+    assert _names(after) == ["Top", "Reply", "Deeper", "Newcomer"]
+    assert queue["data"]["moderationQueue"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("action", ["HOLD", "SPAM", "TRASH"])
+async def test_hiding_a_comment_hides_its_replies_and_approving_it_brings_them_back(
+    db: str, action: str
+) -> None:
+    _, comments = await _thread()
+    moderator = await _token(models.Role.MODERATOR)
+    top = {"id": _id(comments["top"])}
+
+    async with app_client(db, CACHE_ON) as http:
+        await _send(http, PAGE, {"slug": "calf"})
+        hidden = await _send(http, MODERATE, {**top, "action": action}, moderator)
+        while_hidden = await _send(http, PAGE, {"slug": "calf"})
+        await _send(http, MODERATE, {**top, "action": "APPROVE"}, moderator)
+        restored = await _send(http, PAGE, {"slug": "calf"})
+
+    assert hidden["data"]["moderateComment"]["errors"] == []
+    assert while_hidden["data"]["post"]["commentCount"] == 0
+    assert _names(while_hidden) == []
+    assert restored["data"]["post"]["commentCount"] == 3
+    assert _names(restored) == ["Top", "Reply", "Deeper"]
+    stored = await models.Comment.get(id=comments["top"].id)
+    assert stored.status == models.CommentModeration.APPROVED
+
+
+async def test_an_approved_reply_under_a_held_comment_stays_hidden_until_its_parent_is_back(
+    db: str,
+) -> None:
+    _, comments = await _thread()
+    moderator = await _token(models.Role.MODERATOR)
+
+    async with app_client(db) as http:
+        await _send(http, MODERATE, {"id": _id(comments["top"]), "action": "HOLD"}, moderator)
+        await _send(http, MODERATE, {"id": _id(comments["reply"]), "action": "HOLD"}, moderator)
+        await _send(http, MODERATE, {"id": _id(comments["reply"]), "action": "APPROVE"}, moderator)
+        still_hidden = await _send(http, PAGE, {"slug": "calf"})
+        await _send(http, MODERATE, {"id": _id(comments["top"]), "action": "APPROVE"}, moderator)
+        back = await _send(http, PAGE, {"slug": "calf"})
+
+    assert still_hidden["data"]["post"]["commentCount"] == 0
+    assert _names(back) == ["Top", "Reply", "Deeper"]
+
+
+@pytest.mark.parametrize(
+    ("comment_id", "expected"),
+    [
+        (
+            to_global_id("Comment", 999_999),
+            {"field": "id", "code": "NOT_FOUND", "message": "No such comment."},
+        ),
+        ("bm9wZQ==", {"field": "id", "code": "INVALID", "message": "id is not a Comment ID."}),
+        (
+            to_global_id("Post", 1),
+            {"field": "id", "code": "INVALID", "message": "id is not a Comment ID."},
+        ),
+    ],
+)
+async def test_a_decision_on_no_comment_is_a_typed_error_and_writes_nothing(
+    db: str, comment_id: str, expected: dict[str, str]
+) -> None:
+    await _thread()
+    moderator = await _token(models.Role.MODERATOR)
+    statuses_before = sorted(await models.Comment.all().values_list("id", "status", "is_public"))
+
+    async with app_client(db) as http:
+        body = await _send(http, MODERATE, {"id": comment_id, "action": "TRASH"}, moderator)
+
+    assert body["data"]["moderateComment"] == {"comment": None, "errors": [expected]}
+    statuses_after = sorted(await models.Comment.all().values_list("id", "status", "is_public"))
+    assert statuses_after == statuses_before
+
+
+# Who may do what: every role against every moderation field.
+
+ROLES: list[models.Role | None] = [None, *models.Role]
+MODERATORS_ONLY = {models.Role.MODERATOR}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+async def test_only_moderators_read_the_queue(db: str, role: models.Role | None) -> None:
+    await _thread()
+    headers = await _token(role) if role else {}
+
+    async with app_client(db) as http:
+        body = await _send(http, QUEUE, {}, headers)
+
+    if role in MODERATORS_ONLY:
+        assert body["data"]["moderationQueue"]["totalCount"] == 1
+        return
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert "newcomer@example.org" not in str(body)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+async def test_only_moderators_moderate(db: str, role: models.Role | None) -> None:
+    _, comments = await _thread()
+    headers = await _token(role) if role else {}
+    variables = {"id": _id(comments["waiting"]), "action": "APPROVE"}
+
+    async with app_client(db) as http:
+        body = await _send(http, MODERATE, variables, headers)
+
+    stored = await models.Comment.get(id=comments["waiting"].id)
+    if role in MODERATORS_ONLY:
+        assert body["data"]["moderateComment"]["errors"] == []
+        assert stored.status == models.CommentModeration.APPROVED
+        return
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["errors"][0]["message"] == "This needs a token whose role may moderate comments."
+    assert stored.status == models.CommentModeration.PENDING
