@@ -17,7 +17,7 @@ from gql.caching import ResponseCache
 from gql.client_ip import client_ip
 from gql.dependencies import Dependencies
 from gql.loaders import Loaders
-from gql.permissions import Viewer
+from gql.permissions import Permission, Viewer
 from gql.rate_limit import RateLimiter
 from gql.settings import Settings
 
@@ -49,7 +49,8 @@ class Context:
 
     def __post_init__(self) -> None:
         # One clock per request: a scheduled post never flickers in and out mid-response.
-        self.loaders = Loaders(now=self.now, depends=self.depends)
+        see_drafts = self.viewer is not None and Permission.WRITE_CONTENT in self.viewer.permissions
+        self.loaders = Loaders(now=self.now, depends=self.depends, see_drafts=see_drafts)
 
     @property
     def settings(self) -> Settings:

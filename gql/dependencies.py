@@ -104,6 +104,12 @@ def invalidation_for_comments(post_id: int, comment_ids: Iterable[int]) -> set[s
     return {post_comments_tag(post_id), *(comment_tag(cid) for cid in comment_ids)}
 
 
+def invalidation_for_post(post_id: int) -> set[str]:
+    """What a change to a post invalidates: the post, every list that may hold it, and its
+    comments (which are public only while the post is)."""
+    return {post_tag(post_id), POSTS, post_comments_tag(post_id)}
+
+
 def invalidation_for_everything() -> set[str]:
     """What a bulk write invalidates: every response."""
     return {ALL}

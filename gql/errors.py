@@ -3,6 +3,7 @@ typed `UserError` that mutations return as data."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 import strawberry
@@ -89,3 +90,16 @@ class UserError:
     retry_after: int | None = strawberry.field(
         default=None, description="Seconds to wait before trying again (FLOOD, RATE_LIMITED)."
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a mutation's input, named by its schema field."""
+
+    field: str | None
+    code: UserErrorCode
+    message: str
+
+    def user_error(self) -> UserError:
+        """The problem as the payload's `UserError`."""
+        return UserError(field=self.field, message=self.message, code=self.code)

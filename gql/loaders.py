@@ -52,9 +52,12 @@ class Loaders:
     """The loaders of one request; `now` is the request's clock for scheduled posts, and
     `depends` records what the response read (see `gql.dependencies`)."""
 
-    def __init__(self, now: datetime, depends: Dependencies | None = None) -> None:
+    def __init__(
+        self, now: datetime, depends: Dependencies | None = None, *, see_drafts: bool = False
+    ) -> None:
         self.now = now
         self.depends = depends or Dependencies()
+        self.see_drafts = see_drafts
         self.post_by_id = DataLoader(self._post_by_id)
         self.author_by_id = DataLoader(self._author_by_id)
         self.category_by_id = DataLoader(self._category_by_id)
@@ -77,6 +80,11 @@ class Loaders:
         """Posts the public may read, at this request's time."""
         return models.Post.filter(models.public_post_filter(self.now))
 
+    def readable_posts(self) -> QuerySet[models.Post]:
+        """Posts this request may read by id, slug or uri: the public ones, and for an
+        editor every post (drafts, scheduled, private). Lists stay public for everyone."""
+        return models.Post.all() if self.see_drafts else self.public_posts()
+
     def public_comments(self) -> QuerySet[models.Comment]:
         """Comments the public may read, at this request's time."""
         return models.Comment.filter(models.public_comment_filter(self.now))
@@ -92,7 +100,7 @@ class Loaders:
 
     async def _post_by_id(self, ids: list[int]) -> list[models.Post | None]:
         self.depends.posts(ids)
-        rows = await self.public_posts().filter(id__in=ids)
+        rows = await self.readable_posts().filter(id__in=ids)
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _author_by_id(self, ids: list[int]) -> list[models.Author | None]:

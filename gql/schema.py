@@ -23,6 +23,7 @@ from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
+from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.request_log import OperationNameRecorder
 from gql.settings import Settings
@@ -50,7 +51,7 @@ Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "The public read API: published posts, their authors and categories, and approved comments."
 )
 
-Mutation = merge_types("Mutation", (CommentMutations,))
+Mutation = merge_types("Mutation", (CommentMutations, PostMutations))
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Writes. Problems with a mutation's input come back as `errors` in its payload."
 )

@@ -5,6 +5,7 @@ everything a caller needs is re-exported here so code reads `models.Post`.
 """
 
 from models.api_token import ApiToken, Role
+from models.audit import AuditEntry
 from models.author import Author
 from models.category import Category
 from models.comment import Comment, CommentModeration, public_comment_filter
@@ -15,16 +16,19 @@ from models.post import (
     public_post_filter,
     scheduled_post_filter,
 )
+from models.post_redirect import PostRedirect
 from models.sorting import text_sort_key
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Author",
     "Category",
     "Comment",
     "CommentModeration",
     "CommentStatus",
     "Post",
+    "PostRedirect",
     "PostStatus",
     "Role",
     "public_comment_filter",

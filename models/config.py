@@ -21,6 +21,8 @@ MODEL_MODULES = [
     "models.post",
     "models.comment",
     "models.api_token",
+    "models.post_redirect",
+    "models.audit",
 ]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of

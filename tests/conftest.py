@@ -29,7 +29,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TABLES = ("comment", "post_category", "post", "category", "author", "api_token")
+TABLES = (
+    "audit_entry",
+    "post_redirect",
+    "comment",
+    "post_category",
+    "post",
+    "category",
+    "author",
+    "api_token",
+)
 
 
 def require(condition: bool, why: str) -> None:

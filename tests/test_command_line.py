@@ -75,3 +75,36 @@ def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "needs PostgreSQL" in result.stderr
+
+
+def test_tokens_are_made_listed_and_revoked_from_the_command_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
+
+    made = _run(
+        "token", "create", "--name", "site build", "--role", "builder", env=env, cwd=tmp_path
+    )
+    twice = _run(
+        "token", "create", "--name", "site build", "--role", "editor", env=env, cwd=tmp_path
+    )
+    listed = _run("token", "list", env=env, cwd=tmp_path)
+    revoked = _run("token", "revoke", "site build", env=env, cwd=tmp_path)
+    again = _run("token", "revoke", "site build", env=env, cwd=tmp_path)
+    audit = _run("audit", env=env, cwd=tmp_path)
+
+    assert made.returncode == 0
+    secret = made.stdout.splitlines()[-1]
+    assert secret.startswith("tp_")
+    assert " " not in secret
+    assert secret not in listed.stdout
+    assert "site build" in listed.stdout
+    assert "builder" in listed.stdout
+    assert (twice.returncode, twice.stderr) == (
+        1,
+        "threadpress token: a token named 'site build' exists already\n",
+    )
+    assert (revoked.returncode, revoked.stdout) == (0, "Revoked token 'site build'.\n")
+    assert (again.returncode, again.stderr) == (
+        1,
+        "threadpress token: no live token named 'site build'\n",
+    )
+    assert (audit.returncode, audit.stdout) == (0, "No writes recorded.\n")

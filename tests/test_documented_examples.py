@@ -37,6 +37,19 @@ async def _run(
     return body
 
 
+MODERATOR_FIELDS = ("moderationQueue", "moderateComment")
+EDITOR_FIELDS = ("createPost", "updatePost", "publishPost", "unpublishPost", "deletePost")
+
+
+def _role_for(document: str) -> models.Role | None:
+    """The token an example needs: the README says which role each field takes."""
+    if any(field in document for field in MODERATOR_FIELDS):
+        return models.Role.MODERATOR
+    if any(field in document for field in EDITOR_FIELDS):
+        return models.Role.EDITOR
+    return None
+
+
 def test_the_readme_shows_examples() -> None:
     assert len(README_EXAMPLES) >= 5
 
@@ -46,14 +59,24 @@ async def test_readme_examples_run_on_the_demo_site(db: str, document: str) -> N
     await load_demo(only_if_empty=False)
 
     headers: dict[str, str] = {}
-    if "moderationQueue" in document or "moderateComment" in document:
-        _, secret = await create_token("the README's moderator", models.Role.MODERATOR)
+    variables: dict[str, str] = {}
+    role = _role_for(document)
+    if role is not None:
+        _, secret = await create_token(f"the README's {role.value}", role)
         headers["Authorization"] = f"Bearer {secret}"
-    variables = {}
-    if "$id: ID!" in document:  # the examples that act on a comment: any demo comment
+    # The examples that act on something take any object of the demo site.
+    if "$author: ID!" in document:
+        author = await models.Author.all().order_by("id").first()
+        assert author is not None
+        variables["author"] = to_global_id("Author", author.id)
+    if "$id: ID!" in document and role is models.Role.MODERATOR:
         comment = await models.Comment.filter(is_public=True).order_by("id").first()
         assert comment is not None
         variables["id"] = to_global_id("Comment", comment.id)
+    elif "$id: ID!" in document:
+        post = await models.Post.all().order_by("id").first()
+        assert post is not None
+        variables["id"] = to_global_id("Post", post.id)
 
     async with app_client(db, NO_LIMITS) as http:
         body = await _run(http, document, variables, headers)

@@ -1,4 +1,4 @@
-"""The `threadpress` command: serve, migrate, import, demo, export-schema, token."""
+"""The `threadpress` command: serve, migrate, import, demo, export-schema, token, audit."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _token(args: argparse.Namespace) -> int:
+def _with_database(args: argparse.Namespace) -> int:
     async def work() -> int:
         result: int = await args.work(args)
         return result
@@ -131,10 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
     export.set_defaults(handler=_export_schema)
 
-    from threadpress.tokens import add_commands
+    from threadpress.audit_log import add_command as add_audit
+    from threadpress.tokens import add_commands as add_tokens
 
-    add_commands(commands)
-    commands.choices["token"].set_defaults(handler=_token)
+    add_tokens(commands)
+    add_audit(commands)
+    # Both run their `work` with the database open.
+    commands.choices["token"].set_defaults(handler=_with_database)
+    commands.choices["audit"].set_defaults(handler=_with_database)
     return parser
 
 

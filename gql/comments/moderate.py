@@ -16,9 +16,11 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
+from gql.audit import record
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
 from gql.errors import UserErrorCode
+from gql.permissions import Viewer
 from gql.writes import serialised_writes
 
 
@@ -47,7 +49,9 @@ class Moderated:
     changed_visibility: list[int] = field(default_factory=list)
 
 
-async def moderate(context: Context, comment_id: int, action: ModerationAction) -> Moderated:
+async def moderate(
+    context: Context, viewer: Viewer, comment_id: int, action: ModerationAction
+) -> Moderated:
     """Give the comment the action's status; recompute who can see it and its replies."""
     status = STATUS_OF_ACTION[action]
     async with serialised_writes(context.settings.database_url):
@@ -87,6 +91,13 @@ async def moderate(context: Context, comment_id: int, action: ModerationAction) 
             await row.save(using_db=connection, update_fields=["status", "is_public"])
             if changed:
                 await models.Comment.bulk_update(changed, fields=["is_public"], using_db=connection)
+            await record(
+                connection,
+                viewer,
+                f"comment.{action.name.lower()}",
+                f"Comment:{row.id}",
+                f"{len(changed)} replies changed visibility" if changed else "",
+            )
         # Committed: what showed this post's comments can no longer be served.
         ids = [row.id, *(comment.id for comment in changed)]
         await context.written(invalidation_for_comments(row.post_id, ids))

@@ -172,14 +172,14 @@ class CommentMutations:
         input: Annotated[ModerateCommentInput, strawberry.argument(description="The decision.")],
     ) -> CommentPayload:
         context = info.context
-        require(context.viewer, Permission.MODERATE_COMMENTS)
+        viewer = require(context.viewer, Permission.MODERATE_COMMENTS)
         pk = input_pk(input.id, "Comment")
         if pk is None:
             invalid = UserError(
                 field="id", message="id is not a Comment ID.", code=UserErrorCode.INVALID
             )
             return CommentPayload(comment=None, errors=[invalid])
-        done = await moderate(context, pk, input.action)
+        done = await moderate(context, viewer, pk, input.action)
         if done.problem is not None:
             field, code, message = done.problem
             return CommentPayload(

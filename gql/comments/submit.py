@@ -31,13 +31,12 @@ from gql.comments.validation import (
     MAX_CLIENT_MUTATION_ID,
     MAX_EMAIL,
     CommentDraft,
-    Problem,
     check_draft,
     normalized_email,
 )
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
-from gql.errors import UserErrorCode, unstorable
+from gql.errors import Problem, UserErrorCode, unstorable
 from gql.ids import input_pk
 from gql.writes import serialised_writes
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment

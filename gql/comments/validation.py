@@ -8,22 +8,13 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from gql.errors import UserErrorCode, unstorable
+from gql.errors import Problem, UserErrorCode, unstorable
 
 MAX_NAME = 245
 MAX_EMAIL = 100
 MAX_URL = 200
 MAX_CONTENT = 65_525
 MAX_CLIENT_MUTATION_ID = 255
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input, named by its schema field."""
-
-    field: str | None
-    code: UserErrorCode
-    message: str
 
 
 @dataclass(frozen=True)

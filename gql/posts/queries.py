@@ -14,6 +14,7 @@ from gql.context import Info
 from gql.enums import OrderDirection
 from gql.errors import BadUserInputError, text_argument
 from gql.ids import pk_of
+from gql.node import Node
 from gql.orderings import POST_ORDERINGS
 from gql.pagination import (
     After,
@@ -116,6 +117,28 @@ def _where_filter(where: PostWhere | None) -> Q:
     return Q(*conditions) if conditions else Q()
 
 
+async def _post_at(info: Info, uri: str) -> tuple[models.Post | None, bool]:
+    """The post at `uri`, and whether `uri` is an old address of it (its slug or date
+    changed since)."""
+    loaders = info.context.loaders
+    row = await loaders.readable_posts().get_or_none(uri=uri)
+    if row is not None:
+        return row, False
+    redirect = await models.PostRedirect.get_or_none(old_uri=uri)
+    if redirect is None:
+        return None, False
+    return await loaders.readable_posts().get_or_none(id=redirect.post_id), True
+
+
+@strawberry.type(description="What a path of the site is: a post, an old address, or nothing.")
+class UriResolution:
+    node: Node | None = strawberry.field(description="What is at the path (also after a redirect).")
+    redirect_to: str | None = strawberry.field(
+        description="The current address, when the path is an old one (send a 301)."
+    )
+    status_code: int = strawberry.field(description="200, 301 or 404, as a site would answer.")
+
+
 @strawberry.type
 class PostQueries:
     @strawberry.field(
@@ -144,13 +167,10 @@ class PostQueries:
             row = await loaders.post_by_id.load(pk) if pk is not None else None
         else:
             if slug is not None:
-                found = loaders.public_posts().get_or_none(slug=text_argument(slug, "slug"))
+                row = await loaders.readable_posts().get_or_none(slug=text_argument(slug, "slug"))
             else:
                 assert uri is not None
-                found = loaders.public_posts().get_or_none(
-                    uri=_normalize_uri(text_argument(uri, "uri"))
-                )
-            row = await found
+                row, _moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
             # Found: it changes only when the post does. Not found: any post may come to
             # answer the slug or uri.
             if row is not None:
@@ -178,3 +198,23 @@ class PostQueries:
         query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
         info.context.depends.post_list()
         return await connection_from_query(query, ordering, page, Post.from_row)
+
+    @strawberry.field(
+        description="What is at a path of the site: a post at its address, a post that moved "
+        "from it (with the new address and 301), or nothing (404)."
+    )
+    async def resolve_uri(
+        self,
+        info: Info,
+        uri: Annotated[str, strawberry.argument(description='A path, like "/2017/03/04/x/".')],
+    ) -> UriResolution:
+        row, moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
+        if row is None:
+            info.context.depends.post_list()
+            return UriResolution(node=None, redirect_to=None, status_code=404)
+        info.context.depends.posts([row.id])
+        return UriResolution(
+            node=Post.from_row(row),
+            redirect_to=row.uri if moved else None,
+            status_code=301 if moved else 200,
+        )

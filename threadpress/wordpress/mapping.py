@@ -5,13 +5,12 @@ No database and no I/O here, so every rule is easy to read and to test on its ow
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from models.comment import CommentModeration
 from models.post import CommentStatus, PostStatus
+from threadpress.slugs import SLUG_LENGTH, URI_LENGTH, numbered, slugify
 
 POST_STATUSES: dict[str, PostStatus] = {
     "publish": PostStatus.PUBLISHED,
@@ -36,10 +35,6 @@ COMMENT_STATUSES: dict[str, CommentModeration] = {
 COMMENT_TYPES = frozenset({"", "comment"})
 """Comment types that are reader comments; pingbacks, trackbacks and others are skipped."""
 
-SLUG_LENGTH = 200
-URI_LENGTH = 500
-_NOT_SLUG = re.compile(r"[\W_]+")
-
 
 def comment_status(raw: str) -> CommentModeration:
     """The moderation state of a `wp:comment_approved` value; unknown ones are held."""
@@ -49,12 +44,6 @@ def comment_status(raw: str) -> CommentModeration:
 def comments_open(raw: str) -> CommentStatus:
     """`wp:comment_status`: only an explicit "closed" closes comments."""
     return CommentStatus.CLOSED if raw.strip().lower() == "closed" else CommentStatus.OPEN
-
-
-def slugify(text: str, *, length: int = SLUG_LENGTH) -> str:
-    """A URL slug of `text`: lowercase words joined by hyphens (letters of any script kept)."""
-    normalized = unicodedata.normalize("NFKC", unquote(text)).casefold()
-    return _NOT_SLUG.sub("-", normalized).strip("-")[:length].strip("-")
 
 
 def post_slug(post_name: str, title: str, wp_id: int) -> str:
@@ -77,12 +66,6 @@ def post_uri(link: str, slug: str, date: datetime | None) -> str:
     if date is None:
         return f"/{slug}/"
     return f"/{date:%Y/%m/%d}/{slug}/"
-
-
-def numbered(base: str, n: int, *, length: int) -> str:
-    """`base` with the suffix `-n` (n >= 2), shortened so the result fits `length`."""
-    suffix = f"-{n}"
-    return base[: length - len(suffix)] + suffix
 
 
 def free_slug(base: str, taken: set[str], *, length: int = SLUG_LENGTH) -> str:

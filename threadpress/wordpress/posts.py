@@ -17,14 +17,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Post, PostStatus, text_sort_key
 from threadpress.content import autop, sanitize_post_html
+from threadpress.slugs import SLUG_LENGTH, numbered
 from threadpress.wordpress.categories import category_slug
 from threadpress.wordpress.comments import PostComments, write_comments
 from threadpress.wordpress.mapping import (
     POST_STATUSES,
-    SLUG_LENGTH,
     clip,
     comments_open,
-    numbered,
     numbered_uri,
     post_slug,
     post_uri,

@@ -1,0 +1,329 @@
+"""Writing posts: create, update, publish (now or at a time), unpublish, delete.
+
+Every rule about a post's input is checked before anything is written, and every problem is
+reported at once, like `submitComment`. A write runs in one transaction with its audit
+entry; once it has committed, the cached answers that showed the post, or any list that may
+hold it, are dropped. A published post whose address changes keeps its old one as a
+redirect (`models.PostRedirect`), so links from elsewhere keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+import models
+from gql.audit import record
+from gql.context import Context
+from gql.dependencies import invalidation_for_post
+from gql.errors import Problem, UserErrorCode, unstorable
+from gql.ids import input_pk
+from gql.permissions import Viewer
+from gql.writes import serialised_writes
+from threadpress.content import autop, sanitize_post_html
+from threadpress.slugs import SLUG_LENGTH, numbered, slugify
+
+MAX_TITLE = 1000
+MAX_EXCERPT = 10_000
+
+
+@dataclass
+class PostDraft:
+    """A post's input fields; None where the input leaves a field as it is."""
+
+    title: str | None = None
+    content: str | None = None
+    slug: str | None = None
+    excerpt: str | None = None
+    author_id: str | None = None
+    category_ids: list[str] | None = None
+    comment_status: models.CommentStatus | None = None
+
+
+@dataclass
+class Authored:
+    """What a write did: the post as it is now, or the problems that stopped it."""
+
+    post: models.Post | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def post_uri(slug: str, published_at: datetime | None) -> str:
+    """A post's address: dated once it has a publication date, like WordPress's default."""
+    if published_at is None:
+        return f"/{slug}/"
+    return f"/{published_at.astimezone(UTC):%Y/%m/%d}/{slug}/"
+
+
+def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
+    problems: list[Problem] = []
+    texts = {
+        "title": draft.title,
+        "content": draft.content,
+        "excerpt": draft.excerpt,
+        "slug": draft.slug,
+    }
+    for name, value in texts.items():
+        problem = unstorable(value)
+        if problem:
+            problems.append(Problem(name, UserErrorCode.INVALID, f"{name} contains {problem}."))
+    if problems:
+        return problems
+    title = draft.title.strip() if draft.title is not None else None
+    if (creating or title is not None) and not title:
+        problems.append(Problem("title", UserErrorCode.REQUIRED, "A post needs a title."))
+    elif title is not None and len(title) > MAX_TITLE:
+        problems.append(
+            Problem("title", UserErrorCode.TOO_LONG, f"At most {MAX_TITLE} characters.")
+        )
+    if draft.excerpt is not None and len(draft.excerpt) > MAX_EXCERPT:
+        problems.append(
+            Problem("excerpt", UserErrorCode.TOO_LONG, f"At most {MAX_EXCERPT} characters.")
+        )
+    if draft.slug is not None and (not draft.slug or slugify(draft.slug) != draft.slug):
+        problems.append(
+            Problem(
+                "slug",
+                UserErrorCode.INVALID,
+                "A slug is lowercase words joined by hyphens, like `hill-repeats`.",
+            )
+        )
+    return problems
+
+
+async def _references(
+    draft: PostDraft, problems: list[Problem]
+) -> tuple[int | None, list[int] | None]:
+    """The author's and categories' keys, each checked to exist."""
+    author_pk = None
+    if draft.author_id is not None:
+        author_pk = input_pk(draft.author_id, "Author")
+        if author_pk is None:
+            problems.append(Problem("authorId", UserErrorCode.INVALID, "Not an Author ID."))
+        elif not await models.Author.exists(id=author_pk):
+            problems.append(Problem("authorId", UserErrorCode.NOT_FOUND, "No such author."))
+    category_pks = None
+    if draft.category_ids is not None:
+        pks = [input_pk(raw, "Category") for raw in draft.category_ids]
+        if any(pk is None for pk in pks):
+            problems.append(
+                Problem("categoryIds", UserErrorCode.INVALID, "Not all are Category IDs.")
+            )
+        else:
+            category_pks = sorted({pk for pk in pks if pk is not None})
+            found = await models.Category.filter(id__in=category_pks).count()
+            if found != len(category_pks):
+                problems.append(
+                    Problem("categoryIds", UserErrorCode.NOT_FOUND, "No such category.")
+                )
+    return author_pk, category_pks
+
+
+async def _free_slug(base: str, connection: Any) -> str:
+    slugs: list[str] = cast(
+        list[str],
+        await models.Post.filter(slug__startswith=base)
+        .using_db(connection)
+        .values_list("slug", flat=True),
+    )
+    taken = set(slugs)
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = numbered(base, n, length=SLUG_LENGTH)
+    return slug
+
+
+async def _slug_taken(slug: str, post_id: int | None, connection: Any) -> bool:
+    return (
+        await models.Post.filter(slug=slug).exclude(id=post_id or 0).using_db(connection).exists()
+    )
+
+
+def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
+    """Copy the draft's fields onto the row; the names of those that changed."""
+    changed: list[str] = []
+
+    def assign(name: str, value: object) -> None:
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+
+    if draft.title is not None:
+        assign("title", draft.title.strip())
+    if draft.content is not None:
+        assign("content", sanitize_post_html(autop(draft.content)) if draft.content.strip() else "")
+    if draft.excerpt is not None:
+        assign("excerpt", sanitize_post_html(draft.excerpt) if draft.excerpt.strip() else "")
+    if draft.comment_status is not None:
+        assign("comment_status", draft.comment_status)
+    return changed
+
+
+async def _move_uri(row: models.Post, new_uri: str, connection: Any) -> None:
+    """Give the post `new_uri`, keeping the old one as a redirect if it was ever public."""
+    old_uri = row.uri
+    if old_uri == new_uri:
+        return
+    # The address now belongs to this post, whatever redirect pointed elsewhere.
+    await models.PostRedirect.filter(old_uri=new_uri).using_db(connection).delete()
+    if row.status == models.PostStatus.PUBLISHED:
+        await models.PostRedirect.create(old_uri=old_uri, post_id=row.id, using_db=connection)
+    row.uri = new_uri
+
+
+async def _commit(
+    context: Context, row: models.Post, write: Any, action: str, viewer: Viewer
+) -> Authored:
+    """Run `write(connection)` in a transaction with its audit entry; then invalidate."""
+    try:
+        async with (
+            serialised_writes(context.settings.database_url),
+            in_transaction() as connection,
+        ):
+            problems, details = await write(connection)
+            if problems:
+                return Authored(problems=problems)
+            await record(connection, viewer, action, f"Post:{row.id}", details)
+    except IntegrityError:
+        # Another write took the slug or address between our check and our insert.
+        return Authored(
+            problems=[Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")]
+        )
+    await context.written(invalidation_for_post(row.id))
+    return Authored(post=row)
+
+
+async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
+    """A new draft."""
+    problems = _text_problems(draft, creating=True)
+    if draft.author_id is None:
+        problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
+    author_pk, category_pks = await _references(draft, problems)
+    if problems:
+        return Authored(problems=problems)
+    assert author_pk is not None
+    row = models.Post(status=models.PostStatus.DRAFT, author_id=author_pk, content="")
+    _apply_texts(row, draft)
+
+    async def write(connection: Any) -> tuple[list[Problem], str]:
+        if draft.slug is not None:
+            if await _slug_taken(draft.slug, None, connection):
+                taken = Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")
+                return [taken], ""
+            row.slug = draft.slug
+        else:
+            base = slugify(draft.title or "") or "post"
+            row.slug = await _free_slug(base, connection)
+        row.uri = post_uri(row.slug, None)
+        row.updated_at = context.now
+        await row.save(using_db=connection)
+        if category_pks:
+            categories = await models.Category.filter(id__in=category_pks).using_db(connection)
+            await row.categories.add(*categories, using_db=connection)
+        return [], f"created {row.slug!r}"
+
+    return await _commit(context, row, write, "post.create", viewer)
+
+
+async def _existing(post_id: str) -> tuple[models.Post | None, list[Problem]]:
+    pk = input_pk(post_id, "Post")
+    if pk is None:
+        return None, [Problem("id", UserErrorCode.INVALID, "Not a Post ID.")]
+    row = await models.Post.get_or_none(id=pk)
+    if row is None:
+        return None, [Problem("id", UserErrorCode.NOT_FOUND, "No such post.")]
+    return row, []
+
+
+async def update_post(context: Context, viewer: Viewer, post_id: str, draft: PostDraft) -> Authored:
+    """Change any of a post's fields; a new slug moves a published post's address."""
+    row, problems = await _existing(post_id)
+    problems += _text_problems(draft, creating=False)
+    author_pk, category_pks = await _references(draft, problems)
+    if problems or row is None:
+        return Authored(problems=problems)
+    post = row
+
+    async def write(connection: Any) -> tuple[list[Problem], str]:
+        changed = _apply_texts(post, draft)
+        if draft.slug is not None and draft.slug != post.slug:
+            if await _slug_taken(draft.slug, post.id, connection):
+                taken = Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")
+                return [taken], ""
+            post.slug = draft.slug
+            await _move_uri(post, post_uri(post.slug, post.published_at), connection)
+            changed += ["slug", "uri"]
+        if author_pk is not None and author_pk != post.author_id:
+            post.author_id = author_pk
+            changed.append("author")
+        post.updated_at = context.now
+        await post.save(using_db=connection)
+        if category_pks is not None:
+            await post.categories.clear(using_db=connection)
+            if category_pks:
+                categories = await models.Category.filter(id__in=category_pks).using_db(connection)
+                await post.categories.add(*categories, using_db=connection)
+            changed.append("categories")
+        return [], "changed " + ", ".join(changed) if changed else "no change"
+
+    return await _commit(context, post, write, "post.update", viewer)
+
+
+async def publish_post(
+    context: Context, viewer: Viewer, post_id: str, at: datetime | None
+) -> Authored:
+    """Publish now, or at `at` (a scheduled post becomes public by itself at that time)."""
+    row, problems = await _existing(post_id)
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    if problems or row is None:
+        return Authored(problems=problems)
+    post = row
+    when = at or (post.published_at if post.status == models.PostStatus.PUBLISHED else None)
+    when = when or context.now
+
+    async def write(connection: Any) -> tuple[list[Problem], str]:
+        post.status = models.PostStatus.PUBLISHED
+        post.published_at = when
+        await _move_uri(post, post_uri(post.slug, when), connection)
+        post.updated_at = context.now
+        await post.save(using_db=connection)
+        scheduled = when > context.now
+        return [], f"{'scheduled for' if scheduled else 'published at'} {when.isoformat()}"
+
+    return await _commit(context, post, write, "post.publish", viewer)
+
+
+async def unpublish_post(context: Context, viewer: Viewer, post_id: str) -> Authored:
+    """Back to draft: no longer public (its address is kept for when it returns)."""
+    row, problems = await _existing(post_id)
+    if problems or row is None:
+        return Authored(problems=problems)
+    post = row
+
+    async def write(connection: Any) -> tuple[list[Problem], str]:
+        post.status = models.PostStatus.DRAFT
+        post.updated_at = context.now
+        await post.save(using_db=connection)
+        return [], "unpublished"
+
+    return await _commit(context, post, write, "post.unpublish", viewer)
+
+
+async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authored:
+    """Delete a post with its comments and redirects."""
+    row, problems = await _existing(post_id)
+    if problems or row is None:
+        return Authored(problems=problems)
+    post = row
+
+    async def write(connection: Any) -> tuple[list[Problem], str]:
+        await post.delete(using_db=connection)
+        return [], f"deleted {post.slug!r}"
+
+    return await _commit(context, post, write, "post.delete", viewer)

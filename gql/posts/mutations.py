@@ -1,0 +1,174 @@
+"""Authoring mutations for posts (editors only): create, update, publish, unpublish,
+delete. Inputs and payloads follow `submitComment`: problems come back as `errors`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+import models
+from gql.context import Context, Info
+from gql.enums import CommentStatus
+from gql.errors import UserError
+from gql.ids import to_global_id
+from gql.permissions import Permission, Viewer, require
+from gql.posts import authoring
+from gql.posts.types import Post
+
+
+@strawberry.input(description="A new post; it starts as a DRAFT.")
+class CreatePostInput:
+    title: str = strawberry.field(description="Plain text, 1 to 1,000 characters.")
+    content: str = strawberry.field(
+        description="The body: HTML (sanitised) or plain text with blank lines between paragraphs."
+    )
+    slug: str | None = strawberry.field(
+        default=None,
+        description="Lowercase words joined by hyphens; made from the title when not given.",
+    )
+    excerpt: str | None = strawberry.field(
+        default=None, description="A summary (HTML); the first words of the body if none."
+    )
+    author_id: strawberry.ID = strawberry.field(description="Who wrote it.")
+    category_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Its categories."
+    )
+    comment_status: CommentStatus | None = strawberry.field(
+        default=None, description="Whether it takes comments (default OPEN)."
+    )
+
+
+@strawberry.input(description="Changes to a post: fields not given stay as they are.")
+class UpdatePostInput:
+    id: strawberry.ID = strawberry.field(description="The post.")
+    title: str | None = strawberry.field(default=None, description="A new title.")
+    content: str | None = strawberry.field(default=None, description="A new body.")
+    slug: str | None = strawberry.field(
+        default=None, description="A new slug: a published post keeps its old address too."
+    )
+    excerpt: str | None = strawberry.field(default=None, description="A new summary.")
+    author_id: strawberry.ID | None = strawberry.field(default=None, description="Its author.")
+    category_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Its categories (all of them; [] for none)."
+    )
+    comment_status: CommentStatus | None = strawberry.field(
+        default=None, description="Whether it takes comments."
+    )
+
+
+@strawberry.input(description="Publish a post now, or schedule it.")
+class PublishPostInput:
+    id: strawberry.ID = strawberry.field(description="The post.")
+    at: datetime | None = strawberry.field(
+        default=None,
+        description="When it becomes public (default: now, or its first publication date).",
+    )
+
+
+@strawberry.input(description="Take a post back to draft.")
+class UnpublishPostInput:
+    id: strawberry.ID = strawberry.field(description="The post.")
+
+
+@strawberry.input(description="Delete a post, with its comments.")
+class DeletePostInput:
+    id: strawberry.ID = strawberry.field(description="The post.")
+
+
+@strawberry.type(description="The answer to a post write.")
+class PostPayload:
+    post: Post | None = strawberry.field(description="The post as it is now.")
+    errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The answer to a delete.")
+class DeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="The deleted object's ID.")
+    errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+def _editor(context: Context) -> Viewer:
+    viewer = require(context.viewer, Permission.WRITE_CONTENT)
+    context.depends.private()
+    return viewer
+
+
+def _comment_status(value: CommentStatus | None) -> models.CommentStatus | None:
+    if value is None:
+        return None
+    return models.CommentStatus.OPEN if value == CommentStatus.OPEN else models.CommentStatus.CLOSED
+
+
+def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
+    """The input's fields, None where it leaves them as they are."""
+    return authoring.PostDraft(
+        title=sent.title,
+        content=sent.content,
+        slug=sent.slug,
+        excerpt=sent.excerpt,
+        author_id=sent.author_id,
+        category_ids=list(sent.category_ids) if sent.category_ids is not None else None,
+        comment_status=_comment_status(sent.comment_status),
+    )
+
+
+def _payload(done: authoring.Authored) -> PostPayload:
+    if done.post is None:
+        return PostPayload(post=None, errors=[p.user_error() for p in done.problems])
+    return PostPayload(post=Post.from_row(done.post), errors=[])
+
+
+@strawberry.type
+class PostMutations:
+    @strawberry.mutation(description="Write a new post (editors only); it starts as a DRAFT.")
+    async def create_post(
+        self,
+        info: Info,
+        input: Annotated[CreatePostInput, strawberry.argument(description="The post.")],
+    ) -> PostPayload:
+        viewer = _editor(info.context)
+        return _payload(await authoring.create_post(info.context, viewer, _draft(input)))
+
+    @strawberry.mutation(description="Change a post (editors only).")
+    async def update_post(
+        self,
+        info: Info,
+        input: Annotated[UpdatePostInput, strawberry.argument(description="The changes.")],
+    ) -> PostPayload:
+        viewer = _editor(info.context)
+        draft = _draft(input)
+        return _payload(await authoring.update_post(info.context, viewer, input.id, draft))
+
+    @strawberry.mutation(description="Publish a post now or at a time (editors only).")
+    async def publish_post(
+        self,
+        info: Info,
+        input: Annotated[PublishPostInput, strawberry.argument(description="When.")],
+    ) -> PostPayload:
+        viewer = _editor(info.context)
+        return _payload(await authoring.publish_post(info.context, viewer, input.id, input.at))
+
+    @strawberry.mutation(description="Take a post back to draft (editors only).")
+    async def unpublish_post(
+        self,
+        info: Info,
+        input: Annotated[UnpublishPostInput, strawberry.argument(description="The post.")],
+    ) -> PostPayload:
+        viewer = _editor(info.context)
+        return _payload(await authoring.unpublish_post(info.context, viewer, input.id))
+
+    @strawberry.mutation(description="Delete a post and its comments (editors only).")
+    async def delete_post(
+        self,
+        info: Info,
+        input: Annotated[DeletePostInput, strawberry.argument(description="The post.")],
+    ) -> DeletePayload:
+        viewer = _editor(info.context)
+        done = await authoring.delete_post(info.context, viewer, input.id)
+        if done.post is None:
+            return DeletePayload(deleted_id=None, errors=[p.user_error() for p in done.problems])
+        return DeletePayload(
+            deleted_id=strawberry.ID(to_global_id("Post", done.post.id)), errors=[]
+        )
