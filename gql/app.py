@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from gql.http_errors import http_exception_handler, internal_error_handler
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
+from gql.retention import retention_loop
 from gql.schema import build_schema
 from gql.security_headers import SecurityHeadersMiddleware
 from gql.settings import Settings, load_settings
@@ -41,9 +43,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await open_database(settings.database_url)
         if response_cache is not None:
             await response_cache.start()
+        retention = asyncio.create_task(retention_loop(settings.ip_retention_days))
         try:
             yield
         finally:
+            retention.cancel()
             app.state.comment_rate_limiter.close()
             if response_cache is not None:
                 await response_cache.close()

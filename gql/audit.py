@@ -1,11 +1,21 @@
-"""Recording writes in the audit log, inside the write's own transaction."""
+"""Writes made with a token: one transaction holding the change and its audit entry, then
+the invalidation of what changed, before the write's answer is sent."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 import models
+from gql.context import Context
+from gql.errors import Problem
 from gql.permissions import Viewer
+from gql.slug_rules import slug_taken_problem
+from gql.writes import serialised_writes
 
 
 async def record(
@@ -15,3 +25,43 @@ async def record(
     await models.AuditEntry.create(
         actor=viewer.name, action=action, target=target, details=details[:2000], using_db=connection
     )
+
+
+@dataclass
+class Change:
+    """What a write's block did: problems that stop it, or its target, details and the
+    cache tags it invalidates."""
+
+    problems: list[Problem] = field(default_factory=list)
+    target: str = ""
+    details: str = ""
+    tags: set[str] = field(default_factory=set)
+
+
+async def audited_write(
+    context: Context,
+    viewer: Viewer,
+    action: str,
+    block: Callable[[Any], Awaitable[Change]],
+    *,
+    slug_of: str | None = None,
+) -> list[Problem]:
+    """Run `block(connection)` and its audit entry in one transaction; then invalidate.
+    For a write of a `slug_of` object, a slug taken by a racing write (the unique index
+    refuses it) is SLUG_TAKEN. Returns the problems that stopped the write (none: it
+    committed)."""
+    try:
+        async with (
+            serialised_writes(context.settings.database_url),
+            in_transaction() as connection,
+        ):
+            change = await block(connection)
+            if change.problems:
+                return change.problems
+            await record(connection, viewer, action, change.target, change.details)
+    except IntegrityError:
+        if slug_of is None:
+            raise
+        return [slug_taken_problem(slug_of)]
+    await context.written(change.tags)
+    return []

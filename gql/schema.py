@@ -15,10 +15,13 @@ from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache,
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from gql.authors.mutations import AuthorMutations
 from gql.authors.queries import AuthorQueries
 from gql.caching import OnlyQueriesAreShared
+from gql.categories.mutations import CategoryMutations
 from gql.categories.queries import CategoryQueries
 from gql.comments.mutations import CommentMutations
+from gql.comments.privacy_mutations import PrivacyMutations
 from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
 from gql.limits import DocumentLimits
@@ -51,7 +54,10 @@ Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "The public read API: published posts, their authors and categories, and approved comments."
 )
 
-Mutation = merge_types("Mutation", (CommentMutations, PostMutations))
+Mutation = merge_types(
+    "Mutation",
+    (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
+)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Writes. Problems with a mutation's input come back as `errors` in its payload."
 )

@@ -108,3 +108,17 @@ def test_tokens_are_made_listed_and_revoked_from_the_command_line(tmp_path: Path
         "threadpress token: no live token named 'site build'\n",
     )
     assert (audit.returncode, audit.stdout) == (0, "No writes recorded.\n")
+
+
+def test_purge_addresses_runs_from_cron(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3",
+        "THREADPRESS_IP_RETENTION_DAYS": "7",
+    }
+
+    result = _run("purge-addresses", env=env, cwd=tmp_path)
+
+    assert (result.returncode, result.stdout) == (
+        0,
+        "Erased the addresses of 0 comments older than 7 days.\n",
+    )

@@ -37,7 +37,7 @@ async def _run(
     return body
 
 
-MODERATOR_FIELDS = ("moderationQueue", "moderateComment")
+MODERATOR_FIELDS = ("moderationQueue", "moderateComment", "exportCommenter", "eraseCommenter")
 EDITOR_FIELDS = ("createPost", "updatePost", "publishPost", "unpublishPost", "deletePost")
 
 
@@ -65,6 +65,10 @@ async def test_readme_examples_run_on_the_demo_site(db: str, document: str) -> N
         _, secret = await create_token(f"the README's {role.value}", role)
         headers["Authorization"] = f"Bearer {secret}"
     # The examples that act on something take any object of the demo site.
+    if "$email: String!" in document:
+        comment = await models.Comment.all().order_by("id").first()
+        assert comment is not None
+        variables["email"] = comment.author_email
     if "$author: ID!" in document:
         author = await models.Author.all().order_by("id").first()
         assert author is not None

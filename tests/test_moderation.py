@@ -259,3 +259,38 @@ async def test_only_moderators_moderate(db: str, role: models.Role | None) -> No
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert body["errors"][0]["message"] == "This needs a token whose role may moderate comments."
     assert stored.status == models.CommentModeration.PENDING
+
+
+BULK = """
+mutation Bulk($ids: [ID!]!, $action: ModerationAction!) {
+  moderateComments(input: {ids: $ids, action: $action}) {
+    comments { id }
+    errors { field code message }
+  }
+}
+"""
+
+
+async def test_one_decision_on_many_comments_reports_each_failure_and_does_the_rest(
+    db: str,
+) -> None:
+    post, comments = await _thread()
+    other = await factories.comment(
+        post, name="Another", status=models.CommentModeration.PENDING, minutes=LATER + 1
+    )
+    moderator = await _token(models.Role.MODERATOR)
+    ids = [_id(comments["waiting"]), "bm9wZQ==", to_global_id("Comment", 999_999), _id(other)]
+
+    async with app_client(db) as http:
+        body = await _send(http, BULK, {"ids": ids, "action": "APPROVE"}, moderator)
+        too_many = await _send(http, BULK, {"ids": ids * 26, "action": "APPROVE"}, moderator)
+
+    assert body["data"]["moderateComments"] == {
+        "comments": [{"id": _id(comments["waiting"])}, {"id": _id(other)}],
+        "errors": [
+            {"field": "ids", "code": "INVALID", "message": "ids[1] is not a Comment ID."},
+            {"field": "ids", "code": "NOT_FOUND", "message": "ids[2]: no such comment."},
+        ],
+    }
+    assert too_many["data"]["moderateComments"]["errors"][0]["code"] == "TOO_LONG"
+    assert await models.Comment.filter(status=models.CommentModeration.PENDING).count() == 0

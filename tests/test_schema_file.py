@@ -16,12 +16,16 @@ def test_committed_schema_matches_the_code() -> None:
     assert committed == schema_sdl(), "schema.graphql is stale: run `make schema` and commit it"
 
 
-# What only moderators read (API.md): these fields, on this type, reached only through the
-# moderator-only `moderationQueue` (tests/test_moderation.py proves who may call it).
+# What only moderators read (API.md): these fields, on these types, reached only through
+# the moderator-only `moderationQueue` and `exportCommenter` (tests/test_moderation.py and
+# tests/test_commenter_privacy.py prove who may call them).
 MODERATOR_ONLY_FIELDS = [
     "ModerationItem.authorEmail",
     "ModerationItem.ipAddress",
     "ModerationItem.userAgent",
+    "StoredComment.authorEmail",
+    "StoredComment.ipAddress",
+    "StoredComment.userAgent",
 ]
 
 
@@ -53,11 +57,19 @@ def test_no_output_type_has_a_private_field() -> None:
         if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType)
         for field_name, field in graphql_type.fields.items()
         if get_named_type(field.type).name
-        in {"ModerationItem", "ModerationItemConnection", "ModerationItemEdge"}
+        in {
+            "ModerationItem",
+            "ModerationItemConnection",
+            "ModerationItemEdge",
+            "StoredComment",
+            "CommenterExportPayload",
+        }
     ]
     assert sorted(reaching) == [
+        "CommenterExportPayload.comments",
         "ModerationItemConnection.edges",
         "ModerationItemConnection.nodes",
         "ModerationItemEdge.node",
+        "Mutation.exportCommenter",
         "Query.moderationQueue",
     ]

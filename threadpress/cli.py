@@ -79,6 +79,20 @@ def _demo(args: argparse.Namespace) -> int:
     return _run_with_database(work)
 
 
+def _purge_addresses(_args: argparse.Namespace) -> int:
+    from gql.retention import purge_now
+    from gql.settings import load_settings
+
+    days = load_settings().ip_retention_days
+
+    async def work() -> int:
+        purged = await purge_now(days)
+        print(f"Erased the addresses of {purged} comments older than {days} days.")
+        return 0
+
+    return _run_with_database(work)
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from gql.schema import schema_sdl
 
@@ -126,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="only when the database has no posts yet"
     )
     demo.set_defaults(handler=_demo)
+
+    purge = commands.add_parser(
+        "purge-addresses",
+        help="erase commenters' addresses older than THREADPRESS_IP_RETENTION_DAYS (for cron)",
+    )
+    purge.set_defaults(handler=_purge_addresses)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")

@@ -129,6 +129,23 @@ class ModerateCommentInput:
     action: ModerationAction = strawberry.field(description="What to do with it.")
 
 
+MAX_BULK = 100
+
+
+@strawberry.input(description="One decision on several comments.")
+class ModerateCommentsInput:
+    ids: list[strawberry.ID] = strawberry.field(description=f"The comments (at most {MAX_BULK}).")
+    action: ModerationAction = strawberry.field(description="What to do with them.")
+
+
+@strawberry.type(description="The answer to a bulk moderation.")
+class ModerateCommentsPayload:
+    comments: list[Comment] = strawberry.field(description="The comments decided, as they are now.")
+    errors: list[UserError] = strawberry.field(
+        description="One per comment that could not be decided (field `ids`); the others were."
+    )
+
+
 @strawberry.type(description="The answer to a comment moderation.")
 class CommentPayload:
     comment: Comment | None = strawberry.field(description="The comment, as it is now.")
@@ -187,3 +204,47 @@ class CommentMutations:
             )
         assert done.comment is not None
         return CommentPayload(comment=Comment.from_row(done.comment), errors=[])
+
+    @strawberry.mutation(
+        description="The same decision on up to 100 comments (moderators only); each is "
+        "decided on its own, so one unknown id does not stop the others."
+    )
+    async def moderate_comments(
+        self,
+        info: Info,
+        input: Annotated[ModerateCommentsInput, strawberry.argument(description="The decision.")],
+    ) -> ModerateCommentsPayload:
+        context = info.context
+        viewer = require(context.viewer, Permission.MODERATE_COMMENTS)
+        if len(input.ids) > MAX_BULK:
+            too_many = UserError(
+                field="ids",
+                message=f"At most {MAX_BULK} comments at a time.",
+                code=UserErrorCode.TOO_LONG,
+            )
+            return ModerateCommentsPayload(comments=[], errors=[too_many])
+        decided: list[Comment] = []
+        errors: list[UserError] = []
+        for position, raw in enumerate(input.ids):
+            pk = input_pk(raw, "Comment")
+            if pk is None:
+                errors.append(
+                    UserError(
+                        field="ids",
+                        message=f"ids[{position}] is not a Comment ID.",
+                        code=UserErrorCode.INVALID,
+                    )
+                )
+                continue
+            done = await moderate(context, viewer, pk, input.action)
+            if done.comment is None:
+                errors.append(
+                    UserError(
+                        field="ids",
+                        message=f"ids[{position}]: no such comment.",
+                        code=UserErrorCode.NOT_FOUND,
+                    )
+                )
+                continue
+            decided.append(Comment.from_row(done.comment))
+        return ModerateCommentsPayload(comments=decided, errors=errors)

@@ -9,23 +9,20 @@ redirect (`models.PostRedirect`), so links from elsewhere keep working.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
-
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
+from typing import Any
 
 import models
-from gql.audit import record
+from gql.audit import Change, audited_write
 from gql.context import Context
 from gql.dependencies import invalidation_for_post
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.ids import input_pk
 from gql.permissions import Viewer
-from gql.writes import serialised_writes
+from gql.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from threadpress.content import autop, sanitize_post_html
-from threadpress.slugs import SLUG_LENGTH, numbered, slugify
 
 MAX_TITLE = 1000
 MAX_EXCERPT = 10_000
@@ -84,14 +81,9 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
         problems.append(
             Problem("excerpt", UserErrorCode.TOO_LONG, f"At most {MAX_EXCERPT} characters.")
         )
-    if draft.slug is not None and (not draft.slug or slugify(draft.slug) != draft.slug):
-        problems.append(
-            Problem(
-                "slug",
-                UserErrorCode.INVALID,
-                "A slug is lowercase words joined by hyphens, like `hill-repeats`.",
-            )
-        )
+    invalid_slug = slug_problem(draft.slug)
+    if invalid_slug is not None:
+        problems.append(invalid_slug)
     return problems
 
 
@@ -121,27 +113,6 @@ async def _references(
                     Problem("categoryIds", UserErrorCode.NOT_FOUND, "No such category.")
                 )
     return author_pk, category_pks
-
-
-async def _free_slug(base: str, connection: Any) -> str:
-    slugs: list[str] = cast(
-        list[str],
-        await models.Post.filter(slug__startswith=base)
-        .using_db(connection)
-        .values_list("slug", flat=True),
-    )
-    taken = set(slugs)
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = numbered(base, n, length=SLUG_LENGTH)
-    return slug
-
-
-async def _slug_taken(slug: str, post_id: int | None, connection: Any) -> bool:
-    return (
-        await models.Post.filter(slug=slug).exclude(id=post_id or 0).using_db(connection).exists()
-    )
 
 
 def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
@@ -177,25 +148,25 @@ async def _move_uri(row: models.Post, new_uri: str, connection: Any) -> None:
 
 
 async def _commit(
-    context: Context, row: models.Post, write: Any, action: str, viewer: Viewer
+    context: Context,
+    row: models.Post,
+    write: Callable[[Any], Awaitable[tuple[list[Problem], str]]],
+    action: str,
+    viewer: Viewer,
 ) -> Authored:
-    """Run `write(connection)` in a transaction with its audit entry; then invalidate."""
-    try:
-        async with (
-            serialised_writes(context.settings.database_url),
-            in_transaction() as connection,
-        ):
-            problems, details = await write(connection)
-            if problems:
-                return Authored(problems=problems)
-            await record(connection, viewer, action, f"Post:{row.id}", details)
-    except IntegrityError:
-        # Another write took the slug or address between our check and our insert.
-        return Authored(
-            problems=[Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")]
+    """Run `write(connection)` with its audit entry; the post's answers go once committed."""
+
+    async def block(connection: Any) -> Change:
+        problems, details = await write(connection)
+        return Change(
+            problems=problems,
+            target=f"Post:{row.id}",
+            details=details,
+            tags=invalidation_for_post(row.id),
         )
-    await context.written(invalidation_for_post(row.id))
-    return Authored(post=row)
+
+    problems = await audited_write(context, viewer, action, block, slug_of="post")
+    return Authored(problems=problems) if problems else Authored(post=row)
 
 
 async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
@@ -212,13 +183,11 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
 
     async def write(connection: Any) -> tuple[list[Problem], str]:
         if draft.slug is not None:
-            if await _slug_taken(draft.slug, None, connection):
-                taken = Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")
-                return [taken], ""
+            if await slug_taken(models.Post, draft.slug, None, connection):
+                return [slug_taken_problem("post")], ""
             row.slug = draft.slug
         else:
-            base = slugify(draft.title or "") or "post"
-            row.slug = await _free_slug(base, connection)
+            row.slug = await free_slug(models.Post, draft.title or "", "post", connection)
         row.uri = post_uri(row.slug, None)
         row.updated_at = context.now
         await row.save(using_db=connection)
@@ -252,9 +221,8 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
     async def write(connection: Any) -> tuple[list[Problem], str]:
         changed = _apply_texts(post, draft)
         if draft.slug is not None and draft.slug != post.slug:
-            if await _slug_taken(draft.slug, post.id, connection):
-                taken = Problem("slug", UserErrorCode.SLUG_TAKEN, "Another post has this slug.")
-                return [taken], ""
+            if await slug_taken(models.Post, draft.slug, post.id, connection):
+                return [slug_taken_problem("post")], ""
             post.slug = draft.slug
             await _move_uri(post, post_uri(post.slug, post.published_at), connection)
             changed += ["slug", "uri"]
