@@ -200,16 +200,19 @@ def sql_log() -> Iterator[SqlLog]:
 
 
 async def graphql(
-    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """POST a GraphQL document and return the decoded JSON body (status must be 200), less
-    the `extensions.cost` every answer carries."""
+    """POST a GraphQL document (with `headers`, e.g. a token) and return the decoded JSON
+    body (status must be 200), less the `extensions.cost` every answer carries."""
     # ASCII-escaped JSON (json.dumps' default), so tests can send what hostile clients do:
     # a lone surrogate travels as `\ud800`, which httpx's own UTF-8 encoder cannot write.
     response = await http.post(
         "/graphql",
         content=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

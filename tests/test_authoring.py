@@ -16,7 +16,7 @@ import models
 from gql.auth import create_token
 from gql.ids import to_global_id
 from tests import factories
-from tests.conftest import app_client, without_cost
+from tests.conftest import app_client, graphql
 
 CACHE_ON = {"THREADPRESS_RESPONSE_CACHE": "on"}
 CREATE = """
@@ -59,19 +59,6 @@ async def _editor() -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-async def _send(
-    http: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
-    )
-    assert response.status_code == 200, response.text
-    return without_cost(response.json())
-
-
 async def _writer_and_category() -> tuple[str, str]:
     writer = await factories.author(slug="jo", name="Jo Runner")
     running = await factories.category(slug="running", name="Running")
@@ -81,7 +68,7 @@ async def _writer_and_category() -> tuple[str, str]:
 async def _create(
     http: httpx.AsyncClient, editor: dict[str, str], author_id: str, **fields: Any
 ) -> dict[str, Any]:
-    created = await _send(
+    created = await graphql(
         http,
         CREATE,
         {
@@ -104,9 +91,9 @@ async def test_a_new_post_is_a_draft_only_editors_read(db: str) -> None:
 
     async with app_client(db) as http:
         created = await _create(http, editor, author_id, categoryIds=[category_id])
-        anonymous = await _send(http, BY_SLUG, {"slug": "hill-repeats"})
-        as_editor = await _send(http, BY_SLUG, {"slug": "hill-repeats"}, editor)
-        listed = await _send(http, LIST)
+        anonymous = await graphql(http, BY_SLUG, {"slug": "hill-repeats"})
+        as_editor = await graphql(http, BY_SLUG, {"slug": "hill-repeats"}, editor)
+        listed = await graphql(http, LIST)
 
     assert created["errors"] == []
     post = created["post"]
@@ -137,7 +124,7 @@ async def test_every_problem_with_a_new_post_is_reported_at_once_and_nothing_is_
     }
 
     async with app_client(db) as http:
-        body = await _send(http, CREATE, {"input": bad}, editor)
+        body = await graphql(http, CREATE, {"input": bad}, editor)
 
     assert body["data"]["createPost"] == {
         "post": None,
@@ -160,7 +147,7 @@ async def test_slugs_are_unique_made_ones_numbered_given_ones_refused(db: str) -
         first = await _create(http, editor, author_id)
         second = await _create(http, editor, author_id)
         taken = await _create(http, editor, author_id, slug="hill-repeats")
-        renamed = await _send(
+        renamed = await graphql(
             http, UPDATE, {"input": {"id": second["post"]["id"], "slug": "hill-repeats"}}, editor
         )
 
@@ -177,9 +164,9 @@ async def test_publishing_makes_a_post_public_at_once_even_through_the_cache(db:
 
     async with app_client(db, CACHE_ON) as http:
         created = await _create(http, editor, author_id)
-        before = await _send(http, LIST)
-        published = await _send(http, PUBLISH, {"input": {"id": created["post"]["id"]}}, editor)
-        after = await _send(http, LIST)
+        before = await graphql(http, LIST)
+        published = await graphql(http, PUBLISH, {"input": {"id": created["post"]["id"]}}, editor)
+        after = await graphql(http, LIST)
 
     post = published["data"]["publishPost"]["post"]
     assert post["status"] == "PUBLISHED"
@@ -199,12 +186,12 @@ async def test_a_scheduled_post_becomes_public_at_its_time(db: str) -> None:
 
     async with app_client(db, CACHE_ON) as http:
         created = await _create(http, editor, author_id)
-        scheduled = await _send(
+        scheduled = await graphql(
             http, PUBLISH, {"input": {"id": created["post"]["id"], "at": soon.isoformat()}}, editor
         )
-        before = await _send(http, LIST)
+        before = await graphql(http, LIST)
         await asyncio.sleep((soon - timezone.now()).total_seconds() + 0.05)
-        after = await _send(http, LIST)
+        after = await graphql(http, LIST)
 
     assert scheduled["data"]["publishPost"]["errors"] == []
     assert before["data"]["posts"]["totalCount"] == 0
@@ -218,17 +205,17 @@ async def test_a_new_slug_keeps_the_old_address_answering_with_a_redirect(db: st
     async with app_client(db, CACHE_ON) as http:
         created = await _create(http, editor, author_id)
         post_id = created["post"]["id"]
-        published = await _send(http, PUBLISH, {"input": {"id": post_id}}, editor)
+        published = await graphql(http, PUBLISH, {"input": {"id": post_id}}, editor)
         old_uri = published["data"]["publishPost"]["post"]["uri"]
-        await _send(http, RESOLVE, {"uri": old_uri})  # cached before the move
-        moved = await _send(
+        await graphql(http, RESOLVE, {"uri": old_uri})  # cached before the move
+        moved = await graphql(
             http, UPDATE, {"input": {"id": post_id, "slug": "hills-for-haters"}}, editor
         )
         new_uri = moved["data"]["updatePost"]["post"]["uri"]
-        by_old = await _send(http, BY_URI, {"uri": old_uri})
-        resolved_old = await _send(http, RESOLVE, {"uri": old_uri})
-        resolved_new = await _send(http, RESOLVE, {"uri": new_uri})
-        resolved_none = await _send(http, RESOLVE, {"uri": "/no/such/page/"})
+        by_old = await graphql(http, BY_URI, {"uri": old_uri})
+        resolved_old = await graphql(http, RESOLVE, {"uri": old_uri})
+        resolved_new = await graphql(http, RESOLVE, {"uri": new_uri})
+        resolved_none = await graphql(http, RESOLVE, {"uri": "/no/such/page/"})
 
     assert new_uri == old_uri.replace("hill-repeats", "hills-for-haters")
     assert by_old == {"data": {"post": {"title": "Hill repeats", "uri": new_uri}}}
@@ -256,14 +243,14 @@ async def test_unpublishing_and_deleting_take_a_post_away_at_once(db: str) -> No
     async with app_client(db, CACHE_ON) as http:
         created = await _create(http, editor, author_id)
         post_id = created["post"]["id"]
-        await _send(http, PUBLISH, {"input": {"id": post_id}}, editor)
+        await graphql(http, PUBLISH, {"input": {"id": post_id}}, editor)
         post = await models.Post.get(slug="hill-repeats")
         await factories.comment(post)
-        public = await _send(http, LIST)
-        unpublished = await _send(http, UNPUBLISH, {"input": {"id": post_id}}, editor)
-        hidden = await _send(http, LIST)
-        deleted = await _send(http, DELETE, {"input": {"id": post_id}}, editor)
-        again = await _send(http, DELETE, {"input": {"id": post_id}}, editor)
+        public = await graphql(http, LIST)
+        unpublished = await graphql(http, UNPUBLISH, {"input": {"id": post_id}}, editor)
+        hidden = await graphql(http, LIST)
+        deleted = await graphql(http, DELETE, {"input": {"id": post_id}}, editor)
+        again = await graphql(http, DELETE, {"input": {"id": post_id}}, editor)
 
     assert public["data"]["posts"]["totalCount"] == 1
     assert unpublished["data"]["unpublishPost"] == {"post": {"status": "DRAFT"}, "errors": []}
@@ -301,7 +288,7 @@ async def test_only_editors_write_posts(
         headers["Authorization"] = f"Bearer {secret}"
 
     async with app_client(db) as http:
-        body = await _send(http, mutation, variables, headers)
+        body = await graphql(http, mutation, variables, headers)
 
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]

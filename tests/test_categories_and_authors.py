@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 import models
 from gql.auth import create_token
 from gql.ids import to_global_id
 from tests import factories
-from tests.conftest import app_client, without_cost
+from tests.conftest import app_client, graphql
 
 CACHE_ON = {"THREADPRESS_RESPONSE_CACHE": "on"}
 CREATE_CATEGORY = """
@@ -54,36 +53,23 @@ async def _editor() -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-async def _send(
-    http: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any],
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers or {}
-    )
-    assert response.status_code == 200, response.text
-    return without_cost(response.json())
-
-
 async def test_categories_nest_and_their_slugs_are_unique(db: str) -> None:
     editor = await _editor()
 
     async with app_client(db) as http:
-        running = await _send(http, CREATE_CATEGORY, {"input": {"name": "Running"}}, editor)
+        running = await graphql(http, CREATE_CATEGORY, {"input": {"name": "Running"}}, editor)
         parent_id = running["data"]["createCategory"]["category"]["id"]
-        trails = await _send(
+        trails = await graphql(
             http,
             CREATE_CATEGORY,
             {"input": {"name": "Trail Running", "parentId": parent_id}},
             editor,
         )
-        again = await _send(http, CREATE_CATEGORY, {"input": {"name": "Running"}}, editor)
-        taken = await _send(
+        again = await graphql(http, CREATE_CATEGORY, {"input": {"name": "Running"}}, editor)
+        taken = await graphql(
             http, CREATE_CATEGORY, {"input": {"name": "Other", "slug": "running"}}, editor
         )
-        bad = await _send(
+        bad = await graphql(
             http,
             CREATE_CATEGORY,
             {"input": {"name": " ", "slug": "Bad Slug", "parentId": to_global_id("Category", 99)}},
@@ -115,7 +101,7 @@ async def test_a_category_cannot_sit_inside_itself(db: str) -> None:
     child = await factories.category(slug="child", parent=top)
 
     async with app_client(db) as http:
-        body = await _send(
+        body = await graphql(
             http,
             UPDATE_CATEGORY,
             {
@@ -126,7 +112,7 @@ async def test_a_category_cannot_sit_inside_itself(db: str) -> None:
             },
             editor,
         )
-        lifted = await _send(
+        lifted = await graphql(
             http,
             UPDATE_CATEGORY,
             {"input": {"id": to_global_id("Category", child.id), "parentId": None, "name": "Kid"}},
@@ -150,16 +136,16 @@ async def test_a_category_with_posts_is_deleted_only_by_moving_them(db: str) -> 
     old_id = to_global_id("Category", old.id)
 
     async with app_client(db, CACHE_ON) as http:
-        before = await _send(http, POST_PAGE, {"slug": "p"})
-        in_use = await _send(http, DELETE_CATEGORY, {"input": {"id": old_id}}, editor)
-        moved = await _send(
+        before = await graphql(http, POST_PAGE, {"slug": "p"})
+        in_use = await graphql(http, DELETE_CATEGORY, {"input": {"id": old_id}}, editor)
+        moved = await graphql(
             http,
             DELETE_CATEGORY,
             {"input": {"id": old_id, "reassignTo": to_global_id("Category", new.id)}},
             editor,
         )
-        after = await _send(http, POST_PAGE, {"slug": "p"})
-        counted = await _send(http, CATEGORY_PAGE, {"slug": "new"})
+        after = await graphql(http, POST_PAGE, {"slug": "p"})
+        counted = await graphql(http, CATEGORY_PAGE, {"slug": "new"})
 
     assert in_use["data"]["deleteCategory"] == {
         "deletedId": None,
@@ -176,13 +162,13 @@ async def test_authors_are_checked_renamed_and_their_email_stays_private(db: str
     editor = await _editor()
 
     async with app_client(db, CACHE_ON) as http:
-        bad = await _send(
+        bad = await graphql(
             http,
             CREATE_AUTHOR,
             {"input": {"name": "Jo", "url": "ftp://x", "email": "not-an-email"}},
             editor,
         )
-        made = await _send(
+        made = await graphql(
             http,
             CREATE_AUTHOR,
             {
@@ -195,14 +181,14 @@ async def test_authors_are_checked_renamed_and_their_email_stays_private(db: str
             editor,
         )
         author_id = made["data"]["createAuthor"]["author"]["id"]
-        public_before = await _send(http, 'query { author(slug: "jo-runner") { name } }', {})
-        renamed = await _send(
+        public_before = await graphql(http, 'query { author(slug: "jo-runner") { name } }', {})
+        renamed = await graphql(
             http,
             UPDATE_AUTHOR,
             {"input": {"id": author_id, "name": "Jo R.", "bio": "Runs."}},
             editor,
         )
-        public_after = await _send(http, 'query { author(slug: "jo-runner") { name } }', {})
+        public_after = await graphql(http, 'query { author(slug: "jo-runner") { name } }', {})
 
     assert bad["data"]["createAuthor"]["errors"] == [
         {"field": "url", "code": "INVALID_URL"},
@@ -227,18 +213,18 @@ async def test_an_author_with_posts_is_deleted_only_by_moving_them(db: str) -> N
     leaving_id = to_global_id("Author", leaving.id)
 
     async with app_client(db, CACHE_ON) as http:
-        before = await _send(http, POST_PAGE, {"slug": "p"})
-        in_use = await _send(http, DELETE_AUTHOR, {"input": {"id": leaving_id}}, editor)
-        itself = await _send(
+        before = await graphql(http, POST_PAGE, {"slug": "p"})
+        in_use = await graphql(http, DELETE_AUTHOR, {"input": {"id": leaving_id}}, editor)
+        itself = await graphql(
             http, DELETE_AUTHOR, {"input": {"id": leaving_id, "reassignTo": leaving_id}}, editor
         )
-        moved = await _send(
+        moved = await graphql(
             http,
             DELETE_AUTHOR,
             {"input": {"id": leaving_id, "reassignTo": to_global_id("Author", staying.id)}},
             editor,
         )
-        after = await _send(http, POST_PAGE, {"slug": "p"})
+        after = await graphql(http, POST_PAGE, {"slug": "p"})
 
     assert in_use["data"]["deleteAuthor"]["errors"] == [{"field": "id", "code": "IN_USE"}]
     assert itself["data"]["deleteAuthor"]["errors"] == [{"field": "reassignTo", "code": "INVALID"}]
@@ -272,7 +258,7 @@ async def test_only_editors_write_categories_and_authors(
         headers["Authorization"] = f"Bearer {secret}"
 
     async with app_client(db) as http:
-        body = await _send(http, mutation, variables, headers)
+        body = await graphql(http, mutation, variables, headers)
 
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]

@@ -4,9 +4,7 @@ as long as moderation needs them."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-import httpx
 import pytest
 from tortoise import timezone
 
@@ -15,7 +13,7 @@ from gql.auth import create_token
 from gql.comments.privacy import PLACEHOLDER_CONTENT, purge_addresses
 from gql.ids import to_global_id
 from tests import factories
-from tests.conftest import app_client, without_cost
+from tests.conftest import app_client, graphql
 
 EXPORT = """
 mutation($email: String!) {
@@ -41,16 +39,6 @@ async def _moderator() -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-async def _send(
-    http: httpx.AsyncClient, query: str, variables: dict[str, Any], headers: dict[str, str]
-) -> dict[str, Any]:
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return without_cost(response.json())
-
-
 async def _site() -> dict[str, models.Comment]:
     post = await factories.post(await factories.author(), slug="calf")
     answered = await factories.comment(post, name="Sam", email="Sam@Example.org")
@@ -64,8 +52,8 @@ async def test_a_moderator_exports_everything_stored_under_an_email(db: str) -> 
     moderator = await _moderator()
 
     async with app_client(db) as http:
-        body = await _send(http, EXPORT, {"email": "SAM@example.org"}, moderator)
-        invalid = await _send(http, EXPORT, {"email": "not an email"}, moderator)
+        body = await graphql(http, EXPORT, {"email": "SAM@example.org"}, moderator)
+        invalid = await graphql(http, EXPORT, {"email": "not an email"}, moderator)
 
     exported = body["data"]["exportCommenter"]
     assert exported["errors"] == []
@@ -88,10 +76,10 @@ async def test_erasing_keeps_the_conversation_and_forgets_the_commenter(db: str)
     moderator = await _moderator()
 
     async with app_client(db, {"THREADPRESS_RESPONSE_CACHE": "on"}) as http:
-        before = await _send(http, THREAD, {}, {})
-        erased = await _send(http, ERASE, {"email": "sam@example.org"}, moderator)
-        after = await _send(http, THREAD, {}, {})
-        again = await _send(http, EXPORT, {"email": "sam@example.org"}, moderator)
+        before = await graphql(http, THREAD, {}, {})
+        erased = await graphql(http, ERASE, {"email": "sam@example.org"}, moderator)
+        after = await graphql(http, THREAD, {}, {})
+        again = await graphql(http, EXPORT, {"email": "sam@example.org"}, moderator)
 
     assert erased["data"]["eraseCommenter"] == {
         "removedCount": 1,
@@ -135,7 +123,7 @@ async def test_only_moderators_export_or_erase(
         headers["Authorization"] = f"Bearer {secret}"
 
     async with app_client(db) as http:
-        body = await _send(http, mutation, {"email": "sam@example.org"}, headers)
+        body = await graphql(http, mutation, {"email": "sam@example.org"}, headers)
 
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 import models
 from gql.auth import create_token
 from gql.ids import to_global_id
 from tests import factories
-from tests.conftest import app_client, without_cost
+from tests.conftest import app_client, graphql
 
 QUEUE = """
 query Queue($status: HeldStatus) {
@@ -49,19 +48,6 @@ LATER = 10**6
 async def _token(role: models.Role) -> dict[str, str]:
     _, secret = await create_token(f"a {role.value}", role)
     return {"Authorization": f"Bearer {secret}"}
-
-
-async def _send(
-    http: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any],
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers or {}
-    )
-    assert response.status_code == 200, response.text
-    return without_cost(response.json())
 
 
 def _id(comment: models.Comment) -> str:
@@ -104,8 +90,8 @@ async def test_the_queue_shows_held_comments_oldest_first_with_private_details(d
     moderator = await _token(models.Role.MODERATOR)
 
     async with app_client(db) as http:
-        queue = await _send(http, QUEUE, {}, moderator)
-        spam = await _send(http, QUEUE, {"status": "SPAM"}, moderator)
+        queue = await graphql(http, QUEUE, {}, moderator)
+        spam = await graphql(http, QUEUE, {"status": "SPAM"}, moderator)
 
     assert queue["data"]["moderationQueue"]["totalCount"] == 2
     nodes = queue["data"]["moderationQueue"]["nodes"]
@@ -131,12 +117,12 @@ async def test_approving_makes_a_comment_public_at_once_even_through_the_cache(d
     moderator = await _token(models.Role.MODERATOR)
 
     async with app_client(db, CACHE_ON) as http:
-        before = await _send(http, PAGE, {"slug": "calf"})
-        approved = await _send(
+        before = await graphql(http, PAGE, {"slug": "calf"})
+        approved = await graphql(
             http, MODERATE, {"id": _id(comments["waiting"]), "action": "APPROVE"}, moderator
         )
-        after = await _send(http, PAGE, {"slug": "calf"})
-        queue = await _send(http, QUEUE, {}, moderator)
+        after = await graphql(http, PAGE, {"slug": "calf"})
+        queue = await graphql(http, QUEUE, {}, moderator)
 
     assert approved["data"]["moderateComment"] == {
         "comment": {"id": _id(comments["waiting"])},
@@ -157,11 +143,11 @@ async def test_hiding_a_comment_hides_its_replies_and_approving_it_brings_them_b
     top = {"id": _id(comments["top"])}
 
     async with app_client(db, CACHE_ON) as http:
-        await _send(http, PAGE, {"slug": "calf"})
-        hidden = await _send(http, MODERATE, {**top, "action": action}, moderator)
-        while_hidden = await _send(http, PAGE, {"slug": "calf"})
-        await _send(http, MODERATE, {**top, "action": "APPROVE"}, moderator)
-        restored = await _send(http, PAGE, {"slug": "calf"})
+        await graphql(http, PAGE, {"slug": "calf"})
+        hidden = await graphql(http, MODERATE, {**top, "action": action}, moderator)
+        while_hidden = await graphql(http, PAGE, {"slug": "calf"})
+        await graphql(http, MODERATE, {**top, "action": "APPROVE"}, moderator)
+        restored = await graphql(http, PAGE, {"slug": "calf"})
 
     assert hidden["data"]["moderateComment"]["errors"] == []
     assert while_hidden["data"]["post"]["commentCount"] == 0
@@ -179,12 +165,14 @@ async def test_an_approved_reply_under_a_held_comment_stays_hidden_until_its_par
     moderator = await _token(models.Role.MODERATOR)
 
     async with app_client(db) as http:
-        await _send(http, MODERATE, {"id": _id(comments["top"]), "action": "HOLD"}, moderator)
-        await _send(http, MODERATE, {"id": _id(comments["reply"]), "action": "HOLD"}, moderator)
-        await _send(http, MODERATE, {"id": _id(comments["reply"]), "action": "APPROVE"}, moderator)
-        still_hidden = await _send(http, PAGE, {"slug": "calf"})
-        await _send(http, MODERATE, {"id": _id(comments["top"]), "action": "APPROVE"}, moderator)
-        back = await _send(http, PAGE, {"slug": "calf"})
+        await graphql(http, MODERATE, {"id": _id(comments["top"]), "action": "HOLD"}, moderator)
+        await graphql(http, MODERATE, {"id": _id(comments["reply"]), "action": "HOLD"}, moderator)
+        await graphql(
+            http, MODERATE, {"id": _id(comments["reply"]), "action": "APPROVE"}, moderator
+        )
+        still_hidden = await graphql(http, PAGE, {"slug": "calf"})
+        await graphql(http, MODERATE, {"id": _id(comments["top"]), "action": "APPROVE"}, moderator)
+        back = await graphql(http, PAGE, {"slug": "calf"})
 
     assert still_hidden["data"]["post"]["commentCount"] == 0
     assert _names(back) == ["Top", "Reply", "Deeper"]
@@ -212,7 +200,7 @@ async def test_a_decision_on_no_comment_is_a_typed_error_and_writes_nothing(
     statuses_before = sorted(await models.Comment.all().values_list("id", "status", "is_public"))
 
     async with app_client(db) as http:
-        body = await _send(http, MODERATE, {"id": comment_id, "action": "TRASH"}, moderator)
+        body = await graphql(http, MODERATE, {"id": comment_id, "action": "TRASH"}, moderator)
 
     assert body["data"]["moderateComment"] == {"comment": None, "errors": [expected]}
     statuses_after = sorted(await models.Comment.all().values_list("id", "status", "is_public"))
@@ -231,7 +219,7 @@ async def test_only_moderators_read_the_queue(db: str, role: models.Role | None)
     headers = await _token(role) if role else {}
 
     async with app_client(db) as http:
-        body = await _send(http, QUEUE, {}, headers)
+        body = await graphql(http, QUEUE, {}, headers)
 
     if role in MODERATORS_ONLY:
         assert body["data"]["moderationQueue"]["totalCount"] == 1
@@ -248,7 +236,7 @@ async def test_only_moderators_moderate(db: str, role: models.Role | None) -> No
     variables = {"id": _id(comments["waiting"]), "action": "APPROVE"}
 
     async with app_client(db) as http:
-        body = await _send(http, MODERATE, variables, headers)
+        body = await graphql(http, MODERATE, variables, headers)
 
     stored = await models.Comment.get(id=comments["waiting"].id)
     if role in MODERATORS_ONLY:
@@ -282,8 +270,8 @@ async def test_one_decision_on_many_comments_reports_each_failure_and_does_the_r
     ids = [_id(comments["waiting"]), "bm9wZQ==", to_global_id("Comment", 999_999), _id(other)]
 
     async with app_client(db) as http:
-        body = await _send(http, BULK, {"ids": ids, "action": "APPROVE"}, moderator)
-        too_many = await _send(http, BULK, {"ids": ids * 26, "action": "APPROVE"}, moderator)
+        body = await graphql(http, BULK, {"ids": ids, "action": "APPROVE"}, moderator)
+        too_many = await graphql(http, BULK, {"ids": ids * 26, "action": "APPROVE"}, moderator)
 
     assert body["data"]["moderateComments"] == {
         "comments": [{"id": _id(comments["waiting"])}, {"id": _id(other)}],
