@@ -13,8 +13,10 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from gql.body_limit import BodyLimitMiddleware
 from gql.caching import build_response_cache
+from gql.changes import announce_loop
 from gql.cors import cors_middleware
 from gql.csrf import RequireJsonPostMiddleware
+from gql.dependencies import invalidation_for_post
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
@@ -44,10 +46,17 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         if response_cache is not None:
             await response_cache.start()
         retention = asyncio.create_task(retention_loop(settings.ip_retention_days))
+
+        async def announced(post_ids: list[int]) -> None:
+            if response_cache is not None:
+                await response_cache.written(set().union(*map(invalidation_for_post, post_ids)))
+
+        scheduler = asyncio.create_task(announce_loop(announced))
         try:
             yield
         finally:
             retention.cancel()
+            scheduler.cancel()
             app.state.comment_rate_limiter.close()
             if response_cache is not None:
                 await response_cache.close()

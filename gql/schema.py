@@ -24,6 +24,7 @@ from gql.comments.mutations import CommentMutations
 from gql.comments.privacy_mutations import PrivacyMutations
 from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
+from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.mutations import PostMutations
@@ -48,6 +49,7 @@ Query = merge_types(
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
+        FeedQueries,
     ),
 )
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

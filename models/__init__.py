@@ -8,6 +8,7 @@ from models.api_token import ApiToken, Role
 from models.audit import AuditEntry
 from models.author import Author
 from models.category import Category
+from models.change import Change, ChangeKind
 from models.comment import Comment, CommentModeration, public_comment_filter
 from models.post import (
     CommentStatus,
@@ -24,6 +25,8 @@ __all__ = [
     "AuditEntry",
     "Author",
     "Category",
+    "Change",
+    "ChangeKind",
     "Comment",
     "CommentModeration",
     "CommentStatus",

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "models.api_token",
     "models.post_redirect",
     "models.audit",
+    "models.change",
 ]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of

@@ -66,6 +66,9 @@ class Post(Model):
         backward_key="post_id",
     )
     wp_id = fields.IntField(null=True, unique=True, description="WordPress post id.")
+    announced_at = fields.DatetimeField(
+        null=True, description="When the change log last recorded the post becoming public."
+    )
 
     author_id: int
     comments: fields.ReverseRelation[Comment]

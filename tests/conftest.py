@@ -30,6 +30,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TABLES = (
+    "change",
     "audit_entry",
     "post_redirect",
     "comment",

@@ -39,6 +39,7 @@ async def _run(
 
 MODERATOR_FIELDS = ("moderationQueue", "moderateComment", "exportCommenter", "eraseCommenter")
 EDITOR_FIELDS = ("createPost", "updatePost", "publishPost", "unpublishPost", "deletePost")
+BUILDER_FIELDS = ("changes(",)
 
 
 def _role_for(document: str) -> models.Role | None:
@@ -47,6 +48,8 @@ def _role_for(document: str) -> models.Role | None:
         return models.Role.MODERATOR
     if any(field in document for field in EDITOR_FIELDS):
         return models.Role.EDITOR
+    if any(field in document for field in BUILDER_FIELDS):
+        return models.Role.BUILDER
     return None
 
 

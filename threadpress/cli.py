@@ -40,11 +40,14 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 async def _announce_bulk_write() -> None:
-    """Running servers drop their cached answers: this process wrote behind their back."""
+    """Build tools' change log learns of the new content, and running servers drop their
+    cached answers: this process wrote behind their back."""
+    from gql.changes import announce_everything
     from gql.foreign_writes import announce_bulk_write
     from gql.settings import load_settings
 
     settings = load_settings()
+    await announce_everything()
     await announce_bulk_write(settings.database_url, settings.redis_url)
 
 

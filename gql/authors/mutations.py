@@ -12,6 +12,7 @@ from typing import Annotated, Any, cast
 import strawberry
 
 import models
+from gql import changes
 from gql.audit import Change, audited_write
 from gql.authors.types import Author
 from gql.context import Info
@@ -121,6 +122,7 @@ class AuthorMutations:
             else:
                 row.slug = await free_slug(models.Author, row.name, "author", connection)
             await row.save(using_db=connection)
+            await changes.append(connection, changes.upserts("Author", [row.id]), row.updated_at)
             return Change(target=f"Author:{row.id}", details=row.slug, tags=_tags(row.id))
 
         problems = await audited_write(
@@ -154,6 +156,7 @@ class AuthorMutations:
                 if value is not None:
                     setattr(row, field, value or None)
             await row.save(using_db=connection)
+            await changes.append(connection, changes.upserts("Author", [row.id]), row.updated_at)
             return Change(target=f"Author:{row.id}", tags=_tags(row.id))
 
         problems = await audited_write(
@@ -199,6 +202,7 @@ class AuthorMutations:
                     .update(author_id=target_pk)
                 )
             await models.Author.filter(id=pk).using_db(connection).delete()
+            await changes.removed(connection, "Author", pk, post_ids, info.context.now)
             details = f"{len(post_ids)} posts moved" if post_ids else ""
             return Change(target=f"Author:{pk}", details=details, tags=_tags(pk, post_ids))
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, cast
 import strawberry
 
 import models
+from gql import changes
 from gql.audit import Change, audited_write
 from gql.categories.types import Category
 from gql.context import Info
@@ -125,6 +126,7 @@ class CategoryMutations:
             else:
                 row.slug = await free_slug(models.Category, row.name, "category", connection)
             await row.save(using_db=connection)
+            await changes.append(connection, changes.upserts("Category", [row.id]), row.updated_at)
             return Change(target=f"Category:{row.id}", details=row.slug, tags=_tags(row.id))
 
         problems = await audited_write(
@@ -168,6 +170,7 @@ class CategoryMutations:
             if moving:
                 row.parent_id = parent_pk
             await row.save(using_db=connection)
+            await changes.append(connection, changes.upserts("Category", [row.id]), row.updated_at)
             return Change(target=f"Category:{row.id}", tags=_tags(row.id))
 
         problems = await audited_write(
@@ -218,6 +221,7 @@ class CategoryMutations:
                 .update(parent_id=row.parent_id)
             )
             await row.delete(using_db=connection)
+            await changes.removed(connection, "Category", pk, post_ids, info.context.now)
             details = f"{len(post_ids)} posts moved" if post_ids else ""
             return Change(target=f"Category:{pk}", details=details, tags=_tags(pk, post_ids))
 

@@ -16,6 +16,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
+from gql import changes
 from gql.audit import record
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
@@ -74,6 +75,7 @@ async def moderate(
                 .order_by("path")
             )
             row.status = status
+            was_public = row.is_public
             public_of: dict[int | None, bool] = {row.parent_id: parent_public}
             changed: list[models.Comment] = []
             # Path order visits every parent before its replies.
@@ -91,6 +93,17 @@ async def moderate(
             await row.save(using_db=connection, update_fields=["status", "is_public"])
             if changed:
                 await models.Comment.bulk_update(changed, fields=["is_public"], using_db=connection)
+            flipped = [*changed, *([row] if row.is_public != was_public else [])]
+            post_public = (
+                await models.Post.filter(models.public_post_filter(context.now), id=row.post_id)
+                .using_db(connection)
+                .exists()
+            )
+            if flipped and post_public:
+                entries = changes.upserts("Comment", [c.id for c in flipped if c.is_public])
+                entries += changes.deletes("Comment", [c.id for c in flipped if not c.is_public])
+                entries += changes.upserts("Post", [row.post_id])
+                await changes.append(connection, entries, context.now)
             await record(
                 connection,
                 viewer,

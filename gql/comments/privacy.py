@@ -40,6 +40,9 @@ class Erased:
     placeholders: int
     post_ids: frozenset[int]
     comment_ids: frozenset[int]
+    # Of those, the public ones: gone from the public view, or changed in it.
+    public_removed: tuple[int, ...] = ()
+    public_placeholders: tuple[int, ...] = ()
 
 
 async def erase(email: str, connection: Any) -> Erased:
@@ -90,6 +93,8 @@ async def erase(email: str, connection: Any) -> Erased:
         placeholders=len(to_keep),
         post_ids=frozenset(row.post_id for row in rows),
         comment_ids=frozenset(ids),
+        public_removed=tuple(row.id for row in to_remove if row.is_public),
+        public_placeholders=tuple(row.id for row in to_keep if row.is_public),
     )
 
 

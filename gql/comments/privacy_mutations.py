@@ -11,6 +11,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
+from gql import changes
 from gql.audit import Change, audited_write, record
 from gql.comments.privacy import by_email, erase
 from gql.context import Info
@@ -126,6 +127,16 @@ class PrivacyMutations:
         async def block(connection: Any) -> Change:
             erased = await erase(input.email, connection)
             counts.update(removed=erased.removed, placeholders=erased.placeholders)
+            public_posts = await changes.ids_of(
+                models.Post.filter(
+                    models.public_post_filter(context.now), id__in=list(erased.post_ids)
+                ).using_db(connection)
+            )
+            if public_posts:
+                entries = changes.deletes("Comment", erased.public_removed)
+                entries += changes.upserts("Comment", erased.public_placeholders)
+                entries += changes.upserts("Post", public_posts)
+                await changes.append(connection, entries, context.now)
             tags: set[str] = set()
             for post_id in erased.post_ids:
                 tags |= invalidation_for_comments(post_id, erased.comment_ids)

@@ -26,6 +26,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import models
+from gql import changes
 from gql.comments.moderation import Verdict, judge
 from gql.comments.validation import (
     MAX_CLIENT_MUTATION_ID,
@@ -271,6 +272,9 @@ async def _store_in_transaction(
         await row.save(using_db=connection)
         row.path = (parent.path if parent else "") + thread_path_segment(now, row.id)
         await row.save(using_db=connection, update_fields=["path"])
+        if row.is_public:  # on a public post: the post's counts changed too
+            entries = changes.upserts("Comment", [row.id]) + changes.upserts("Post", [row.post_id])
+            await changes.append(connection, entries, now)
     # Committed: cached answers that showed this post's comments go before anyone is told (a
     # held comment changes nothing public, but the write is still this process's own).
     public = row.is_public

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import models
+from gql import changes
 from gql.audit import Change, audited_write
 from gql.context import Context
 from gql.dependencies import invalidation_for_post
@@ -153,11 +154,23 @@ async def _commit(
     write: Callable[[Any], Awaitable[tuple[list[Problem], str]]],
     action: str,
     viewer: Viewer,
+    *,
+    deleting: bool = False,
 ) -> Authored:
-    """Run `write(connection)` with its audit entry; the post's answers go once committed."""
+    """Run `write(connection)` with its audit entry and its change-log entries (the post
+    going public, changing while public, or leaving); the post's answers go once
+    committed."""
+    now = context.now
+    was_public = row.id is not None and changes.is_public(row, now)
 
     async def block(connection: Any) -> Change:
+        if deleting and was_public:
+            await changes.post_left_public(row, connection, now)  # before its comments go
         problems, details = await write(connection)
+        if problems:
+            return Change(problems=problems)
+        if not deleting:
+            await _record_visibility(row, was_public, connection, now)
         return Change(
             problems=problems,
             target=f"Post:{row.id}",
@@ -167,6 +180,22 @@ async def _commit(
 
     problems = await audited_write(context, viewer, action, block, slug_of="post")
     return Authored(problems=problems) if problems else Authored(post=row)
+
+
+async def _record_visibility(
+    row: models.Post, was_public: bool, connection: Any, now: datetime
+) -> None:
+    public = changes.is_public(row, now)
+    if was_public and public:
+        await changes.append(connection, changes.upserts("Post", [row.id]), now)
+    elif public:
+        await changes.post_became_public(row, connection, now)
+    elif was_public:
+        await changes.post_left_public(row, connection, now)
+    elif row.announced_at is not None:
+        # Scheduled again, or a draft: `changes.announce_due` announces it when it is public.
+        row.announced_at = None
+        await models.Post.filter(id=row.id).using_db(connection).update(announced_at=None)
 
 
 async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
@@ -294,4 +323,4 @@ async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authore
         await post.delete(using_db=connection)
         return [], f"deleted {post.slug!r}"
 
-    return await _commit(context, post, write, "post.delete", viewer)
+    return await _commit(context, post, write, "post.delete", viewer, deleting=True)
