@@ -17,6 +17,7 @@ from gql.changes import announce_loop
 from gql.cors import cors_middleware
 from gql.csrf import RequireJsonPostMiddleware
 from gql.dependencies import invalidation_for_post
+from gql.export import export_ndjson
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             *assets,
+            Route("/export.ndjson", export_ndjson, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -31,7 +29,7 @@ from gql.ids import to_global_id
 from gql.node import Node
 from gql.permissions import Permission, require
 from gql.posts.types import Post
-from threadpress.content import make_excerpt
+from gql.public_view import author_fields, category_fields, comment_fields, digest, post_fields
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -86,11 +84,6 @@ def _decode_token(token: str | None) -> int:
     return value
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 async def _public_nodes(
     context: Context, wanted: dict[str, set[int]]
 ) -> dict[tuple[str, int], tuple[Node, str]]:
@@ -103,53 +96,21 @@ async def _public_nodes(
         counts = await loaders.comment_count_by_post.load_many([p.id for p in posts])
         categories = await loaders.categories_by_post.load_many([p.id for p in posts])
         for post, count, cats in zip(posts, counts, categories, strict=True):
-            fields = {
-                "slug": post.slug,
-                "uri": post.uri,
-                "title": post.title,
-                "excerpt": post.excerpt or make_excerpt(post.content),
-                "content": post.content,
-                "publishedAt": post.published_at,
-                "updatedAt": post.updated_at,
-                "commentStatus": post.comment_status,
-                "author": post.author_id,
-                "categories": [c.id for c in cats],
-                "commentCount": count,
-            }
-            found[("Post", post.id)] = (Post.from_row(post), _digest(fields))
+            fields = post_fields(post, count, [c.id for c in cats])
+            found[("Post", post.id)] = (Post.from_row(post), digest(fields))
     if wanted.get("Comment"):
         comments = await loaders.public_comments().filter(id__in=wanted["Comment"])
         replies = await loaders.reply_count_by_comment.load_many([c.id for c in comments])
         for comment, reply_count in zip(comments, replies, strict=True):
-            fields = {
-                "post": comment.post_id,
-                "parent": comment.parent_id,
-                "depth": comment.depth,
-                "authorName": comment.author_name,
-                "authorUrl": comment.author_url,
-                "content": comment.content,
-                "createdAt": comment.created_at,
-                "replyCount": reply_count,
-            }
-            found[("Comment", comment.id)] = (Comment.from_row(comment), _digest(fields))
+            fields = comment_fields(comment, reply_count)
+            found[("Comment", comment.id)] = (Comment.from_row(comment), digest(fields))
     if wanted.get("Author"):
         for author in await models.Author.filter(id__in=wanted["Author"]):
-            fields = {
-                "slug": author.slug,
-                "name": author.name,
-                "bio": author.bio,
-                "url": author.url,
-            }
-            found[("Author", author.id)] = (Author.from_row(author), _digest(fields))
+            found[("Author", author.id)] = (Author.from_row(author), digest(author_fields(author)))
     if wanted.get("Category"):
         for category in await models.Category.filter(id__in=wanted["Category"]):
-            fields = {
-                "slug": category.slug,
-                "name": category.name,
-                "description": category.description,
-                "parent": category.parent_id,
-            }
-            found[("Category", category.id)] = (Category.from_row(category), _digest(fields))
+            node = Category.from_row(category)
+            found[("Category", category.id)] = (node, digest(category_fields(category)))
     return found
 
 

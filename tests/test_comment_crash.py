@@ -27,12 +27,12 @@ from tests.conftest import (
     _drop_postgres_database,
     require,
 )
-from tests.test_graphql_http_audit import (
+from tests.live_server import (
     ROOT,
     THREADPRESS,
-    _free_port,
-    _wait_until_healthy,
+    free_port,
     server_environment,
+    wait_until_healthy,
 )
 from threadpress.demo import MAIN_SLUG
 
@@ -112,7 +112,7 @@ def _run(env: dict[str, str], *arguments: str) -> None:
 
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`threadpress serve` on a free loopback port, answering /healthz."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(THREADPRESS), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]],
@@ -122,7 +122,7 @@ def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_until_healthy(url, process, log)
+        wait_until_healthy(url, process, log)
     except BaseException:
         _stop(process)
         raise

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from gql.graphiql import EXAMPLE_MUTATION, EXAMPLE_QUERY, NODE_MODULES
 from tests.conftest import require
-from tests.test_graphql_http_audit import ROOT, live_server
+from tests.live_server import ROOT, live_server
 
 pytestmark = pytest.mark.browser
 

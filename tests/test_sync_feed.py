@@ -14,7 +14,9 @@ from tortoise import timezone
 
 import models
 from gql.auth import create_token
+from gql.changes import ids_of as changes_ids
 from gql.ids import to_global_id
+from tests import factories
 from tests.conftest import app_client, graphql
 
 FEED = """
@@ -233,3 +235,27 @@ async def test_only_builders_and_editors_read_the_feed(db: str, role: str | None
 
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert editor["data"]["changes"]["entries"] == []
+
+
+async def test_the_in_memory_visibility_rule_agrees_with_the_query(db: str) -> None:
+    # `changes.is_public` decides for one row what `public_post_filter` decides in SQL.
+    from gql.changes import is_public
+
+    writer = await factories.author()
+    now = timezone.now()
+    kinds = [
+        {},
+        {"status": models.PostStatus.DRAFT},
+        {"status": models.PostStatus.PRIVATE},
+        {"password": "secret"},
+        {"published_at": None},
+        {"published_at": now + timedelta(days=1)},
+    ]
+    for n, overrides in enumerate(kinds):
+        await factories.post(writer, slug=f"p{n}", **overrides)
+
+    public_ids = set(await changes_ids(models.Post.filter(models.public_post_filter(now))))
+    rows = await models.Post.all()
+
+    assert {row.id for row in rows if is_public(row, now)} == public_ids
+    assert len(public_ids) == 1
