@@ -30,6 +30,7 @@ from gql.schema import build_schema
 from gql.security_headers import SecurityHeadersMiddleware
 from gql.settings import Settings, load_settings
 from gql.view import GraphQLView
+from gql.webhooks import send_loop
 from models.database import close_database, open_database
 
 
@@ -46,18 +47,25 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await open_database(settings.database_url)
         if response_cache is not None:
             await response_cache.start()
-        retention = asyncio.create_task(retention_loop(settings.ip_retention_days))
 
         async def announced(post_ids: list[int]) -> None:
             if response_cache is not None:
                 await response_cache.written(set().union(*map(invalidation_for_post, post_ids)))
 
-        scheduler = asyncio.create_task(announce_loop(announced))
+        # Background work of every process: address retention, scheduled posts, webhooks.
+        background = [
+            asyncio.create_task(retention_loop(settings.ip_retention_days)),
+            asyncio.create_task(announce_loop(announced)),
+        ]
+        if settings.webhooks:
+            background.append(asyncio.create_task(send_loop()))
         try:
             yield
         finally:
-            retention.cancel()
-            scheduler.cancel()
+            for task in background:
+                task.cancel()
+            # Let each finish cancelling (a transaction rolls back) before the database closes.
+            await asyncio.gather(*background, return_exceptions=True)
             app.state.comment_rate_limiter.close()
             if response_cache is not None:
                 await response_cache.close()

@@ -24,6 +24,7 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 import models
+from gql import webhooks
 
 FEED_LOCK_KEY = 7_110_211_901  # any fixed 64-bit number, the same in every process
 ANNOUNCE_EVERY_SECONDS = 15.0
@@ -81,13 +82,17 @@ async def post_became_public(post: models.Post, connection: Any, now: datetime) 
     comments = await public_comment_ids(post.id, connection)
     await append(connection, upserts("Post", [post.id]) + upserts("Comment", comments), now)
     await _mark_announced(post, now, connection)
+    await webhooks.post_event(connection, "post.published", post, now)
 
 
-async def post_left_public(post: models.Post, connection: Any, now: datetime) -> None:
+async def post_left_public(
+    post: models.Post, connection: Any, now: datetime, *, event: str = "post.unpublished"
+) -> None:
     """Record a post no longer being public, with its comments; announced again when it
-    next becomes public."""
+    next becomes public. `event` is the webhook event (`post.deleted` for a delete)."""
     comments = await public_comment_ids(post.id, connection)
     await append(connection, deletes("Post", [post.id]) + deletes("Comment", comments), now)
+    await webhooks.post_event(connection, event, post, now)
     await _mark_announced(post, None, connection)
 
 
@@ -120,12 +125,28 @@ async def announce_due(now: datetime | None = None) -> list[int]:
                 comments = await public_comment_ids(post_id, connection)
                 entries = upserts("Post", [post_id]) + upserts("Comment", comments)
                 await append(connection, entries, now)
+                post = await models.Post.get(id=post_id, using_db=connection)
+                await webhooks.post_event(connection, "post.published", post, now)
                 announced.append(post_id)
     return announced
 
 
+async def taxonomy_changed(
+    connection: Any, typename: str, pk: int, slug: str, tags: set[str], now: datetime
+) -> None:
+    """An author or category was made or changed: its feed entry and webhook."""
+    await append(connection, upserts(typename, [pk]), now)
+    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
+
+
 async def removed(
-    connection: Any, typename: str, pk: int, moved_post_ids: list[int], now: datetime
+    connection: Any,
+    typename: str,
+    pk: int,
+    slug: str,
+    moved_post_ids: list[int],
+    tags: set[str],
+    now: datetime,
 ) -> None:
     """An author or category is gone, and the public posts moved off it changed."""
     public_moved = await ids_of(
@@ -134,6 +155,7 @@ async def removed(
         )
     )
     await append(connection, deletes(typename, [pk]) + upserts("Post", public_moved), now)
+    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
 
 
 def is_public(post: models.Post, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from models.post import (
 )
 from models.post_redirect import PostRedirect
 from models.sorting import text_sort_key
+from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
     "ApiToken",
@@ -34,6 +35,8 @@ __all__ = [
     "PostRedirect",
     "PostStatus",
     "Role",
+    "WebhookDelivery",
+    "WebhookSubscriber",
     "public_comment_filter",
     "public_post_filter",
     "scheduled_post_filter",

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "models.post_redirect",
     "models.audit",
     "models.change",
+    "models.webhook",
 ]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of

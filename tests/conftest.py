@@ -30,6 +30,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TABLES = (
+    "webhook_delivery",
+    "webhook_subscriber",
     "change",
     "audit_entry",
     "post_redirect",

@@ -122,3 +122,43 @@ def test_purge_addresses_runs_from_cron(tmp_path: Path) -> None:
         0,
         "Erased the addresses of 0 comments older than 7 days.\n",
     )
+
+
+def test_webhooks_are_added_listed_logged_and_removed(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
+    hook = "https://build.example.org/hook"
+
+    added = _run(
+        "webhooks",
+        "add",
+        hook,
+        "--secret",
+        "s" * 20,
+        "--events",
+        "post.published",
+        env=env,
+        cwd=tmp_path,
+    )
+    unknown = _run(
+        "webhooks",
+        "add",
+        hook,
+        "--secret",
+        "s" * 20,
+        "--events",
+        "post.eaten",
+        env=env,
+        cwd=tmp_path,
+    )
+    listed = _run("webhooks", "list", env=env, cwd=tmp_path)
+    logged = _run("webhooks", "log", env=env, cwd=tmp_path)
+    removed = _run("webhooks", "remove", "1", env=env, cwd=tmp_path)
+    again = _run("webhooks", "remove", "1", env=env, cwd=tmp_path)
+
+    assert (added.returncode, added.stdout) == (0, f"Added webhook 1: {hook} (post.published).\n")
+    assert unknown.returncode == 2
+    assert "unknown events post.eaten" in unknown.stderr
+    assert listed.stdout == f"   1  {hook}  post.published\n"
+    assert "s" * 20 not in listed.stdout
+    assert logged.stdout == "No deliveries.\n"
+    assert (removed.returncode, again.returncode) == (0, 1)

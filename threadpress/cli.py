@@ -1,4 +1,5 @@
-"""The `threadpress` command: serve, migrate, import, demo, export-schema, token, audit."""
+"""The `threadpress` command: serve, migrate, import, demo, export-schema, token, audit,
+webhooks, purge-addresses."""
 
 from __future__ import annotations
 
@@ -156,12 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     from threadpress.audit_log import add_command as add_audit
     from threadpress.tokens import add_commands as add_tokens
+    from threadpress.webhooks_cli import add_commands as add_webhooks
 
     add_tokens(commands)
     add_audit(commands)
-    # Both run their `work` with the database open.
-    commands.choices["token"].set_defaults(handler=_with_database)
-    commands.choices["audit"].set_defaults(handler=_with_database)
+    add_webhooks(commands)
+    # These run their `work` with the database open.
+    for name in ("token", "audit", "webhooks"):
+        commands.choices[name].set_defaults(handler=_with_database)
     return parser
 
 

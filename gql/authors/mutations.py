@@ -122,7 +122,9 @@ class AuthorMutations:
             else:
                 row.slug = await free_slug(models.Author, row.name, "author", connection)
             await row.save(using_db=connection)
-            await changes.append(connection, changes.upserts("Author", [row.id]), row.updated_at)
+            await changes.taxonomy_changed(
+                connection, "Author", row.id, row.slug, _tags(row.id), row.updated_at
+            )
             return Change(target=f"Author:{row.id}", details=row.slug, tags=_tags(row.id))
 
         problems = await audited_write(
@@ -156,7 +158,9 @@ class AuthorMutations:
                 if value is not None:
                     setattr(row, field, value or None)
             await row.save(using_db=connection)
-            await changes.append(connection, changes.upserts("Author", [row.id]), row.updated_at)
+            await changes.taxonomy_changed(
+                connection, "Author", row.id, row.slug, _tags(row.id), row.updated_at
+            )
             return Change(target=f"Author:{row.id}", tags=_tags(row.id))
 
         problems = await audited_write(
@@ -184,6 +188,7 @@ class AuthorMutations:
             return DeletePayload(deleted_id=None, errors=[p.user_error() for p in problems])
 
         async def block(connection: Any) -> Change:
+            author = await models.Author.get(id=pk, using_db=connection)
             post_ids = cast(
                 list[int],
                 await models.Post.filter(author_id=pk)
@@ -202,7 +207,15 @@ class AuthorMutations:
                     .update(author_id=target_pk)
                 )
             await models.Author.filter(id=pk).using_db(connection).delete()
-            await changes.removed(connection, "Author", pk, post_ids, info.context.now)
+            await changes.removed(
+                connection,
+                "Author",
+                pk,
+                author.slug,
+                post_ids,
+                _tags(pk, post_ids),
+                info.context.now,
+            )
             details = f"{len(post_ids)} posts moved" if post_ids else ""
             return Change(target=f"Author:{pk}", details=details, tags=_tags(pk, post_ids))
 

@@ -126,7 +126,9 @@ class CategoryMutations:
             else:
                 row.slug = await free_slug(models.Category, row.name, "category", connection)
             await row.save(using_db=connection)
-            await changes.append(connection, changes.upserts("Category", [row.id]), row.updated_at)
+            await changes.taxonomy_changed(
+                connection, "Category", row.id, row.slug, _tags(row.id), row.updated_at
+            )
             return Change(target=f"Category:{row.id}", details=row.slug, tags=_tags(row.id))
 
         problems = await audited_write(
@@ -170,7 +172,9 @@ class CategoryMutations:
             if moving:
                 row.parent_id = parent_pk
             await row.save(using_db=connection)
-            await changes.append(connection, changes.upserts("Category", [row.id]), row.updated_at)
+            await changes.taxonomy_changed(
+                connection, "Category", row.id, row.slug, _tags(row.id), row.updated_at
+            )
             return Change(target=f"Category:{row.id}", tags=_tags(row.id))
 
         problems = await audited_write(
@@ -221,7 +225,15 @@ class CategoryMutations:
                 .update(parent_id=row.parent_id)
             )
             await row.delete(using_db=connection)
-            await changes.removed(connection, "Category", pk, post_ids, info.context.now)
+            await changes.removed(
+                connection,
+                "Category",
+                pk,
+                row.slug,
+                post_ids,
+                _tags(pk, post_ids),
+                info.context.now,
+            )
             details = f"{len(post_ids)} posts moved" if post_ids else ""
             return Change(target=f"Category:{pk}", details=details, tags=_tags(pk, post_ids))
 

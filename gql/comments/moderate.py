@@ -16,7 +16,7 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
-from gql import changes
+from gql import changes, webhooks
 from gql.audit import record
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
@@ -104,6 +104,8 @@ async def moderate(
                 entries += changes.deletes("Comment", [c.id for c in flipped if not c.is_public])
                 entries += changes.upserts("Post", [row.post_id])
                 await changes.append(connection, entries, context.now)
+                approved = [c.id for c in flipped if c.is_public]
+                await webhooks.comments_approved(connection, row.post_id, approved, context.now)
             await record(
                 connection,
                 viewer,

@@ -26,7 +26,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import models
-from gql import changes
+from gql import changes, webhooks
 from gql.comments.moderation import Verdict, judge
 from gql.comments.validation import (
     MAX_CLIENT_MUTATION_ID,
@@ -275,6 +275,7 @@ async def _store_in_transaction(
         if row.is_public:  # on a public post: the post's counts changed too
             entries = changes.upserts("Comment", [row.id]) + changes.upserts("Post", [row.post_id])
             await changes.append(connection, entries, now)
+            await webhooks.comments_approved(connection, row.post_id, [row.id], now)
     # Committed: cached answers that showed this post's comments go before anyone is told (a
     # held comment changes nothing public, but the write is still this process's own).
     public = row.is_public

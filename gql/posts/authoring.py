@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import models
-from gql import changes
+from gql import changes, webhooks
 from gql.audit import Change, audited_write
 from gql.context import Context
 from gql.dependencies import invalidation_for_post
@@ -165,7 +165,8 @@ async def _commit(
 
     async def block(connection: Any) -> Change:
         if deleting and was_public:
-            await changes.post_left_public(row, connection, now)  # before its comments go
+            # Before its comments go with it.
+            await changes.post_left_public(row, connection, now, event="post.deleted")
         problems, details = await write(connection)
         if problems:
             return Change(problems=problems)
@@ -188,6 +189,7 @@ async def _record_visibility(
     public = changes.is_public(row, now)
     if was_public and public:
         await changes.append(connection, changes.upserts("Post", [row.id]), now)
+        await webhooks.post_event(connection, "post.updated", row, now)
     elif public:
         await changes.post_became_public(row, connection, now)
     elif was_public:
