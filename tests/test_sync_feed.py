@@ -259,3 +259,19 @@ async def test_the_in_memory_visibility_rule_agrees_with_the_query(db: str) -> N
 
     assert {row.id for row in rows if is_public(row, now)} == public_ids
     assert len(public_ids) == 1
+
+
+async def test_racing_schedulers_announce_a_post_once(db: str) -> None:
+    # Several server processes run the scheduler; each due post is announced by one.
+    from gql.changes import announce_due
+
+    writer = await factories.author()
+    post = await factories.post(writer, slug="due")  # public, never announced
+    await factories.comment(post)
+
+    announced = await asyncio.gather(*(announce_due() for _ in range(4)))
+
+    assert sorted(pk for ids in announced for pk in ids) == [post.id]
+    kinds = [(c.kind, c.typename) for c in await models.Change.all().order_by("id")]
+    assert kinds == [("upsert", "Post"), ("upsert", "Comment")]
+    assert await models.WebhookDelivery.all().count() == 0  # no subscriber, no delivery
