@@ -52,13 +52,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if response_cache is not None:
                 await response_cache.written(set().union(*map(invalidation_for_post, post_ids)))
 
-        # Background work of every process: address retention, scheduled posts, webhooks.
-        background = [
-            asyncio.create_task(retention_loop(settings.ip_retention_days)),
-            asyncio.create_task(announce_loop(announced)),
-        ]
-        if settings.webhooks:
-            background.append(asyncio.create_task(send_loop()))
+        # Background work: address retention, scheduled posts, webhook deliveries.
+        background = (
+            [
+                asyncio.create_task(retention_loop(settings.ip_retention_days)),
+                asyncio.create_task(announce_loop(announced)),
+                asyncio.create_task(send_loop()),
+            ]
+            if settings.background_tasks
+            else []
+        )
         try:
             yield
         finally:

@@ -62,8 +62,9 @@ class Settings:
     http_cache_control: str = "public, max-age=0, must-revalidate"
     persisted_queries: PersistedQueryMode = "apq"
     persisted_queries_file: Path | None = None
-    # Whether this process sends webhook deliveries (off for processes that only serve).
-    webhooks: bool = True
+    # Whether this process runs the background work: scheduled posts, webhook deliveries,
+    # address retention (off for processes that only serve, and in tests).
+    background_tasks: bool = True
     # Days a commenter's address and user agent are kept for moderation.
     ip_retention_days: int = 30
     # Server processes sharing this configuration (`threadpress serve --workers`).
@@ -222,7 +223,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         persisted_queries_file=_existing_file(env, "THREADPRESS_PERSISTED_QUERIES_FILE"),
         workers=_int(env, "THREADPRESS_WORKERS", 1, minimum=1),
         ip_retention_days=_int(env, "THREADPRESS_IP_RETENTION_DAYS", 30, minimum=1),
-        webhooks=_bool(env, "THREADPRESS_WEBHOOKS", True),
+        background_tasks=_bool(env, "THREADPRESS_BACKGROUND_TASKS", True),
     )
 
 
