@@ -102,33 +102,43 @@ async def _mark_announced(post: models.Post, at: datetime | None, connection: An
 
 
 async def announce_due(now: datetime | None = None) -> list[int]:
-    """Announce the posts whose publication time has come; the ids announced."""
+    """Announce the posts whose publication time has come; the ids announced. A fixed
+    number of statements however many are due (an import announces thousands at once),
+    plus two per post for webhooks when anyone subscribes."""
     now = now or timezone.now()
     async with in_transaction() as connection:
-        due = await ids_of(
-            models.Post.filter(models.public_post_filter(now), announced_at__isnull=True).using_db(
-                connection
-            )
-        )
+
+        def due_posts() -> Any:
+            return models.Post.filter(
+                models.public_post_filter(now), announced_at__isnull=True
+            ).using_db(connection)
+
+        if not await due_posts().exists():
+            return []
+        # Under the lock, what is still due is this pass's alone: a pass that held the lock
+        # before has committed its announcements, and they are no longer due.
+        await _lock(connection)
+        due = await ids_of(due_posts())
         if not due:
             return []
-        await _lock(connection)
-        announced: list[int] = []
+        await models.Post.filter(id__in=due).using_db(connection).update(announced_at=now)
+        pairs = (
+            await models.Comment.filter(post_id__in=due, is_public=True)
+            .using_db(connection)
+            .order_by("id")
+            .values_list("post_id", "id")
+        )
+        comments: dict[int, list[int]] = {}
+        for post_id, comment_id in pairs:
+            comments.setdefault(int(post_id), []).append(int(comment_id))
+        entries: list[Entry] = []
         for post_id in due:
-            # Only the process whose update matches announces it.
-            claimed = (
-                await models.Post.filter(id=post_id, announced_at__isnull=True)
-                .using_db(connection)
-                .update(announced_at=now)
-            )
-            if claimed:
-                comments = await public_comment_ids(post_id, connection)
-                entries = upserts("Post", [post_id]) + upserts("Comment", comments)
-                await append(connection, entries, now)
-                post = await models.Post.get(id=post_id, using_db=connection)
+            entries += upserts("Post", [post_id]) + upserts("Comment", comments.get(post_id, []))
+        await append(connection, entries, now)
+        if await models.WebhookSubscriber.all().using_db(connection).exists():
+            for post in await models.Post.filter(id__in=due).using_db(connection):
                 await webhooks.post_event(connection, "post.published", post, now)
-                announced.append(post_id)
-    return announced
+    return due
 
 
 async def taxonomy_changed(
