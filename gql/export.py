@@ -19,7 +19,6 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise import timezone
-from tortoise.functions import Count
 
 import models
 from gql.auth import Unauthenticated, viewer_of
@@ -27,6 +26,7 @@ from gql.changes import announce_due
 from gql.dependencies import invalidation_for_post
 from gql.feed import encode_token
 from gql.ids import to_global_id
+from gql.loaders import counts_by
 from gql.permissions import Permission
 from gql.public_view import author_fields, category_fields, comment_fields, digest, post_fields
 
@@ -82,11 +82,6 @@ async def _batches(query: Any) -> AsyncIterator[list[Any]]:
         after = rows[-1].id
 
 
-async def _counts(query: Any, group: str) -> dict[int, int]:
-    pairs = await query.group_by(group).annotate(n=Count("id")).values_list(group, "n")
-    return {int(key): int(n) for key, n in pairs}
-
-
 async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
     public_comments = models.Comment.filter(models.public_comment_filter(now))
     kinds: list[tuple[str, Any, Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
@@ -112,7 +107,7 @@ async def _categories(rows: list[models.Category]) -> list[bytes]:
 
 async def _posts(rows: list[models.Post]) -> list[bytes]:
     ids = [row.id for row in rows]
-    counts = await _counts(models.Comment.filter(post_id__in=ids, is_public=True), "post_id")
+    counts = await counts_by(models.Comment.filter(post_id__in=ids, is_public=True), "post_id")
     pairs = await models.Category.filter(posts__id__in=ids).values_list("posts__id", "id")
     categories: dict[int, list[int]] = defaultdict(list)
     for post_id, category_id in pairs:
@@ -125,5 +120,5 @@ async def _posts(rows: list[models.Post]) -> list[bytes]:
 
 async def _comments(rows: list[models.Comment]) -> list[bytes]:
     ids = [row.id for row in rows]
-    replies = await _counts(models.Comment.filter(parent_id__in=ids, is_public=True), "parent_id")
+    replies = await counts_by(models.Comment.filter(parent_id__in=ids, is_public=True), "parent_id")
     return [_line("Comment", row.id, comment_fields(row, replies.get(row.id, 0))) for row in rows]

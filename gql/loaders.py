@@ -43,7 +43,8 @@ def _grouped(rows: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
     return groups
 
 
-async def _counts(query: Any, group_field: str) -> dict[int, int]:
+async def counts_by(query: Any, group_field: str) -> dict[int, int]:
+    """How many rows of `query` each value of `group_field` has, in one GROUP BY."""
     rows = await query.group_by(group_field).annotate(n=Count("id")).values_list(group_field, "n")
     return {int(group): int(n) for group, n in rows}
 
@@ -137,12 +138,14 @@ class Loaders:
 
     async def _post_count_by_category(self, ids: list[int]) -> list[int]:
         self.depends.post_list()
-        counts = await _counts(self.public_posts().filter(categories__id__in=ids), "categories__id")
+        counts = await counts_by(
+            self.public_posts().filter(categories__id__in=ids), "categories__id"
+        )
         return [counts.get(cid, 0) for cid in ids]
 
     async def _post_count_by_author(self, ids: list[int]) -> list[int]:
         self.depends.post_list()
-        counts = await _counts(self.public_posts().filter(author_id__in=ids), "author_id")
+        counts = await counts_by(self.public_posts().filter(author_id__in=ids), "author_id")
         return [counts.get(aid, 0) for aid in ids]
 
     # --- posts of a parent ------------------------------------------------------------------
@@ -195,12 +198,12 @@ class Loaders:
     async def _comment_count_by_post(self, post_ids: list[int]) -> list[int]:
         self.depends.comments_of(post_ids)
         query = models.Comment.filter(post_id__in=post_ids, is_public=True)
-        counts = await _counts(query, "post_id")
+        counts = await counts_by(query, "post_id")
         return [counts.get(pid, 0) for pid in post_ids]
 
     async def _reply_count_by_comment(self, comment_ids: list[int]) -> list[int]:
         query = models.Comment.filter(parent_id__in=comment_ids, is_public=True)
-        counts = await _counts(query, "parent_id")
+        counts = await counts_by(query, "parent_id")
         return [counts.get(cid, 0) for cid in comment_ids]
 
     async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[models.Comment]]:

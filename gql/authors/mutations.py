@@ -7,7 +7,7 @@ by any public type.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import strawberry
 
@@ -189,12 +189,7 @@ class AuthorMutations:
 
         async def block(connection: Any) -> Change:
             author = await models.Author.get(id=pk, using_db=connection)
-            post_ids = cast(
-                list[int],
-                await models.Post.filter(author_id=pk)
-                .using_db(connection)
-                .values_list("id", flat=True),
-            )
+            post_ids = await changes.ids_of(models.Post.filter(author_id=pk).using_db(connection))
             if post_ids and target_pk is None:
                 in_use = Problem(
                     "id", UserErrorCode.IN_USE, f"{len(post_ids)} posts are by this author."

@@ -7,7 +7,7 @@ its own ancestor.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import strawberry
 
@@ -204,11 +204,8 @@ class CategoryMutations:
         row = await models.Category.get(id=pk)
 
         async def block(connection: Any) -> Change:
-            post_ids = cast(
-                list[int],
-                await models.Post.filter(categories__id=pk)
-                .using_db(connection)
-                .values_list("id", flat=True),
+            post_ids = await changes.ids_of(
+                models.Post.filter(categories__id=pk).using_db(connection)
             )
             if post_ids and target_pk is None:
                 in_use = Problem(
