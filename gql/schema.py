@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from gql.authors.mutations import AuthorMutations
 from gql.authors.queries import AuthorQueries
+from gql.batched_execution import BatchedExecutionContext
 from gql.caching import OnlyQueriesAreShared
 from gql.categories.mutations import CategoryMutations
 from gql.categories.queries import CategoryQueries
@@ -219,7 +220,12 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    built = ThreadpressSchema(query=Query, mutation=Mutation, extensions=extensions)
+    built = ThreadpressSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        execution_context_class=BatchedExecutionContext if settings.batched_execution else None,
+    )
     built.operation_timeout = settings.operation_timeout_seconds
     return built
 

@@ -59,6 +59,8 @@ class Settings:
     # Caching (see README, "Caching").
     response_cache: bool = True
     response_cache_bytes: int = 64 * 1024 * 1024
+    # Queries run level by level (gql/batched_execution.py); off runs graphql-core alone.
+    batched_execution: bool = True
     http_cache_control: str = "public, max-age=0, must-revalidate"
     persisted_queries: PersistedQueryMode = "apq"
     persisted_queries_file: Path | None = None
@@ -214,6 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             if origin.strip()
         ),
         response_cache=_bool(env, "THREADPRESS_RESPONSE_CACHE", True),
+        batched_execution=_bool(env, "THREADPRESS_BATCHED_EXECUTION", True),
         response_cache_bytes=_int(env, "THREADPRESS_RESPONSE_CACHE_MB", 64, minimum=1)
         * 1024
         * 1024,

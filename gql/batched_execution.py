@@ -1,0 +1,428 @@
+"""Level-by-level execution of queries: the same resolvers and the same answer as graphql-core,
+with a fraction of its work per field.
+
+graphql-core executes a query field by field: for each of the ~1,400 fields of a post page
+it builds a resolve info, coerces arguments, converts them for Strawberry, calls the resolver
+through two wrappers and completes the value through several generic steps (about 7 µs a
+field, most of an uncached request). Yet every comment on one level of a thread asks for the
+same fields with the same arguments. This executor takes the operation once graphql-core has
+parsed, validated and coerced it, and walks it one level at a time: for each field of a
+selection set it works out the resolver and its converted arguments once, calls it for every
+object of the level, awaits all of the level's results together (so DataLoaders batch as
+before), then completes the values of the whole level at once, leaves by the schema's own
+output coercion and objects by recursing with every object of the next level.
+
+It only ever answers when graphql-core would answer the same, and gives way otherwise:
+- Anything it does not handle (abstract types such as `node`, introspection, a field with
+  Strawberry field extensions or permission classes, a resolver that reads more of its info
+  than `info.context`, middleware, mutations) is `Unsupported`: graphql-core runs the
+  operation, and the document is remembered so later requests go there directly.
+- Any error (a resolver raising, a null where the schema forbids one, a value that does not
+  coerce) is `Abandoned`: graphql-core runs the operation again from the start and reports
+  the error with its path, locations and nulls exactly as it always does. Reads have no side
+  effects, so running one twice changes nothing but the time spent.
+
+`tests/test_batched_execution.py` proves the answers equal, document by document, through
+both executors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import (
+    DeferUsage,
+    FieldDetailsList,
+    GroupedFieldSet,
+    collect_subfields,
+)
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+
+Resolve = Callable[[Any], Any]
+
+logger = logging.getLogger("threadpress.execution")
+
+_NO_INFO: Any = None
+"""What `is_type_of` gets for its info (Strawberry's reads none of it)."""
+
+UNSUPPORTED_MEMORY = 512
+"""Operations remembered as left to graphql-core (as many as the parser cache keeps)."""
+
+
+class Unsupported(Exception):
+    """The operation asks for something only graphql-core executes (always, for it)."""
+
+
+class Abandoned(Exception):
+    """This run met an error: graphql-core runs the operation and reports it."""
+
+
+class _ResolverInfo:
+    """The part of graphql-core's resolve info that Threadpress's resolvers read: the
+    context. Reading anything else hands the operation to graphql-core, which builds the
+    whole info."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def __getattr__(self, name: str) -> Any:
+        raise Unsupported(f"a resolver reads info.{name}")
+
+
+def _close_coroutines(values: Sequence[Any]) -> None:
+    """Close resolver coroutines that will never be awaited (so none warns that it was not)."""
+    for value in values:
+        if asyncio.iscoroutine(value):
+            value.close()
+
+
+async def await_together(awaitables: list[Any]) -> list[Any]:
+    """The results of `awaitables` (an exception in place of each that raised), awaited
+    together as `asyncio.gather` would, without a task apiece.
+
+    A level of a thread has hundreds of resolver coroutines that each do a little work, wait
+    once on a DataLoader future and finish; a task for each costs more event-loop turns than
+    the resolvers' own work. Here each coroutine runs until it first waits, so all of the
+    level's loads are queued before any batch is dispatched (exactly as with tasks); then
+    everything waited on is awaited at once, and the coroutines resume in rounds until all
+    are done. Anything but a coroutine (a DataLoader future itself) is simply awaited.
+    """
+    results: list[Any] = [None] * len(awaitables)
+    # (position, coroutine, what it waits on: a future, or None to resume next turn)
+    waiting: list[tuple[int, Any, Any]] = []
+
+    def step(position: int, coroutine: Any) -> None:
+        try:
+            yielded = coroutine.send(None)
+        except StopIteration as done:
+            results[position] = done.value
+            return
+        except Exception as error:
+            results[position] = error
+            return
+        if yielded is not None and not asyncio.isfuture(yielded):
+            coroutine.close()
+            results[position] = Unsupported(f"a resolver that waits on {yielded!r}")
+            return
+        if yielded is not None:
+            # What a task does with the future a coroutine yields (asyncio's own protocol).
+            yielded._asyncio_future_blocking = False
+        waiting.append((position, coroutine, yielded))
+
+    others: list[tuple[int, Any]] = []
+    for position, awaitable in enumerate(awaitables):
+        if asyncio.iscoroutine(awaitable):
+            step(position, awaitable)
+        else:
+            others.append((position, awaitable))
+    current: list[tuple[int, Any, Any]] = []
+    try:
+        if others:
+            settled = await asyncio.gather(*(a for _, a in others), return_exceptions=True)
+            for (position, _), result in zip(others, settled, strict=True):
+                results[position] = result
+        while waiting:
+            current, waiting[:] = list(waiting), []
+            futures = {id(f): f for _, _, f in current if f is not None}
+            if futures:
+                await asyncio.wait(futures.values())
+            else:
+                await asyncio.sleep(0)
+            resumed, current = current, []
+            for position, coroutine, _ in resumed:
+                step(position, coroutine)
+    finally:
+        # Cancelled mid-way (a timeout): nothing is left suspended.
+        _close_coroutines([coroutine for _, coroutine, _ in current + waiting])
+    return results
+
+
+class _Level:
+    """One run of one operation, level by level."""
+
+    def __init__(self, executor: BatchedExecutionContext) -> None:
+        self.executor = executor
+        strawberry_schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]
+        self.config = strawberry_schema.config
+        self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
+        self.raw_info = _ResolverInfo(executor.context_value)
+        self.is_awaitable = executor.is_awaitable
+        self._subfields: dict[tuple[GraphQLObjectType, int], GroupedFieldSet] = {}
+
+    # --- resolvers ------------------------------------------------------------------------
+
+    def resolver(self, field_def: GraphQLField, details: FieldDetailsList) -> Resolve:
+        """How to resolve `field_def` for any object of this level: arguments are the same
+        for every object (they come from the document and the variables alone), so they are
+        coerced and converted once."""
+        field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if not isinstance(field, StrawberryField) or field.extensions:
+            raise Unsupported("a field without a plain Strawberry resolver")
+        if field.base_resolver is None:
+            read = field.default_resolver
+            name = field.python_name
+            return lambda source: read(source, name)
+        resolver = field.base_resolver
+        first = details[0]
+        node = first.node
+        arguments = (
+            get_argument_values(
+                field_def,
+                node,
+                self.executor.variable_values,
+                first.fragment_variable_values,
+                self.executor.hide_suggestions,
+            )
+            if field_def.args or node.arguments
+            else {}
+        )
+        info: Info[Any, Any] = Info(_raw_info=self.raw_info, _field=field)  # type: ignore[arg-type]
+        kwargs = convert_arguments(
+            arguments,
+            field.arguments,
+            scalar_registry=self.scalar_registry,
+            config=self.config,
+            info=info,
+        )
+        if resolver.info_parameter is not None:
+            kwargs[resolver.info_parameter.name] = info
+        if resolver.parent_parameter is not None or resolver.root_parameter is not None:
+            raise Unsupported("a resolver that takes its parent as an argument")
+        function = cast(Callable[..., Any], resolver.wrapped_func)
+        if resolver.self_parameter is not None:
+            return lambda source: function(source, **kwargs)
+        return lambda _source: function(**kwargs)
+
+    def subfields(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> GroupedFieldSet:
+        """The selection of `details` on `object_type`, with fragments, `@skip` and
+        `@include` applied (once per level, however many objects it has)."""
+        key = (object_type, id(details))
+        found = self._subfields.get(key)
+        if found is None:
+            executor = self.executor
+            collected = collect_subfields(
+                executor.schema,
+                executor.fragments,
+                executor.variable_values,
+                executor.operation,
+                object_type,
+                details,
+                executor.hide_suggestions,
+            )
+            found = self._subfields[key] = collected.grouped_field_set
+        return found
+
+    # --- completing values ------------------------------------------------------------------
+
+    async def objects(
+        self, object_type: GraphQLObjectType, sources: list[Any], fields: GroupedFieldSet
+    ) -> list[dict[str, Any]]:
+        """The selection `fields` of every object in `sources`, in the document's order."""
+        resolved: list[tuple[str, GraphQLOutputType | None, FieldDetailsList, list[Any]]] = []
+        pending: list[tuple[list[Any], int, Any]] = []
+        try:
+            for key, details in fields.items():
+                name = details[0].node.name.value
+                if name == "__typename":
+                    resolved.append((key, None, details, [object_type.name] * len(sources)))
+                    continue
+                field_def = object_type.fields.get(name)
+                if field_def is None:
+                    raise Unsupported(f"meta field {name}")
+                resolve = self.resolver(field_def, details)
+                values = [resolve(source) for source in sources]
+                resolved.append((key, field_def.type, details, values))
+                is_awaitable = self.is_awaitable
+                pending.extend((values, i, v) for i, v in enumerate(values) if is_awaitable(v))
+        except BaseException:
+            # DataLoader futures need nothing; coroutines must be closed.
+            for _key, _type, _details, values in resolved:
+                _close_coroutines(values)
+            raise
+        if pending:
+            results = await await_together([v for _, _, v in pending])
+            for (values, i, _), result in zip(pending, results, strict=True):
+                if isinstance(result, Unsupported):
+                    raise result
+                if isinstance(result, BaseException):
+                    raise Abandoned from result
+                values[i] = result
+
+        completions = await asyncio.gather(
+            *(
+                self.values(return_type, details, values)
+                for _key, return_type, details, values in resolved
+                if return_type is not None
+            ),
+            return_exceptions=True,
+        )
+        columns: list[list[Any]] = []
+        for completion in completions:
+            if isinstance(completion, BaseException):
+                raise completion
+            columns.append(completion)
+        completed = iter(columns)
+        answers: list[dict[str, Any]] = [{} for _ in sources]
+        for key, return_type, _details, values in resolved:
+            column = values if return_type is None else next(completed)
+            for answer, value in zip(answers, column, strict=True):
+                answer[key] = value
+        return answers
+
+    async def values(
+        self, return_type: GraphQLOutputType, details: FieldDetailsList, values: list[Any]
+    ) -> list[Any]:
+        """`values` (one per object of the level) completed as `return_type`."""
+        if isinstance(return_type, GraphQLNonNull):
+            completed = await self.values(return_type.of_type, details, values)
+            if any(value is None for value in completed):
+                raise Abandoned("null in a non-null position")
+            return completed
+        for value in values:
+            if isinstance(value, Exception):
+                raise Abandoned from value
+        if isinstance(return_type, GraphQLList):
+            return await self._lists(return_type.of_type, details, values)
+        if is_leaf_type(return_type):
+            coerce = return_type.coerce_output_value
+            leaves = [None if value is None else coerce(value) for value in values]
+            for leaf, value in zip(leaves, values, strict=True):
+                if value is not None and (leaf is None or leaf is Undefined):
+                    raise Abandoned("a value that does not coerce")
+            return leaves
+        if isinstance(return_type, GraphQLObjectType):
+            present = [value for value in values if value is not None]
+            is_type_of = return_type.is_type_of
+            if is_type_of is not None and not all(is_type_of(value, _NO_INFO) for value in present):
+                raise Abandoned(f"a value that is not a {return_type.name}")
+            answers = iter(
+                await self.objects(return_type, present, self.subfields(return_type, details))
+                if present
+                else ()
+            )
+            return [None if value is None else next(answers) for value in values]
+        raise Unsupported(f"the abstract type {return_type}")
+
+    async def _lists(
+        self, item_type: GraphQLOutputType, details: FieldDetailsList, values: list[Any]
+    ) -> list[Any]:
+        """Lists of a level completed together: their items are one level below."""
+        items: list[Any] = []
+        sizes: list[int | None] = []
+        for value in values:
+            if value is None:
+                sizes.append(None)
+                continue
+            if not isinstance(value, list | tuple):
+                raise Abandoned("a list that is not a list")
+            sizes.append(len(value))
+            items.extend(value)
+        if any(self.is_awaitable(item) for item in items):
+            _close_coroutines(items)
+            raise Unsupported("a list of awaitables")
+        completed = await self.values(item_type, details, items) if items else []
+        lists: list[Any] = []
+        start = 0
+        for size in sizes:
+            if size is None:
+                lists.append(None)
+            else:
+                lists.append(completed[start : start + size])
+                start += size
+        return lists
+
+
+def _has_middleware(executor: StrawberryGraphQLCoreExecutionContext) -> bool:
+    """Whether a schema extension wraps resolvers (Strawberry always passes a manager,
+    empty when no extension has a `resolve` hook)."""
+    manager = executor.middleware_manager
+    return manager is not None and bool(manager.middlewares)
+
+
+class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with queries run level by level (see the module's doc)."""
+
+    unsupported: OrderedDict[int, Any] = OrderedDict()
+    """Operations (by identity, kept alive here so an id is never reused) that graphql-core
+    runs: the parser cache hands out the same document object for the same text."""
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        remembered = id(self.operation) in self.unsupported
+        if remembered:
+            logger.debug("graphql-core runs %s, as before", self._name())
+        if (
+            serially
+            or remembered
+            or self.operation.operation != OperationType.QUERY
+            or _has_middleware(self)
+        ):
+            return super().execute_collected_root_fields(
+                root_type, root_value, grouped_field_set, serially, new_defer_usages
+            )
+        return self._level_by_level(root_type, root_value, grouped_field_set, new_defer_usages)
+
+    async def _level_by_level(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> dict[str, Any]:
+        try:
+            (data,) = await _Level(self).objects(root_type, [root_value], grouped_field_set)
+            return data
+        except Unsupported as reason:
+            logger.debug("graphql-core runs %s from now on: %s", self._name(), reason)
+            self._remember_unsupported()
+        except Exception as error:
+            # graphql-core runs it again, and reports the error with its path and nulls.
+            logger.debug("graphql-core runs %s this time: %r", self._name(), error)
+        result = super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, False, new_defer_usages
+        )
+        if self.is_awaitable(result):
+            return await result  # type: ignore[no-any-return]
+        return result  # type: ignore[return-value]
+
+    def _name(self) -> str:
+        name = self.operation.name
+        return f"operation {name.value!r}" if name else "an anonymous operation"
+
+    def _remember_unsupported(self) -> None:
+        unsupported = self.unsupported
+        unsupported[id(self.operation)] = self.operation
+        while len(unsupported) > UNSUPPORTED_MEMORY:
+            unsupported.popitem(last=False)
+
+
+__all__ = ["BatchedExecutionContext"]
