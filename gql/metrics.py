@@ -54,6 +54,10 @@ MAX_OPERATION_NAMES = 50
 MAX_OPERATION_NAME_LENGTH = 64
 POOL_SAMPLE_SECONDS = 5.0
 
+# prometheus_client chose where this process's samples go when it was imported (with this
+# module, in practice): in the shared folder when the variable was set, else in memory.
+MULTIPROCESS = bool(os.environ.get(MULTIPROC_DIR_VARIABLE))
+
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", "/export.ndjson")
 
 REQUESTS = Counter(
@@ -191,7 +195,7 @@ async def _webhook_backlog() -> Metric:
 def exposition(scraped: Sequence[Metric]) -> bytes:
     """The text exposition: every process's counters (or this process's registry), then
     the values read at scrape time."""
-    if os.environ.get(MULTIPROC_DIR_VARIABLE):
+    if MULTIPROCESS:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         counted = generate_latest(registry)
@@ -244,7 +248,7 @@ async def metrics_endpoint(request: Request) -> Response:
 def forget_this_process() -> None:
     """A worker that stops removes its live gauges from the shared folder, so the pool
     gauges sum the workers still running (its counters stay: totals never go down)."""
-    if os.environ.get(MULTIPROC_DIR_VARIABLE):
+    if MULTIPROCESS:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
 import time
 import uuid
@@ -74,14 +75,30 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def logging_config(level: str = "info") -> dict[str, Any]:
+    """The server's logging, as `logging.config.dictConfig` takes it: JSON lines on stderr.
+    uvicorn applies it again in each worker process it starts (`--workers N`), which
+    begin with no logging configured."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": f"{__name__}.RequestIdFilter"}},
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level.upper()},
+    }
+
+
 def configure_logging(level: str = "info") -> None:
     """Send the server's logs to stderr as JSON lines."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    logging.config.dictConfig(logging_config(level))
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
