@@ -22,6 +22,7 @@ from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
+from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the app. `manage_database=False` leaves opening and closing the database to the
     caller (tests share one open database across many apps)."""
     settings = settings or load_settings()
+    metrics = settings.metrics_allow is not None
     response_cache = build_response_cache(settings)
     persisted = build_persisted_queries(settings)
 
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if settings.background_tasks
             else []
         )
+        # Every process reports its own database pool for /metrics (not background work).
+        if metrics:
+            background.append(asyncio.create_task(pool_sampler()))
         try:
             yield
         finally:
@@ -69,6 +74,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 task.cancel()
             # Let each finish cancelling (a transaction rolls back) before the database closes.
             await asyncio.gather(*background, return_exceptions=True)
+            if metrics:
+                forget_this_process()
             app.state.comment_rate_limiter.close()
             if response_cache is not None:
                 await response_cache.close()
@@ -93,13 +100,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/export.ndjson", export_ndjson, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *([Route("/metrics", metrics_endpoint, methods=["GET"])] if metrics else []),
         ],
         # Outermost first. The log sees every request, refused ones too; every answer gets
         # the security headers (and, for allowed origins, CORS headers, so a browser client
         # can read a refusal); requests are refused on their headers (CSRF: not JSON) and
         # then on their size, before the view reads or parses a byte of the body.
         middleware=[
-            Middleware(RequestLogMiddleware),
+            Middleware(RequestLogMiddleware, observe=observe_request if metrics else None),
             Middleware(SecurityHeadersMiddleware),
             *cors_middleware(settings.cors_origins),
             Middleware(RequireJsonPostMiddleware),

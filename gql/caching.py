@@ -16,6 +16,7 @@ from strawberry.types.graphql import OperationType
 
 from gql.dependencies import ALL
 from gql.foreign_writes import WriteWatch, write_watch
+from gql.metrics import cache_lookup
 from gql.response_cache import (
     CachedResponse,
     PublicationClock,
@@ -39,7 +40,9 @@ class ResponseCache:
         """The cached answer for `key`, unless something changed what it read."""
         if self.watch.changed():
             await self.store.invalidate({ALL})
-        return await self.store.get(key)
+        found = await self.store.get(key)
+        cache_lookup(found is not None)
+        return found
 
     async def begin(self) -> int:
         """Call before a request starts reading; pass the result to `keep`."""

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from gql.request_log import REQUEST_ID_HEADER
 from gql.security_headers import security_headers
 from gql.view import negotiate
 
@@ -98,19 +99,26 @@ async def internal_error_handler(request: Request, error: Exception) -> Response
     the traceback. Starlette answers this outside every middleware, so the security headers
     are added here."""
     error_id = uuid.uuid4().hex
+    # The request log middleware has finished with this request by now (it re-raised): its
+    # id is on the scope, and this answer bypasses the middleware that would echo it.
+    request_id = request.scope.get("state", {}).get("request_id")
     logger.error(
         "errorId=%s unhandled exception in %s %s",
         error_id,
         request.method,
         request.url.path,
         exc_info=(type(error), error, error.__traceback__),
+        extra={"request_id": request_id, "fields": {"errorId": error_id}},
     )
+    headers = security_headers()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
     return json_error(
         500,
         INTERNAL_ERROR_MESSAGE,
         accept=request.headers.get("accept"),
         extensions={"errorId": error_id},
-        headers=security_headers(),
+        headers=headers,
         cost_limit=cost_limit_of(request.scope),
     )
 

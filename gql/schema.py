@@ -30,7 +30,7 @@ from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
-from gql.request_log import OperationNameRecorder
+from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
 from gql.viewer import ViewerQueries
 
@@ -87,6 +87,8 @@ class ErrorPolicy(MaskErrors):
             error_id,
             ".".join(str(p) for p in error.path or ()),
             exc_info=(type(original), original, original.__traceback__) if original else None,
+            # Joins this line to the request's access line (and the proxy's).
+            extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
         )
         return GraphQLError(
             message=self.error_message,
@@ -161,6 +163,7 @@ class ThreadpressSchema(strawberry.Schema):
                 error_id,
                 kwargs.get("operation_name"),
                 self.operation_timeout,
+                extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
             )
             return ExecutionResult(
                 data=None,

@@ -24,6 +24,12 @@ PersistedQueryMode = Literal["apq", "allowlist", "off"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+LOOPBACK: tuple[Network, ...] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
+
+
 class SettingsError(ValueError):
     """A setting in the environment has a value this program cannot use."""
 
@@ -71,6 +77,9 @@ class Settings:
     ip_retention_days: int = 30
     # Server processes sharing this configuration (`threadpress serve --workers`).
     workers: int = 1
+    # Who may read GET /metrics (client addresses, through trusted proxies); None: no
+    # /metrics at all, and nothing is counted.
+    metrics_allow: tuple[Network, ...] | None = LOOPBACK
 
     @property
     def query_depth_limit(self) -> int:
@@ -227,7 +236,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=_int(env, "THREADPRESS_WORKERS", 1, minimum=1),
         ip_retention_days=_int(env, "THREADPRESS_IP_RETENTION_DAYS", 30, minimum=1),
         background_tasks=_bool(env, "THREADPRESS_BACKGROUND_TASKS", True),
+        metrics_allow=_metrics_allow(env),
     )
+
+
+def _metrics_allow(env: Mapping[str, str]) -> tuple[Network, ...] | None:
+    """`off`: no metrics; unset or empty: loopback only (a scraper on the same host)."""
+    name = "THREADPRESS_METRICS_ALLOW"
+    raw = env.get(name, "").strip()
+    if raw.lower() == "off":
+        return None
+    return _networks(env, name) or LOOPBACK
 
 
 def _persisted_query_mode(env: Mapping[str, str]) -> PersistedQueryMode:

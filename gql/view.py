@@ -159,7 +159,10 @@ class GraphQLView(GraphQL[Context, None]):
             return self._label(request, await self.run(request))
         hit = await cache.lookup(key)
         if hit is not None:
-            request.scope.setdefault("state", {})["operation_name"] = hit.operation
+            state = request.scope.setdefault("state", {})
+            state["operation_name"] = hit.operation
+            # Kept only after a successful run: the document parsed, so its name may label.
+            state["metrics_operation"] = hit.operation or "anonymous"
             response = Response(hit.body, media_type=negotiate(request.headers.get("accept")))
             return _with_tags(response, hit.tags)
         since = await cache.begin()

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import sys
+import tempfile
+from types import FrameType
 
 import uvicorn
 
-from gql.request_log import configure_logging
+from gql.request_log import configure_logging, logging_config
 from gql.settings import load_settings
 from models.config import is_sqlite
+
+# How long in-flight requests may take to finish after SIGTERM before they are cancelled
+# (systemd's TimeoutStopSec must be longer; see deploy/threadpress.service).
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
+
+def _stopped_on_request(_signal: int, _frame: FrameType | None) -> None:
+    """Runs when uvicorn, having shut down gracefully, raises the signal it caught again:
+    a stop that was asked for is a clean exit (0), not a death by signal."""
 
 
 def serve(*, host: str, port: int, workers: int) -> int:
@@ -28,18 +41,38 @@ def serve(*, host: str, port: int, workers: int) -> int:
     # Every worker builds its app from the environment: tell it how many share the work (the
     # response cache needs Redis to be shared by several).
     os.environ["THREADPRESS_WORKERS"] = str(workers)
-    uvicorn.run(
-        "gql.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        # Which peers may set X-Forwarded-For is the app's decision
-        # (THREADPRESS_TRUSTED_PROXIES), not uvicorn's.
-        proxy_headers=False,
-        server_header=False,
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=30,
+    # Metrics of every worker meet in one fresh folder (prometheus_client's multiprocess
+    # mode), so a scrape of any worker reports the totals. Set before any worker imports
+    # prometheus_client; fresh each run, so a restart starts from zero instead of adding
+    # up the files of processes long gone.
+    metrics_dir = (
+        tempfile.mkdtemp(prefix="threadpress-metrics-")
+        if settings.metrics_allow is not None
+        else None
     )
+    if metrics_dir is not None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped_on_request)
+    try:
+        uvicorn.run(
+            "gql.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # Which peers may set X-Forwarded-For is the app's decision
+            # (THREADPRESS_TRUSTED_PROXIES), not uvicorn's.
+            proxy_headers=False,
+            server_header=False,
+            access_log=False,
+            # JSON lines in every worker too (spawned workers start unconfigured).
+            log_config=logging_config(settings.log_level),
+            # On SIGTERM: stop accepting, let in-flight requests finish, then run the
+            # lifespan's shutdown (background work stops, connections close).
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
