@@ -69,6 +69,10 @@ class Settings:
     ip_retention_days: int = 30
     # Server processes sharing this configuration (`threadpress serve --workers`).
     workers: int = 1
+    # Live comments (see README, "Live comments"): subscriptions one WebSocket may run at
+    # once, and WebSocket plus event-stream connections one process holds at once.
+    max_subscriptions_per_connection: int = 10
+    max_subscriber_connections: int = 1000
 
     @property
     def query_depth_limit(self) -> int:
@@ -224,6 +228,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=_int(env, "THREADPRESS_WORKERS", 1, minimum=1),
         ip_retention_days=_int(env, "THREADPRESS_IP_RETENTION_DAYS", 30, minimum=1),
         background_tasks=_bool(env, "THREADPRESS_BACKGROUND_TASKS", True),
+        max_subscriptions_per_connection=_int(
+            env, "THREADPRESS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 10, minimum=1
+        ),
+        max_subscriber_connections=_int(
+            env, "THREADPRESS_MAX_SUBSCRIBER_CONNECTIONS", 1000, minimum=1
+        ),
     )
 
 

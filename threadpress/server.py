@@ -41,5 +41,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=30,
+        # A WebSocket message is a GraphQL request too: no larger than a request body.
+        ws_max_size=settings.max_body_bytes,
     )
     return 0
