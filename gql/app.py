@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gql.body_limit import BodyLimitMiddleware
 from gql.caching import build_response_cache
@@ -23,6 +23,7 @@ from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
 from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
+from gql.live import build_live
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
 from gql.request_log import RequestLogMiddleware
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     metrics = settings.metrics_allow is not None
     response_cache = build_response_cache(settings)
     persisted = build_persisted_queries(settings)
+    live = build_live(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await open_database(settings.database_url)
         if response_cache is not None:
             await response_cache.start()
+        await live.start()
 
         async def announced(post_ids: list[int]) -> None:
             if response_cache is not None:
@@ -76,6 +79,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await asyncio.gather(*background, return_exceptions=True)
             if metrics:
                 forget_this_process()
+            # Ends every subscription still open (their streams complete) and the broker's
+            # connection, while the database is still there.
+            await live.close()
             app.state.comment_rate_limiter.close()
             if response_cache is not None:
                 await response_cache.close()
@@ -90,12 +96,17 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         response_cache=response_cache,
         graphiql=graphiql,
         cost_limit=settings.max_cost,
+        live=live,
+        cors_origins=settings.cors_origins,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            # Subscriptions over graphql-transport-ws, at the same URL as queries.
+            WebSocketRoute("/graphql", view),
             *assets,
             Route("/export.ndjson", export_ndjson, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -124,6 +135,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.settings = settings
     # Writers invalidate through it once their transaction has committed (None: cache off).
     app.state.response_cache = response_cache
+    # Writers announce committed changes to live subscribers through it.
+    app.state.live = live
     app.state.comment_rate_limiter = RateLimiter(
         settings.comment_rate_limit_item, "submit-comment", settings.redis_url
     )

@@ -16,6 +16,7 @@ from tortoise import timezone
 from gql.caching import ResponseCache
 from gql.client_ip import client_ip
 from gql.dependencies import Dependencies
+from gql.live import Live, LiveEvent
 from gql.loaders import Loaders
 from gql.permissions import Permission, Viewer
 from gql.rate_limit import RateLimiter
@@ -46,11 +47,22 @@ class Context:
     viewer: Viewer | None = None
     # What the response read, for the response cache and its Cache-Tag header.
     depends: Dependencies = field(default_factory=Dependencies)
+    # A WebSocket's `connection_init` payload (Strawberry sets it), and why the credentials
+    # of the connection were refused: a WebSocket learns that at `connection_init`.
+    connection_params: object = None
+    refusal: str | None = None
 
     def __post_init__(self) -> None:
         # One clock per request: a scheduled post never flickers in and out mid-response.
         see_drafts = self.viewer is not None and Permission.WRITE_CONTENT in self.viewer.permissions
         self.loaders = Loaders(now=self.now, depends=self.depends, see_drafts=see_drafts)
+
+    def refresh(self) -> None:
+        """A new clock and new loaders. A subscription's context lives as long as its
+        connection: each event it delivers reads afresh, never from an earlier one's cache."""
+        self.now = timezone.now()
+        self.depends = Dependencies()
+        self.__post_init__()
 
     @property
     def settings(self) -> Settings:
@@ -69,6 +81,16 @@ class Context:
         cache: ResponseCache | None = self.request.app.state.response_cache
         if cache is not None:
             await cache.written(tags)
+
+    @property
+    def live(self) -> Live:
+        """The app's live subscriptions."""
+        live: Live = self.request.app.state.live
+        return live
+
+    async def announce(self, *events: LiveEvent) -> None:
+        """A write of this request committed: tell live subscribers, in every process."""
+        await self.live.publish(*events)
 
     @cached_property
     def client_ip(self) -> str | None:

@@ -49,12 +49,23 @@ class GraphQLGetCache:
         start: Message | None = None
         chunks: list[bytes] = []
 
+        streaming = False
+
         async def buffer(message: Message) -> None:
-            nonlocal start
+            nonlocal start, streaming
             if message["type"] == "http.response.start":
+                # An event stream (a subscription) never ends: pass it through as it comes.
+                if (
+                    Headers(raw=message["headers"])
+                    .get("content-type", "")
+                    .startswith("text/event-stream")
+                ):
+                    streaming = True
+                    await send(message)
+                    return
                 start = message
                 return
-            if message["type"] != "http.response.body" or start is None:
+            if streaming or message["type"] != "http.response.body" or start is None:
                 await send(message)
                 return
             chunks.append(message.get("body", b""))

@@ -6,14 +6,16 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gql.authors.mutations import AuthorMutations
 from gql.authors.queries import AuthorQueries
@@ -25,6 +27,7 @@ from gql.comments.mutations import CommentMutations
 from gql.comments.privacy_mutations import PrivacyMutations
 from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
+from gql.comments.subscriptions import CommentSubscriptions
 from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
@@ -63,6 +66,12 @@ Mutation = merge_types(
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Writes. Problems with a mutation's input come back as `errors` in its payload."
+)
+
+
+Subscription = merge_types("Subscription", (CommentSubscriptions,))
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live updates, over WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse)."
 )
 
 
@@ -175,6 +184,29 @@ class ThreadpressSchema(strawberry.Schema):
                 ],
             )
 
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        # The streaming transports (WebSocket, event stream) run subscriptions only. Queries
+        # and mutations go over plain HTTP, where the CSRF check, the body limit, the time
+        # limit, the response cache and persisted queries apply.
+        return await super().stream(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            operation_extensions=operation_extensions,
+            allowed_operation_types=(OperationType.SUBSCRIPTION,),
+        )
+
 
 DOCUMENT_CACHE_SIZE = 512
 """Distinct documents whose parse and validation are kept (a site's clients send a few)."""
@@ -226,6 +258,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     built = ThreadpressSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         execution_context_class=BatchedExecutionContext if settings.batched_execution else None,
     )

@@ -80,6 +80,10 @@ class Settings:
     # Who may read GET /metrics (client addresses, through trusted proxies); None: no
     # /metrics at all, and nothing is counted.
     metrics_allow: tuple[Network, ...] | None = LOOPBACK
+    # Live comments (see README, "Live comments"): subscriptions one WebSocket may run at
+    # once, and WebSocket plus event-stream connections one process holds at once.
+    max_subscriptions_per_connection: int = 10
+    max_subscriber_connections: int = 1000
 
     @property
     def query_depth_limit(self) -> int:
@@ -237,6 +241,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ip_retention_days=_int(env, "THREADPRESS_IP_RETENTION_DAYS", 30, minimum=1),
         background_tasks=_bool(env, "THREADPRESS_BACKGROUND_TASKS", True),
         metrics_allow=_metrics_allow(env),
+        max_subscriptions_per_connection=_int(
+            env, "THREADPRESS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 10, minimum=1
+        ),
+        max_subscriber_connections=_int(
+            env, "THREADPRESS_MAX_SUBSCRIBER_CONNECTIONS", 1000, minimum=1
+        ),
     )
 
 

@@ -15,12 +15,16 @@ What the subclass adds to Strawberry:
 - Persisted queries (`gql.persisted_queries`) and the response cache (`gql.caching`): a
   cached answer is sent before anything is parsed; a shareable answer carries `Cache-Tag` and
   `Surrogate-Key` headers naming what it read, and any other answer `private, no-store`.
+- Subscriptions (`gql.live`): over a WebSocket at the same URL (graphql-transport-ws, from
+  this site's own pages or `THREADPRESS_CORS_ORIGINS` only), or as an event stream
+  (graphql-sse, `Accept: text/event-stream`), within a cap on such connections per process.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -31,16 +35,21 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from gql.auth import Unauthenticated, viewer_of
 from gql.caching import ResponseCache
 from gql.context import Context
 from gql.graphiql import GraphiQLPage
+from gql.live import Live
+from gql.live.transport import TransportWSHandler, WebSocketAdapter
 from gql.persisted_queries import PersistedQueries, PersistedQueryError
 from gql.response_cache import CachedResponse, cache_key
 
@@ -51,6 +60,14 @@ BATCHING_MESSAGE = (
 JSON = "application/json"
 SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
 PRIVATE_CACHE_CONTROL = "private, no-store"
+EVENT_STREAM = "text/event-stream"
+# A WebSocket that never says `connection_init` holds a connection slot for this long.
+CONNECTION_INIT_SECONDS = 10
+BUSY_RETRY_AFTER_SECONDS = 5
+REFUSALS = {
+    "TOO_MANY_CONNECTIONS": "This server holds as many live connections as it may: retry later.",
+    "ORIGIN_NOT_ALLOWED": "Pages from this origin may not open a WebSocket here.",
+}
 
 
 def _accepted(accept: str) -> list[tuple[str, float]]:
@@ -121,35 +138,146 @@ class MethodNotAllowed(HTTPException):
         super().__init__(405, reason)
 
 
+def wants_event_stream(request: Request) -> bool:
+    """Whether the client asks for a graphql-sse event stream."""
+    return any(
+        part.split(";", 1)[0].strip().lower() == EVENT_STREAM
+        for part in request.headers.get("accept", "").split(",")
+    )
+
+
+def _authorization_in(params: object) -> object:
+    """The `Authorization` entry of a `connection_init` payload (any case), if any."""
+    if not isinstance(params, dict):
+        return None
+    for name, value in params.items():
+        if isinstance(name, str) and name.lower() == "authorization":
+            return value
+    return None
+
+
 class GraphQLView(GraphQL[Context, None]):
-    """`POST /graphql` and `GET /graphql` (queries only; GraphiQL for browsers)."""
+    """`POST /graphql` and `GET /graphql` (queries only; GraphiQL for browsers), and
+    subscriptions over a WebSocket or an event stream at the same URL."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    websocket_adapter_class = WebSocketAdapter
 
     def __init__(
         self,
         schema: BaseSchema,
         *,
         persisted: PersistedQueries,
+        live: Live,
         response_cache: ResponseCache | None = None,
         graphiql: GraphiQLPage | None = None,
         cost_limit: int = 200_000,
+        cors_origins: Sequence[str] = (),
+        max_subscriptions_per_connection: int = 10,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            # graphql-transport-ws only: the older graphql-ws protocol (subscriptions-
+            # transport-ws) is unmaintained and has no per-operation error message.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
+            # Same-origin handshakes are always allowed (Strawberry's check).
+            allowed_origins=cors_origins,
+        )
         self.persisted = persisted
+        self.live = live
         self.response_cache = response_cache
         self.graphiql = graphiql
         self.cost_limit = cost_limit  # reported by refusals too: nothing ran, 0 requested
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        if wants_event_stream(request):
+            await self._event_stream(request, scope, receive, send)
+            return
         try:
             response = await self._respond(request)
         except HTTPException as error:
             # Strawberry answers these in plain text; GraphQL clients expect a JSON body.
             response = self.error_response(request, error)
         await response(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket, while this process has room for one more subscriber connection."""
+        if not self.live.slots.take():
+            await self._deny_websocket(
+                WebSocket(scope, receive=receive, send=send), 503, "TOO_MANY_CONNECTIONS"
+            )
+            return
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.live.slots.give_back()
+
+    async def _event_stream(
+        self, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """A graphql-sse stream (never cached), while this process has room for one more."""
+        if not self.live.slots.take():
+            await self._refusal(503, "TOO_MANY_CONNECTIONS")(scope, receive, send)
+            return
+        try:
+            try:
+                response = await self.run(request)
+            except HTTPException as error:
+                response = self.error_response(request, error)
+            await response(scope, receive, send)
+        finally:
+            self.live.slots.give_back()
+
+    async def _deny_websocket(self, websocket: WebSocket, status: int, code: str) -> None:
+        """Refuse a handshake before accepting it: an HTTP answer with a JSON error where the
+        server can send one, else a close (which servers answer with 403)."""
+        if "websocket.http.response" not in websocket.scope.get("extensions", {}):
+            await websocket.close(code=1008)
+            return
+        await websocket.send_denial_response(self._refusal(status, code))
+
+    def _refusal(self, status: int, code: str) -> Response:
+        """A live connection refused: 403 for a foreign origin, 503 when this process holds
+        as many as it may (with `Retry-After`)."""
+        body = {
+            "errors": [{"message": REFUSALS[code], "extensions": {"code": code}}],
+            "extensions": {"cost": {"requested": 0, "limit": self.cost_limit}},
+        }
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)} if status == 503 else {}
+        return Response(self.encode_json(body), status, headers=headers, media_type=JSON)
+
+    async def reject_websocket(self, request: WebSocket) -> WebSocket:
+        # A handshake from an origin that is neither this site nor a configured one.
+        await self._deny_websocket(request, 403, "ORIGIN_NOT_ALLOWED")
+        return request
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        # graphql-transport-ws `connection_init`: a token may come in its payload
+        # (`{"Authorization": "Bearer ..."}`), as browsers cannot set WebSocket headers.
+        authorization = _authorization_in(context.connection_params)
+        if authorization is not None:
+            try:
+                if not isinstance(authorization, str):
+                    raise Unauthenticated("Send an API token as `Authorization: Bearer <token>`.")
+                context.viewer = await viewer_of(authorization)
+            except Unauthenticated as error:
+                context.refusal = error.message
+            context.refresh()  # the viewer decides what the loaders may read
+        if context.refusal is not None:
+            # Never the anonymous view for a bad token: the connection closes (4403).
+            raise ConnectionRejectionError
+        unset: UnsetType = UNSET
+        return unset
 
     async def _respond(self, request: Request) -> Response:
         """From the cache when it holds the answer; else run, and keep what may be shared."""
@@ -237,11 +365,15 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        refusal = None
         try:
             viewer = await viewer_of(request.headers.get("authorization"))
         except Unauthenticated as error:
-            raise NotAuthenticated(error.message) from None
-        context = Context(request=request, response=response, viewer=viewer)
+            if not isinstance(request, WebSocket):
+                raise NotAuthenticated(error.message) from None
+            # A WebSocket is already accepted here: it is refused at `connection_init`.
+            viewer, refusal = None, error.message
+        context = Context(request=request, response=response, viewer=viewer, refusal=refusal)
         # Read back once the response exists: what it read and whether it may be shared.
         request.scope.setdefault("state", {})["graphql_context"] = context
         return context

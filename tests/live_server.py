@@ -92,3 +92,29 @@ def live_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+@contextmanager
+def serve_process(workdir: Path, env: dict[str, str], name: str = "server") -> Iterator[str]:
+    """`threadpress serve` on a free loopback port with exactly `env` (a database that is
+    already migrated); yields the base URL; the server is always stopped."""
+    url = f"http://127.0.0.1:{free_port()}"
+    log = workdir / f"{name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(THREADPRESS), "serve", "--port", url.rsplit(":", 1)[1]],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_healthy(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)

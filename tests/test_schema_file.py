@@ -17,7 +17,8 @@ def test_committed_schema_matches_the_code() -> None:
 
 
 # What only moderators read (API.md): these fields, on these types, reached only through
-# the moderator-only `moderationQueue` and `exportCommenter` (tests/test_moderation.py and
+# the moderator-only `moderationQueue`, `exportCommenter` and `moderationQueueChanged`
+# (tests/test_moderation.py, tests/test_subscriptions.py and
 # tests/test_commenter_privacy.py prove who may call them).
 MODERATOR_ONLY_FIELDS = [
     "ModerationItem.authorEmail",
@@ -63,6 +64,7 @@ def test_no_output_type_has_a_private_field() -> None:
             "ModerationItemEdge",
             "StoredComment",
             "CommenterExportPayload",
+            "ModerationQueueEvent",
         }
     ]
     assert sorted(reaching) == [
@@ -70,6 +72,9 @@ def test_no_output_type_has_a_private_field() -> None:
         "ModerationItemConnection.edges",
         "ModerationItemConnection.nodes",
         "ModerationItemEdge.node",
+        "ModerationQueueEvent.item",
         "Mutation.exportCommenter",
         "Query.moderationQueue",
+        # Moderators only too (tests/test_subscriptions.py).
+        "Subscription.moderationQueueChanged",
     ]

@@ -71,6 +71,8 @@ def serve(*, host: str, port: int, workers: int) -> int:
             # On SIGTERM: stop accepting, let in-flight requests finish, then run the
             # lifespan's shutdown (background work stops, connections close).
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # A WebSocket message is a GraphQL request too: no larger than a request body.
+            ws_max_size=settings.max_body_bytes,
         )
     finally:
         if metrics_dir is not None:

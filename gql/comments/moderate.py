@@ -21,6 +21,7 @@ from gql.audit import record
 from gql.context import Context
 from gql.dependencies import invalidation_for_comments
 from gql.errors import UserErrorCode
+from gql.live import CommentsPublic, LiveEvent, QueueChanged
 from gql.permissions import Viewer
 from gql.writes import serialised_writes
 
@@ -74,6 +75,7 @@ async def moderate(
                 .using_db(connection)
                 .order_by("path")
             )
+            was_status = row.status
             row.status = status
             was_public = row.is_public
             public_of: dict[int | None, bool] = {row.parent_id: parent_public}
@@ -116,4 +118,14 @@ async def moderate(
         # Committed: what showed this post's comments can no longer be served.
         ids = [row.id, *(comment.id for comment in changed)]
         await context.written(invalidation_for_comments(row.post_id, ids))
+        # Then live subscribers: what became public (replies that came back included), and
+        # whether the comment entered or left the moderation queue.
+        events: list[LiveEvent] = []
+        became_public = tuple(c.id for c in flipped if c.is_public)
+        if became_public and post_public:
+            events.append(CommentsPublic(row.post_id, became_public))
+        held = models.CommentModeration.PENDING
+        if (was_status == held) != (status == held):
+            events.append(QueueChanged(row.id, entered=status == held))
+        await context.announce(*events)
     return Moderated(comment=row, changed_visibility=ids)

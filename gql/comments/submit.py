@@ -39,6 +39,7 @@ from gql.context import Context
 from gql.dependencies import invalidation_for_comments
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.ids import input_pk
+from gql.live import CommentsPublic, QueueChanged
 from gql.writes import serialised_writes
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
 from models.config import is_sqlite
@@ -280,6 +281,11 @@ async def _store_in_transaction(
     # held comment changes nothing public, but the write is still this process's own).
     public = row.is_public
     await context.written(invalidation_for_comments(row.post_id, [row.id]) if public else ())
+    # Then live subscribers: readers of the post see it, moderators see what now waits.
+    if public:
+        await context.announce(CommentsPublic(row.post_id, (row.id,)))
+    elif row.status == models.CommentModeration.PENDING:
+        await context.announce(QueueChanged(row.id, entered=True))
     return Outcome(comment=row)
 
 

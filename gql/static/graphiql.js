@@ -31,8 +31,15 @@
     headers["x-csrftoken"] = csrfToken;
   }
 
-  // No subscriptionUrl: this server has no WebSocket endpoint.
-  var fetcher = GraphiQL.createFetcher({ url: endpoint, headers: headers });
+  // Subscriptions run over graphql-transport-ws at the same path (GraphiQL bundles the
+  // graphql-ws client); the page's `connect-src 'self'` covers ws(s) to this host.
+  var subscriptionUrl =
+    (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + endpoint;
+  var fetcher = GraphiQL.createFetcher({
+    url: endpoint,
+    subscriptionUrl: subscriptionUrl,
+    headers: headers,
+  });
 
   function GraphiQLWithExplorer() {
     var queryState = React.useState(parameters.q || config.exampleQuery);
