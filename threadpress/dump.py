@@ -528,7 +528,7 @@ class _Loader:
     async def flush(self) -> None:
         if not self.batch:
             return
-        await self._write(self.insert, self.batch, f"lines {self.first_line}-")
+        await self._write(self.insert, self.batch, self.first_line)
         self.batch = []
 
     async def finish(self) -> None:
@@ -541,15 +541,15 @@ class _Loader:
             )
             pairs = [[target, k] for c, k, target in self.deferred if c == column]
             for start in range(0, len(pairs), self.batch_rows):
-                await self._write(update, pairs[start : start + self.batch_rows], "")
+                await self._write(update, pairs[start : start + self.batch_rows], None)
         self.deferred = []
 
-    async def _write(self, statement: str, rows: list[list[Any]], where: str) -> None:
+    async def _write(self, statement: str, rows: list[list[Any]], first_line: int | None) -> None:
         try:
             await self.connection.execute_many(statement, rows)
         except (IntegrityError, OperationalError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            place = f" ({where.rstrip('-')} on)" if where else ""
+            place = f" (in the batch from line {first_line})" if first_line else ""
             raise DumpError(
                 f"the database refused a row of {self.table.name!r}{place}: {reason}"
             ) from None
