@@ -490,6 +490,7 @@ def test_the_load_command_refuses_in_one_line_and_writes_nothing(tmp_path: Path)
     broken_line = len(good.splitlines()) // 2 + 1
     refusals = {name: _refusal(_run("load", name, env=target, cwd=tmp_path)) for name in spoiled}
     missing = _refusal(_run("load", "nowhere.ndjson", env=target, cwd=tmp_path))
+    unwritable = _refusal(_run("dump", "no/such/folder.ndjson", env=site, cwd=tmp_path))
     still_empty = _run("dump", "-", env=target, cwd=tmp_path).stdout
     into_full = _refusal(_run("load", "-", env=site, cwd=tmp_path, stdin=good))
 
@@ -503,6 +504,7 @@ def test_the_load_command_refuses_in_one_line_and_writes_nothing(tmp_path: Path)
         "loaded",
     }
     assert missing.startswith("threadpress load: cannot read 'nowhere.ndjson'")
+    assert unwritable.startswith("threadpress dump: cannot write 'no/such/folder.ndjson'")
     assert _comparable(still_empty) == _comparable(empty)
     assert into_full == (
         "threadpress load: the database is not empty: load into a new database, or pass "

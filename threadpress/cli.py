@@ -121,7 +121,13 @@ def _dump(args: argparse.Namespace) -> int:
     target = Path(args.file)
     partial = target.with_name(f".{target.name}.partial")
     try:
-        with partial.open("wb") as out:
+        out = partial.open("wb")
+    except OSError as error:
+        # Said here: main() would take any OSError for an unreachable database.
+        print(f"threadpress dump: cannot write {args.file!r}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with out:
             summary = _run_with_database_returning(lambda: work(out))
             out.flush()
             os.fsync(out.fileno())
