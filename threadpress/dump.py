@@ -342,13 +342,15 @@ def _app_version() -> str:
 async def dump(out: IO[bytes], *, batch_rows: int = BATCH_ROWS) -> Summary:
     """Write every row of every table to `out` (a binary file), from one consistent snapshot
     of the open database, `batch_rows` rows in memory at a time."""
+    if batch_rows < 1:
+        raise ValueError("batch_rows must be at least 1")
     tables = layout()
     summary = Summary()
     async with in_transaction("default") as connection:
         postgres = _is_postgres(connection)
         if postgres:
-            # One snapshot for the whole dump: rows written meanwhile are all in or all out.
-            # (SQLite's read transaction in WAL mode is a snapshot already.)
+            # One snapshot for the whole dump: what commits after it starts is left out of
+            # every table alike. (SQLite's read transaction in WAL mode is a snapshot already.)
             await connection.execute_query(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
             )
@@ -574,6 +576,8 @@ async def load(
     An empty database is required unless `replace`, which deletes every row first (in the
     same transaction). Id sequences end past the loaded ids. The change log is loaded as it
     is, ids included, so builds' sync tokens stay valid."""
+    if batch_rows < 1:
+        raise ValueError("batch_rows must be at least 1")
     lines = _lines(source)
     first = next(lines, None)
     header = _header(first[1] if first else None)
