@@ -466,6 +466,7 @@ def test_the_commands_back_up_and_restore_a_sqlite_site(tmp_path: Path) -> None:
 
     assert dumped.returncode == 0, dumped.stderr
     assert dumped.stdout.decode().startswith("Dumped ")
+    assert backup.stat().st_mode & 0o077 == 0  # private data: the owner's alone
     assert not list(tmp_path.glob(".*.partial"))
     assert _comparable(piped.stdout) == _comparable(backup.read_bytes())
     assert piped.stderr.decode().startswith("Dumped ")

@@ -121,7 +121,9 @@ def _dump(args: argparse.Namespace) -> int:
     target = Path(args.file)
     partial = target.with_name(f".{target.name}.partial")
     try:
-        out = partial.open("wb")
+        # Readable by its owner only: the file holds emails, addresses and token hashes.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        out = os.fdopen(descriptor, "wb")
     except OSError as error:
         # Said here: main() would take any OSError for an unreachable database.
         print(f"threadpress dump: cannot write {args.file!r}: {error.strerror}", file=sys.stderr)
