@@ -1,17 +1,21 @@
-"""The `threadpress` command: serve, migrate, import, demo, export-schema, token, audit,
-webhooks, purge-addresses."""
+"""The `threadpress` command: serve, migrate, import, demo, dump, load, export-schema, token,
+audit, webhooks, purge-addresses."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import IO, TypeVar
 
 from gql.settings import SettingsError
 from models.config import DatabaseConfigError
 from models.database import close_database, migrate_database, open_database
+
+T = TypeVar("T")
 
 
 def _run_with_database(work: Callable[[], Awaitable[int]]) -> int:
@@ -26,6 +30,18 @@ def _run_with_database(work: Callable[[], Awaitable[int]]) -> int:
             await close_database()
 
     return asyncio.run(main())
+
+
+def _run_with_database_returning(work: Callable[[], Awaitable[T]]) -> T:
+    """`_run_with_database` for work that answers something other than an exit code."""
+    result: list[T] = []
+
+    async def keep() -> int:
+        result.append(await work())
+        return 0
+
+    _run_with_database(keep)
+    return result[0]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -81,6 +97,87 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
 
     return _run_with_database(work)
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from threadpress.dump import Summary, database_tables, dump, layout
+
+    async def work(out: IO[bytes]) -> Summary:
+        covered = {table.name for table in layout()}
+        for name in sorted(await database_tables() - covered):
+            print(
+                f"threadpress dump: warning: table {name!r} belongs to no model: left out",
+                file=sys.stderr,
+            )
+        return await dump(out)
+
+    if args.file == "-":
+        summary = _run_with_database_returning(lambda: work(sys.stdout.buffer))
+        sys.stdout.buffer.flush()
+        print(summary.report("Dumped"), file=sys.stderr)
+        return 0
+    # Written beside the target and renamed when complete: a dump that fails halfway never
+    # leaves a file that looks like a backup.
+    target = Path(args.file)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        # Readable by its owner only: the file holds emails, addresses and token hashes.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        out = os.fdopen(descriptor, "wb")
+    except OSError as error:
+        # Said here: main() would take any OSError for an unreachable database.
+        print(f"threadpress dump: cannot write {args.file!r}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with out:
+            summary = _run_with_database_returning(lambda: work(out))
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(summary.report("Dumped") + f" Written to {target}.")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from threadpress.dump import DumpError, load
+
+    def work(source: IO[bytes]) -> int:
+        async def loaded() -> int:
+            try:
+                summary = await load(source, replace=args.replace)
+            except DumpError as refusal:
+                print(f"threadpress load: {refusal}; nothing was loaded", file=sys.stderr)
+                return 2
+            await _announce_load()
+            print(summary.report("Loaded"))
+            return 0
+
+        return _run_with_database(loaded)
+
+    if args.file == "-":
+        return work(sys.stdin.buffer)
+    try:
+        source = Path(args.file).open("rb")  # noqa: SIM115 - the with below closes it
+    except OSError as error:
+        print(f"threadpress load: cannot read {args.file!r}: {error.strerror}", file=sys.stderr)
+        return 2
+    with source:
+        return work(source)
+
+
+async def _announce_load() -> None:
+    """A load keeps the change log it carries, ids and all (it is a backup: builds' sync
+    tokens stay valid), so it announces only what the log cannot hold yet: scheduled posts
+    whose time came while the site sat in the file. Running servers drop every cached answer."""
+    from gql.changes import announce_due
+    from gql.foreign_writes import announce_bulk_write
+    from gql.settings import load_settings
+
+    settings = load_settings()
+    await announce_due()
+    await announce_bulk_write(settings.database_url, settings.redis_url)
 
 
 def _purge_addresses(_args: argparse.Namespace) -> int:
@@ -144,6 +241,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="only when the database has no posts yet"
     )
     demo.set_defaults(handler=_demo)
+
+    dumper = commands.add_parser(
+        "dump",
+        help="write the whole site, private data included, to a portable NDJSON file",
+    )
+    dumper.add_argument("file", help="the file to write (- for stdout)")
+    dumper.set_defaults(handler=_dump)
+
+    loader = commands.add_parser("load", help="load a file made by `threadpress dump`")
+    loader.add_argument("file", help="the file to read (- for stdin)")
+    loader.add_argument(
+        "--replace", action="store_true", help="delete everything in the database first"
+    )
+    loader.set_defaults(handler=_load)
 
     purge = commands.add_parser(
         "purge-addresses",
