@@ -24,6 +24,7 @@ from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
+from gql.replica import ReplicaReads
 from gql.request_log import RequestLogMiddleware
 from gql.retention import retention_loop
 from gql.schema import build_schema
@@ -38,13 +39,15 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the app. `manage_database=False` leaves opening and closing the database to the
     caller (tests share one open database across many apps)."""
     settings = settings or load_settings()
-    response_cache = build_response_cache(settings)
+    # Public reads from the replica, when one is configured (see `gql.replica`).
+    replica = ReplicaReads(settings.redis_url) if settings.database_replica_url else None
+    response_cache = build_response_cache(settings, replica)
     persisted = build_persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
-            await open_database(settings.database_url)
+            await open_database(settings.database_url, settings.database_replica_url)
         if response_cache is not None:
             await response_cache.start()
 
@@ -73,6 +76,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if response_cache is not None:
                 await response_cache.close()
             await persisted.close()
+            if replica is not None:
+                await replica.close()
             if manage_database:
                 await close_database()
 
@@ -114,6 +119,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.replica = replica
     # Writers invalidate through it once their transaction has committed (None: cache off).
     app.state.response_cache = response_cache
     app.state.comment_rate_limiter = RateLimiter(
