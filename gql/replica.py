@@ -35,6 +35,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import coredis
 from strawberry.extensions import SchemaExtension
@@ -178,6 +179,19 @@ class ReplicaReads:
             return None
         return replayed
 
+    @asynccontextmanager
+    async def public_reads(self, client: str | None) -> AsyncIterator[int | None]:
+        """Run the block's reads on the replica when `client`'s anonymous read may use it;
+        yields the replica's replay position (None: the block reads the primary). A path
+        that answers public reads without GraphQL uses this too, and must not cache an
+        answer when the position is below the cache's (see `gql.view.replica_behind`)."""
+        lsn = await self.lsn_for(client)
+        if lsn is None:
+            yield None
+            return
+        with replica_reads():
+            yield lsn
+
     async def close(self) -> None:
         """Release the Redis connections."""
         if self._pool is not None:
@@ -200,10 +214,9 @@ class ReplicaRouting(SchemaExtension):
             is_query = execution.operation_type is OperationType.QUERY
         except Exception:  # no such operation: nothing will run
             is_query = False
-        lsn = await replica.lsn_for(context.client_ip) if is_query else None
-        if lsn is None:
+        if not is_query:
             yield
             return
-        context.replica_lsn = lsn
-        with replica_reads():
+        async with replica.public_reads(context.client_ip) as lsn:
+            context.replica_lsn = lsn
             yield
