@@ -26,6 +26,7 @@ from gql.metrics import forget_this_process, metrics_endpoint, observe_request, 
 from gql.live import build_live
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
+from gql.replica import ReplicaReads
 from gql.request_log import RequestLogMiddleware
 from gql.retention import retention_loop
 from gql.schema import build_schema
@@ -41,14 +42,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     caller (tests share one open database across many apps)."""
     settings = settings or load_settings()
     metrics = settings.metrics_allow is not None
-    response_cache = build_response_cache(settings)
+    # Public reads from the replica, when one is configured (see `gql.replica`).
+    replica = ReplicaReads(settings.redis_url) if settings.database_replica_url else None
+    response_cache = build_response_cache(settings, replica)
     persisted = build_persisted_queries(settings)
     live = build_live(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
-            await open_database(settings.database_url)
+            await open_database(settings.database_url, settings.database_replica_url)
         if response_cache is not None:
             await response_cache.start()
         await live.start()
@@ -86,6 +89,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if response_cache is not None:
                 await response_cache.close()
             await persisted.close()
+            if replica is not None:
+                await replica.close()
             if manage_database:
                 await close_database()
 
@@ -133,6 +138,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.replica = replica
     # Writers invalidate through it once their transaction has committed (None: cache off).
     app.state.response_cache = response_cache
     # Writers announce committed changes to live subscribers through it.

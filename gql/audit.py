@@ -16,6 +16,7 @@ from gql.errors import Problem
 from gql.permissions import Viewer
 from gql.slug_rules import slug_taken_problem
 from gql.writes import serialised_writes
+from models.config import PRIMARY
 
 
 async def record(
@@ -53,7 +54,7 @@ async def audited_write(
     try:
         async with (
             serialised_writes(context.settings.database_url),
-            in_transaction() as connection,
+            in_transaction(PRIMARY) as connection,
         ):
             change = await block(connection)
             if change.problems:

@@ -17,8 +17,10 @@ from strawberry.types.graphql import OperationType
 from gql.dependencies import ALL
 from gql.foreign_writes import WriteWatch, write_watch
 from gql.metrics import cache_lookup
+from gql.replica import ReplicaReads
 from gql.response_cache import (
     CachedResponse,
+    Position,
     PublicationClock,
     ResponseStore,
     open_store,
@@ -31,22 +33,27 @@ logger = logging.getLogger("threadpress.cache")
 class ResponseCache:
     """Shareable responses of this app, by request key."""
 
-    def __init__(self, store: ResponseStore, watch: WriteWatch) -> None:
+    def __init__(
+        self, store: ResponseStore, watch: WriteWatch, replica: ReplicaReads | None = None
+    ) -> None:
         self.store = store
         self.watch = watch
         self.clock = PublicationClock()
+        # With a replica, every invalidation records its write's WAL position.
+        self.replica = replica
 
     async def lookup(self, key: str) -> CachedResponse | None:
         """The cached answer for `key`, unless something changed what it read."""
         if self.watch.changed():
-            await self.store.invalidate({ALL})
+            await self.store.invalidate({ALL}, self.watch.lsn())
         found = await self.store.get(key)
         cache_lookup(found is not None)
         return found
 
-    async def begin(self) -> int:
-        """Call before a request starts reading; pass the result to `keep`."""
-        return await self.store.sequence()
+    async def begin(self) -> Position:
+        """Call before a request starts reading; pass the sequence to `keep`, and compare
+        the position with the replica's before keeping an answer read from the replica."""
+        return await self.store.position()
 
     async def keep(self, key: str, response: CachedResponse, *, since: int, now: datetime) -> bool:
         """Store a shareable answer, to expire at the next scheduled publication."""
@@ -54,10 +61,13 @@ class ResponseCache:
         expires_at = upcoming.timestamp() if upcoming is not None else None
         return await self.store.put(key, response, since=since, expires_at=expires_at)
 
-    async def written(self, tags: Collection[str]) -> None:
+    async def written(self, tags: Collection[str], lsn: int | None = None) -> None:
         """A write of this process committed: drop what it changed (nothing, for a write
-        the public cannot see), before its response is sent."""
-        await self.store.invalidate(tags)
+        the public cannot see), before its response is sent. `lsn`: the primary's WAL
+        position after the commit, when the caller already read it."""
+        if tags and lsn is None and self.replica is not None:
+            lsn = await self.replica.written_lsn()
+        await self.store.invalidate(tags, lsn or 0)
         self.watch.absorb()
 
     async def start(self) -> None:
@@ -70,7 +80,9 @@ class ResponseCache:
         await self.store.close()
 
 
-def build_response_cache(settings: Settings) -> ResponseCache | None:
+def build_response_cache(
+    settings: Settings, replica: ReplicaReads | None = None
+) -> ResponseCache | None:
     """The cache the settings ask for, or None when it is off. Several processes without a
     shared store would each keep their own entries and miss each other's writes: then the
     cache is off, and the log says so."""
@@ -83,7 +95,8 @@ def build_response_cache(settings: Settings) -> ResponseCache | None:
         )
         return None
     store = open_store(settings.redis_url, settings.response_cache_bytes)
-    return ResponseCache(store, write_watch(settings.database_url, bool(settings.redis_url)))
+    watch = write_watch(settings.database_url, bool(settings.redis_url))
+    return ResponseCache(store, watch, replica)
 
 
 class OnlyQueriesAreShared(SchemaExtension):

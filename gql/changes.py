@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 import models
 from gql import webhooks
+from models.config import PRIMARY
 
 FEED_LOCK_KEY = 7_110_211_901  # any fixed 64-bit number, the same in every process
 ANNOUNCE_EVERY_SECONDS = 15.0
@@ -106,7 +107,7 @@ async def announce_due(now: datetime | None = None) -> list[int]:
     number of statements however many are due (an import announces thousands at once),
     plus two per post for webhooks when anyone subscribes."""
     now = now or timezone.now()
-    async with in_transaction() as connection:
+    async with in_transaction(PRIMARY) as connection:
 
         def due_posts() -> Any:
             return models.Post.filter(
@@ -183,7 +184,7 @@ async def announce_everything(now: datetime | None = None) -> None:
     not yet announced, with its comments. A build compares digests to skip what did not
     change."""
     now = now or timezone.now()
-    async with in_transaction() as connection:
+    async with in_transaction(PRIMARY) as connection:
         authors = await ids_of(models.Author.all().using_db(connection))
         categories = await ids_of(models.Category.all().using_db(connection))
         entries = upserts("Author", authors) + upserts("Category", categories)

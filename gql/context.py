@@ -20,6 +20,7 @@ from gql.live import Live, LiveEvent
 from gql.loaders import Loaders
 from gql.permissions import Permission, Viewer
 from gql.rate_limit import RateLimiter
+from gql.replica import ReplicaReads
 from gql.settings import Settings
 
 
@@ -51,6 +52,8 @@ class Context:
     # of the connection were refused: a WebSocket learns that at `connection_init`.
     connection_params: object = None
     refusal: str | None = None
+    # The replica's replay position when this request read the replica (None: the primary).
+    replica_lsn: int | None = None
 
     def __post_init__(self) -> None:
         # One clock per request: a scheduled post never flickers in and out mid-response.
@@ -76,11 +79,24 @@ class Context:
         limiter: RateLimiter = self.request.app.state.comment_rate_limiter
         return limiter
 
+    @property
+    def replica(self) -> ReplicaReads | None:
+        """The read replica's state, when one is configured."""
+        replica: ReplicaReads | None = getattr(self.request.app.state, "replica", None)
+        return replica
+
     async def written(self, tags: Collection[str]) -> None:
-        """A write of this request committed: invalidate the cached answers it changed."""
+        """A write of this request committed: invalidate the cached answers it changed, and
+        with a replica, make this client's next reads wait for the write's WAL position."""
         cache: ResponseCache | None = self.request.app.state.response_cache
+        replica = self.replica
+        # A write the public cannot see (a held comment, an audit entry) needs neither: its
+        # writer reads it back through the primary anyway (a preview, a token).
+        lsn = await replica.written_lsn() if replica is not None and tags else None
         if cache is not None:
-            await cache.written(tags)
+            await cache.written(tags, lsn or 0)
+        if replica is not None and lsn is not None and self.client_ip:
+            await replica.remember_writer(self.client_ip, lsn)
 
     @property
     def live(self) -> Live:

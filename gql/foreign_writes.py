@@ -9,6 +9,10 @@ the same database but cannot reach the server's memory, so the server watches th
   `announce_bulk_write`); the server listens on one connection of its own.
 Either way a foreign write drops every entry. With `REDIS_URL` the cache lives in Redis and
 the command invalidates it there directly, so no watching is needed.
+
+On PostgreSQL the command also tells the primary's WAL position after its commit (the
+notification's payload, or with it in Redis), so that answers read from a read replica are
+cached only once the replica has the command's rows (see `gql.replica`).
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ import sqlite3
 from typing import Any, Protocol
 
 from gql.dependencies import invalidation_for_everything
+from gql.replica import WRITTEN_LSN_SQL
 from gql.response_cache import RedisStore
 from models.config import sqlite_file
+from models.database import primary_connection
 
 NOTIFY_CHANNEL = "threadpress_cache"
 RECONNECT_SECONDS = 2.0
@@ -39,6 +45,10 @@ class WriteWatch(Protocol):
         """This process just wrote (and invalidated what it changed): not foreign."""
         ...
 
+    def lsn(self) -> int:
+        """The highest primary WAL position a foreign write announced (0: none known)."""
+        ...
+
     async def start(self) -> None:
         """Begin watching."""
         ...
@@ -53,6 +63,9 @@ class NoWatch:
 
     def changed(self) -> bool:
         return False
+
+    def lsn(self) -> int:
+        return 0
 
     def absorb(self) -> None:
         return None
@@ -90,6 +103,9 @@ class SqliteDataVersion:
     def absorb(self) -> None:
         self._seen = self._version()
 
+    def lsn(self) -> int:
+        return 0  # SQLite has no replicas
+
     async def start(self) -> None:
         self._connection = sqlite3.connect(self.path, check_same_thread=False)
         self._seen = self._version()
@@ -107,6 +123,7 @@ class PostgresNotifications:
     def __init__(self, url: str) -> None:
         self.url = url.replace("postgres://", "postgresql://", 1).partition("?")[0]
         self._changed = False
+        self._lsn = 0
         self._connection: Any = None
         self._reconnect: asyncio.Task[None] | None = None
         self._closing = False
@@ -118,8 +135,13 @@ class PostgresNotifications:
     def absorb(self) -> None:
         return None
 
-    def _notified(self, *_args: object) -> None:
+    def lsn(self) -> int:
+        return self._lsn
+
+    def _notified(self, _connection: object, _pid: object, _channel: object, payload: str) -> None:
         self._changed = True
+        if payload.isdigit():
+            self._lsn = max(self._lsn, int(payload))
 
     def _lost(self, *_args: object) -> None:
         self._connection = None
@@ -134,6 +156,13 @@ class PostgresNotifications:
         connection = await asyncpg.connect(self.url)
         await connection.add_listener(NOTIFY_CHANNEL, self._notified)
         connection.add_termination_listener(self._lost)
+        # Whatever was written while away is at or before the primary's position now (on
+        # a server that is itself a standby, there is no such position: nothing to wait for).
+        position = await connection.fetchval(
+            "SELECT CASE WHEN pg_is_in_recovery() THEN 0 "
+            "ELSE (pg_current_wal_lsn() - '0/0')::bigint END"
+        )
+        self._lsn = max(self._lsn, int(position or 0))
         self._connection = connection
         self._changed = True  # whatever happened while away
 
@@ -168,13 +197,15 @@ def write_watch(database_url: str, shared_store: bool) -> WriteWatch:
 
 async def announce_bulk_write(database_url: str, redis_url: str | None) -> None:
     """Tell running servers that this process wrote a lot: call after committing."""
+    lsn = 0
+    if database_url.startswith(("postgres://", "postgresql://")):
+        _, rows = await primary_connection().execute_query(WRITTEN_LSN_SQL)
+        lsn = int(rows[0][0])
     if redis_url:
         store = RedisStore(redis_url)
         try:
-            await store.invalidate(invalidation_for_everything())
+            await store.invalidate(invalidation_for_everything(), lsn)
         finally:
             await store.close()
     if database_url.startswith(("postgres://", "postgresql://")):
-        from tortoise import Tortoise
-
-        await Tortoise.get_connection("default").execute_script(f"NOTIFY {NOTIFY_CHANNEL}")
+        await primary_connection().execute_script(f"NOTIFY {NOTIFY_CHANNEL}, '{lsn}'")

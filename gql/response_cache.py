@@ -16,6 +16,10 @@ Stores: `MemoryStore` for one process (least recently used entries go first past
 budget), `RedisStore` when `REDIS_URL` is set, so every process shares entries and
 invalidations (one round trip for a hit, done by a script inside Redis).
 
+With a read replica (`gql.replica`), an invalidation also records the primary's WAL position
+after its write: the highest one (`Position.lsn`) tells which answers read from the replica
+may be stored (see `gql.view`).
+
 Time is the other thing that changes a public answer: a scheduled post becomes public at its
 date. Every entry expires at the next scheduled publication, so nothing cached before it
 outlives it (`PublicationClock`).
@@ -35,6 +39,7 @@ from typing import Any, Protocol
 import coredis
 
 import models
+from models.database import primary_connection
 
 # Entries live at most this long in Redis, and tag stamps longer, so a stamp never expires
 # before the entries it must invalidate.
@@ -45,6 +50,15 @@ REDIS_TAG_SECONDS = 2 * REDIS_ENTRY_SECONDS
 def cache_key(method: str, raw: bytes) -> str:
     """The key of a request: its method and raw query string or body, hashed."""
     return hashlib.sha256(method.encode() + b"\n" + raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where invalidations stand: the number of the last one, and the highest primary WAL
+    position any of them recorded (0 without a replica)."""
+
+    sequence: int
+    lsn: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,11 @@ class ResponseStore(Protocol):
         `put`."""
         ...
 
+    async def position(self) -> Position:
+        """The sequence and the highest recorded WAL position, read together: every
+        invalidation numbered up to the sequence has recorded its position by then."""
+        ...
+
     async def get(self, key: str) -> CachedResponse | None:
         """The valid entry under `key`, if any."""
         ...
@@ -76,8 +95,9 @@ class ResponseStore(Protocol):
         at `expires_at` (Unix time) when given. Whether it was kept."""
         ...
 
-    async def invalidate(self, tags: Collection[str]) -> None:
-        """Drop every entry that read one of `tags`."""
+    async def invalidate(self, tags: Collection[str], lsn: int = 0) -> None:
+        """Drop every entry that read one of `tags`, changed by a write that the primary's
+        WAL holds up to `lsn` (its position is recorded no later than the stamps)."""
         ...
 
     async def close(self) -> None:
@@ -100,10 +120,14 @@ class MemoryStore:
         self._entries: OrderedDict[str, _MemoryEntry] = OrderedDict()
         self._bytes = 0
         self._sequence = 0
+        self._lsn = 0
         self._stamps: dict[str, int] = {}
 
     async def sequence(self) -> int:
         return self._sequence
+
+    async def position(self) -> Position:
+        return Position(self._sequence, self._lsn)
 
     def _valid(self, entry: _MemoryEntry) -> bool:
         if entry.expires_at is not None and time.time() >= entry.expires_at:
@@ -134,9 +158,10 @@ class MemoryStore:
             self._drop(next(iter(self._entries)))
         return True
 
-    async def invalidate(self, tags: Collection[str]) -> None:
+    async def invalidate(self, tags: Collection[str], lsn: int = 0) -> None:
         if not tags:
             return
+        self._lsn = max(self._lsn, lsn)
         self._sequence += 1
         for tag in tags:
             self._stamps[tag] = self._sequence
@@ -178,10 +203,15 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return 1
 """
 
-# KEYS[1] the sequence; ARGV: tag prefix, stamp lifetime (s), tags...
+# KEYS[1] the sequence, KEYS[2] the highest WAL position; ARGV: tag prefix, stamp lifetime
+# (s), WAL position, tags... The position is raised in the same atomic step as the stamps.
 _INVALIDATE_SCRIPT = """
+local lsn = tonumber(ARGV[3])
+if lsn > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], ARGV[3])
+end
 local stamp = redis.call('INCR', KEYS[1])
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   redis.call('SET', ARGV[1] .. ARGV[i], stamp, 'EX', tonumber(ARGV[2]))
 end
 return stamp
@@ -207,6 +237,10 @@ class RedisStore:
         value = await self._redis.get(self._prefix + "sequence")
         return int(value or 0)
 
+    async def position(self) -> Position:
+        sequence, lsn = await self._redis.mget([self._prefix + "sequence", self._prefix + "lsn"])
+        return Position(int(sequence or 0), int(lsn or 0))
+
     async def get(self, key: str) -> CachedResponse | None:
         found = await self._get(keys=[self._entry(key)], args=[self._tag_prefix])
         if not isinstance(found, list) or len(found) != 2:
@@ -231,12 +265,12 @@ class RedisStore:
         )
         return stored == 1
 
-    async def invalidate(self, tags: Collection[str]) -> None:
+    async def invalidate(self, tags: Collection[str], lsn: int = 0) -> None:
         if not tags:
             return
         await self._invalidate(
-            keys=[self._prefix + "sequence"],
-            args=[self._tag_prefix, REDIS_TAG_SECONDS, *sorted(tags)],
+            keys=[self._prefix + "sequence", self._prefix + "lsn"],
+            args=[self._tag_prefix, REDIS_TAG_SECONDS, lsn, *sorted(tags)],
         )
 
     async def close(self) -> None:
@@ -257,10 +291,13 @@ class PublicationClock:
         """The first publication time after `now`, knowing invalidations up to `sequence`."""
         if self._sequence == sequence and (self._next is None or self._next > now):
             return self._next
+        # From the primary: a replica behind a write that scheduled a post would hide it, and
+        # entries would outlive its publication.
         upcoming = (
             await models.Post.filter(models.scheduled_post_filter(now))
             .order_by("published_at")
             .only("id", "published_at")
+            .using_db(primary_connection())
             .first()
         )
         self._next = upcoming.published_at if upcoming is not None else None

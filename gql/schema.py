@@ -33,6 +33,7 @@ from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
+from gql.replica import ReplicaRouting
 from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
 from gql.viewer import ViewerQueries
@@ -255,6 +256,9 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if settings.database_replica_url:
+        # Anonymous queries read the replica (decided once the operation's type is known).
+        extensions.append(ReplicaRouting)
     built = ThreadpressSchema(
         query=Query,
         mutation=Mutation,

@@ -17,7 +17,7 @@ from typing import Literal
 
 from limits import RateLimitItem, parse
 
-from models.config import database_url
+from models.config import database_url, is_postgres, is_sqlite, replica_url
 
 Environment = Literal["development", "production"]
 PersistedQueryMode = Literal["apq", "allowlist", "off"]
@@ -39,6 +39,8 @@ class Settings:
     """Everything the server reads from its environment."""
 
     database_url: str
+    # A streaming replica of the primary for anonymous reads (PostgreSQL only).
+    database_replica_url: str | None = None
     env: Environment = "development"
     graphiql: bool = True
     introspection: bool = True
@@ -195,8 +197,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"THREADPRESS_ENV must be 'development' or 'production', not {environment!r}"
         )
     production = environment == "production"
+    primary_url = database_url(env)
     return Settings(
-        database_url=database_url(env),
+        database_url=primary_url,
+        database_replica_url=_replica_url(env, primary_url),
         env="production" if production else "development",
         graphiql=_bool(env, "THREADPRESS_GRAPHIQL", not production),
         introspection=_bool(env, "THREADPRESS_INTROSPECTION", not production),
@@ -257,6 +261,24 @@ def _metrics_allow(env: Mapping[str, str]) -> tuple[Network, ...] | None:
     if raw.lower() == "off":
         return None
     return _networks(env, name) or LOOPBACK
+def _replica_url(env: Mapping[str, str], primary_url: str) -> str | None:
+    """`DATABASE_REPLICA_URL`: a PostgreSQL streaming replica of a PostgreSQL primary. SQLite
+    has no replicas to read from, and a replica of another server than the primary would
+    answer with another site's rows."""
+    url = replica_url(env)
+    if url is None:
+        return None
+    if is_sqlite(url) or not is_postgres(url):
+        scheme = url.partition("://")[0] if "://" in url else "scheme-less"
+        raise SettingsError(
+            "DATABASE_REPLICA_URL must be a PostgreSQL URL (postgres://user@host:5432/db) "
+            f"of a streaming replica, not a {scheme} URL"
+        )
+    if not is_postgres(primary_url):
+        raise SettingsError(
+            "DATABASE_REPLICA_URL needs a PostgreSQL primary: DATABASE_URL is not PostgreSQL"
+        )
+    return url
 
 
 def _persisted_query_mode(env: Mapping[str, str]) -> PersistedQueryMode:

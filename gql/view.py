@@ -51,7 +51,7 @@ from gql.graphiql import GraphiQLPage
 from gql.live import Live
 from gql.live.transport import TransportWSHandler, WebSocketAdapter
 from gql.persisted_queries import PersistedQueries, PersistedQueryError
-from gql.response_cache import CachedResponse, cache_key
+from gql.response_cache import CachedResponse, Position, cache_key
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 BATCHING_MESSAGE = (
@@ -293,14 +293,16 @@ class GraphQLView(GraphQL[Context, None]):
             state["metrics_operation"] = hit.operation or "anonymous"
             response = Response(hit.body, media_type=negotiate(request.headers.get("accept")))
             return _with_tags(response, hit.tags)
+        # Read before the request reads anything (the replica's position is read later,
+        # right before execution; see `replica_behind`).
         since = await cache.begin()
         response = self._label(request, await self.run(request))
         context = _shared_context(request, response)
-        if context is not None:
+        if context is not None and not replica_behind(context, since):
             operation = request.scope.get("state", {}).get("operation_name")
             tags = tuple(sorted(context.depends.tags))
             kept = CachedResponse(bytes(response.body), tags, operation)
-            await cache.keep(key, kept, since=since, now=context.now)
+            await cache.keep(key, kept, since=since.sequence, now=context.now)
         return response
 
     def _label(self, request: Request, response: Response) -> Response:
@@ -489,6 +491,21 @@ def _shared_context(request: Request, response: Response) -> Context | None:
     ):
         return None
     return context
+
+
+def replica_behind(context: Context, since: Position) -> bool:
+    """Whether an answer was read from a replica that may lack a write that invalidated the
+    cache: then it is served but not kept.
+
+    Why this order is safe: a writer records its WAL position (after its commit) no later
+    than it stamps the tags it invalidates, and `since` was read (sequence and highest
+    position together) before the replica's replay position, which was read before the
+    first row. So every invalidation numbered up to `since.sequence` wrote at or before
+    `since.lsn`; when the replica had replayed that far, every row the answer read is at
+    least as new as each of those writes (a replica's replay only moves forward, and a query
+    sees every commit replayed before it started). Invalidations numbered after
+    `since.sequence` are refused by the sequence rule, as for the primary."""
+    return context.replica_lsn is not None and context.replica_lsn < since.lsn
 
 
 def _with_tags(response: Response, tags: Sequence[str]) -> Response:

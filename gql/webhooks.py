@@ -35,6 +35,7 @@ from tortoise.transactions import in_transaction
 import models
 from gql.dependencies import invalidation_for_comments, invalidation_for_post
 from gql.ids import to_global_id
+from models.config import PRIMARY
 
 EVENTS = (
     "post.published",
@@ -135,7 +136,7 @@ async def taxonomy_changed(
 
 async def _claim(now: datetime) -> list[models.WebhookDelivery]:
     """Due deliveries, leased to this process for `LEASE_SECONDS`."""
-    async with in_transaction() as connection:
+    async with in_transaction(PRIMARY) as connection:
         query = (
             models.WebhookDelivery.filter(
                 delivered_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now

@@ -2,7 +2,8 @@
 
 `DATABASE_URL` takes Tortoise's URL forms: `sqlite:///absolute/path.sqlite3`,
 `sqlite://relative.sqlite3`, `postgres://user@host:5432/db`. Default: a SQLite file in the
-working directory.
+working directory. `DATABASE_REPLICA_URL` (optional, PostgreSQL only) names a streaming
+replica of that database for public reads (see `models.database.read_connection`).
 """
 
 from __future__ import annotations
@@ -85,20 +86,45 @@ def is_sqlite(url: str) -> bool:
     return urlsplit(url).scheme == "sqlite"
 
 
-def tortoise_config(url: str | None = None) -> dict[str, Any]:
-    """The Tortoise configuration for `url` (default: `database_url()`)."""
-    return {
-        "connections": {"default": url or database_url()},
+def is_postgres(url: str) -> bool:
+    """Whether `url` names a PostgreSQL database."""
+    return urlsplit(url).scheme in ("postgres", "postgresql", "asyncpg", "psycopg")
+
+
+def replica_url(env: Mapping[str, str] | None = None) -> str | None:
+    """The configured read replica's URL, if any (checked by `gql.settings`)."""
+    env = os.environ if env is None else env
+    return env.get("DATABASE_REPLICA_URL", "").strip() or None
+
+
+PRIMARY = "default"
+"""The connection every write, and every read that is not a public one, goes to."""
+REPLICA = "replica"
+"""The read replica's connection (present only when `DATABASE_REPLICA_URL` is set)."""
+
+
+def tortoise_config(url: str | None = None, replica: str | None = None) -> dict[str, Any]:
+    """The Tortoise configuration for `url` (default: `database_url()`), with a second
+    connection and the router that picks it for public reads when `replica` is given."""
+    connections = {PRIMARY: url or database_url()}
+    if replica:
+        connections[REPLICA] = replica
+    config: dict[str, Any] = {
+        "connections": connections,
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
-                "default_connection": "default",
+                "default_connection": PRIMARY,
                 "migrations": "models.migrations",
             }
         },
         "use_tz": True,
         "timezone": "UTC",
     }
+    if replica:
+        # Without a replica no router runs at all: not one call more per query.
+        config["routers"] = ["models.database.ReadRouter"]
+    return config
 
 
 TORTOISE_ORM = tortoise_config()

@@ -13,6 +13,7 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from models import Author, Category, Comment, CommentModeration, Post, PostStatus
+from models.config import PRIMARY
 from threadpress.threads import ThreadComment, place_comments
 
 # The newest published post, so "the latest post" (GraphiQL's example) shows its thread.
@@ -178,7 +179,7 @@ async def load_demo(*, only_if_empty: bool) -> bool:
         return False
     if await Post.exists(slug=MAIN_SLUG):
         return False
-    async with in_transaction():
+    async with in_transaction(PRIMARY):
         await _write()
     return True
 

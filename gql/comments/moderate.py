@@ -24,6 +24,7 @@ from gql.errors import UserErrorCode
 from gql.live import CommentsPublic, LiveEvent, QueueChanged
 from gql.permissions import Viewer
 from gql.writes import serialised_writes
+from models.config import PRIMARY
 
 
 @strawberry.enum(description="What a moderator does with a comment.")
@@ -57,7 +58,7 @@ async def moderate(
     """Give the comment the action's status; recompute who can see it and its replies."""
     status = STATUS_OF_ACTION[action]
     async with serialised_writes(context.settings.database_url):
-        async with in_transaction() as connection:
+        async with in_transaction(PRIMARY) as connection:
             row = await models.Comment.filter(id=comment_id).using_db(connection).first()
             if row is None:
                 return Moderated(problem=("id", UserErrorCode.NOT_FOUND, "No such comment."))

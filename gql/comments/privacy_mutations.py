@@ -20,6 +20,7 @@ from gql.errors import Problem, UserError
 from gql.ids import to_global_id
 from gql.input_rules import email_problems, text_problems
 from gql.permissions import Permission, require
+from models.config import PRIMARY
 
 
 @strawberry.enum(description="A stored comment's moderation state.")
@@ -100,7 +101,7 @@ class PrivacyMutations:
         if problems:
             return CommenterExportPayload(comments=[], errors=[p.user_error() for p in problems])
         rows = await by_email(input.email).order_by("created_at", "id")
-        async with in_transaction() as connection:
+        async with in_transaction(PRIMARY) as connection:
             await record(
                 connection, viewer, "commenter.export", "Commenter", f"{len(rows)} comments"
             )

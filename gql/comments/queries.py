@@ -10,6 +10,7 @@ from gql.comments.preview import preview_token_allows
 from gql.comments.types import Comment
 from gql.context import Info
 from gql.ids import pk_of
+from models.database import primary_connection
 
 
 @strawberry.type
@@ -36,8 +37,13 @@ class CommentQueries:
             context.depends.private()
         if preview_token and preview_token_allows(context.settings.secret_key, preview_token, pk):
             # The submitter's own comment, whatever moderation decided (spam looks pending),
-            # unless a moderator trashed it or its post is no longer public.
-            row = await context.loaders.public_comments_and_held().get_or_none(id=pk)
+            # unless a moderator trashed it or its post is no longer public. From the primary:
+            # the submitter has just written it, and a replica may not have it yet.
+            row = await (
+                context.loaders.public_comments_and_held()
+                .using_db(primary_connection())
+                .get_or_none(id=pk)
+            )
         else:
             row = await context.loaders.comment_by_id.load(pk)
         return Comment.from_row(row) if row is not None else None

@@ -42,7 +42,7 @@ from gql.ids import input_pk
 from gql.live import CommentsPublic, QueueChanged
 from gql.writes import serialised_writes
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
-from models.config import is_sqlite
+from models.config import PRIMARY, is_sqlite
 from threadpress.comment_html import comment_text, count_links, sanitize_comment
 
 SEGMENT = TIME_DIGITS + ID_DIGITS
@@ -227,7 +227,7 @@ async def _store_in_transaction(
     context: Context, row: models.Comment, parent: models.Comment | None
 ) -> Outcome:
     settings = context.settings
-    async with in_transaction() as connection:
+    async with in_transaction(PRIMARY) as connection:
         if not is_sqlite(settings.database_url):
             for lock_key in (f"email:{row.author_email}", f"ip:{row.author_ip}"):
                 await connection.execute_query(

@@ -9,6 +9,7 @@ from pathlib import Path
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
+from models.config import PRIMARY
 from threadpress.wordpress.categories import category_slug, upsert_categories
 from threadpress.wordpress.errors import ImportRefused
 from threadpress.wordpress.mapping import POST_STATUSES
@@ -105,7 +106,7 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
     if plan.authors_only_on_posts:
         summary.note("authors named only on posts (no wp:author entry)", plan.authors_only_on_posts)
     now = timezone.now()
-    async with in_transaction() as db:
+    async with in_transaction(PRIMARY) as db:
         authors = await upsert_authors(plan.authors, db, summary, now)
         categories = await upsert_categories(plan.categories, db, summary, now)
         writer = PostWriter(db, summary, authors, categories, now)
