@@ -22,8 +22,8 @@ from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
-from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
 from gql.live import build_live
+from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
 from gql.persisted_queries import build_persisted_queries
 from gql.rate_limit import RateLimiter
 from gql.replica import ReplicaReads

@@ -261,6 +261,8 @@ def _metrics_allow(env: Mapping[str, str]) -> tuple[Network, ...] | None:
     if raw.lower() == "off":
         return None
     return _networks(env, name) or LOOPBACK
+
+
 def _replica_url(env: Mapping[str, str], primary_url: str) -> str | None:
     """`DATABASE_REPLICA_URL`: a PostgreSQL streaming replica of a PostgreSQL primary. SQLite
     has no replicas to read from, and a replica of another server than the primary would

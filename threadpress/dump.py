@@ -346,7 +346,7 @@ async def dump(out: IO[bytes], *, batch_rows: int = BATCH_ROWS) -> Summary:
         raise ValueError("batch_rows must be at least 1")
     tables = layout()
     summary = Summary()
-    async with in_transaction("default") as connection:
+    async with in_transaction(PRIMARY) as connection:
         postgres = _is_postgres(connection)
         if postgres:
             # One snapshot for the whole dump: what commits after it starts is left out of
@@ -584,7 +584,7 @@ async def load(
     tables = layout()
     by_name = {table.name: table for table in tables}
     summary = Summary()
-    async with in_transaction("default") as connection:
+    async with in_transaction(PRIMARY) as connection:
         _check_fits(header, by_name, await _applied_migrations(connection))
         if not await _is_empty(connection, tables):
             if not replace:
