@@ -22,6 +22,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -617,7 +618,9 @@ class Load:
     acknowledged: dict[str, int] = field(default_factory=dict)  # key -> comment id
     sent: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
-    killed_at: float | None = None
+    killed_at: float | None = None  # seconds into the run
+    killed_wall: datetime | None = None
+    cut_off: set[str] = field(default_factory=set)  # submissions that found no answer
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -658,6 +661,8 @@ async def _run_load(
     started = time.monotonic()
     deadline = started + seconds
     operations = [name for name, weight in MIX.items() for _ in range(weight)]
+    in_flight: Counter[tuple[str, str]] = Counter()
+    strike = asyncio.Event()  # two submissions or more in flight to the one to kill
     limits = httpx.Limits(max_connections=4 * CLIENTS, max_keepalive_connections=2 * CLIENTS)
 
     async def request(
@@ -674,6 +679,9 @@ async def _run_load(
                 break
             server = alive[(turn + attempt) % len(alive)]
             sent_at = time.monotonic()
+            in_flight[server.url, operation] += 1
+            if in_flight[server.url, "submit"] >= 2 and server is kill:
+                strike.set()
             try:
                 response = await _graphql(http, server, query, variables, headers)
             except httpx.TransportError as error:
@@ -683,7 +691,11 @@ async def _run_load(
                     alive.remove(server)
                 if server is not kill or load.killed_at is None:
                     load.problems.append(f"{operation} to {server.url}: no answer: {error!r}")
+                if operation == "submit":
+                    load.cut_off.add(variables["input"]["clientMutationId"])
                 continue
+            finally:
+                in_flight[server.url, operation] -= 1
             elapsed = time.monotonic() - sent_at
             load.samples.append(
                 Sample(operation, server.url, response.status_code, elapsed, sent_at - started)
@@ -749,7 +761,12 @@ async def _run_load(
     async def killer() -> None:
         assert kill is not None
         await asyncio.sleep(seconds * 0.4)
+        # Strike while submissions are half done on it (bounded: at most until 70%).
+        strike.clear()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(strike.wait(), seconds * 0.3)
         load.killed_at = time.monotonic() - started
+        load.killed_wall = datetime.now(tz=UTC)
         await asyncio.to_thread(kill.kill)
 
     async with (
@@ -825,6 +842,13 @@ async def test_a_process_killed_mid_load_loses_no_acknowledged_comment(
     stored = await _stored(cluster.database_url, "kill")
     killed_at = load.killed_at
     assert killed_at is not None
+    # A cut-off submission stored before the kill was answered by the survivor as a replay.
+    committed_before = await _rows(
+        cluster.database_url,
+        "SELECT count(*) FROM comment WHERE client_mutation_id = ANY($1) AND created_at < $2",
+        sorted(load.cut_off),
+        load.killed_wall,
+    )
     unanswered = [s for s in load.samples if s.status == 0]
     before = [s for s in load.samples if s.server == doomed.url and s.status == 200]
     after = [s for s in load.samples if s.server == survivor.url and s.at >= killed_at]
@@ -832,7 +856,8 @@ async def test_a_process_killed_mid_load_loses_no_acknowledged_comment(
     report += (
         f"\n  killed at {killed_at:.1f} s; {len(before)} answered by it before; "
         f"{len(unanswered)} requests found it gone and were resent to the survivor, which "
-        f"answered {len(after)} after the kill"
+        f"answered {len(after)} after the kill; {len(load.cut_off)} of them submissions, "
+        f"{committed_before[0][0]} of which the killed process had stored (resent: a replay)"
     )
     print("\n" + report)
     record_property("report", report)
@@ -840,6 +865,7 @@ async def test_a_process_killed_mid_load_loses_no_acknowledged_comment(
     assert before, "the killed process answered nothing before the kill"
     assert after, "the survivor answered nothing after the kill"
     assert unanswered, "no request found the killed process gone"
+    assert load.cut_off, "no submission was cut off by the kill"
     # Only the killed process ever failed to answer, and only once it was killed.
     assert {s.server for s in unanswered} <= {doomed.url}
     assert all(s.at + s.seconds >= killed_at for s in unanswered)
