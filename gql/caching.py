@@ -53,9 +53,12 @@ class ResponseCache:
 
     async def written(self, tags: Collection[str]) -> None:
         """A write of this process committed: drop what it changed (nothing, for a write
-        the public cannot see), before its response is sent."""
+        the public cannot see), before its response is sent, and tell other processes
+        that keep their own caches (a shared store needs no telling)."""
         await self.store.invalidate(tags)
         self.watch.absorb()
+        if tags:
+            await self.watch.announce()
 
     async def start(self) -> None:
         """Begin watching for other processes' writes."""

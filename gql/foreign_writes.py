@@ -1,14 +1,19 @@
-"""Noticing writes made by another process (`threadpress import`, `threadpress demo`) while
-the server keeps its response cache in memory.
+"""Noticing writes made by another process (`threadpress import`, `threadpress demo`, or
+another `threadpress serve` over the same database) while the server keeps its response
+cache in memory.
 
-The server's own writes invalidate exactly what they changed. A command run beside it writes
-the same database but cannot reach the server's memory, so the server watches the database:
+The server's own writes invalidate exactly what they changed. Another process writes the
+same database but cannot reach this server's memory, so the server watches the database:
 - SQLite: `PRAGMA data_version` on a connection of its own changes whenever any other
   connection commits. Reading it costs microseconds, so it is checked on every cache hit.
-- PostgreSQL: the command sends `NOTIFY threadpress_cache` after it commits (see
-  `announce_bulk_write`); the server listens on one connection of its own.
+  (SQLite serves one server process; commands are the other writers.)
+- PostgreSQL: a command sends `NOTIFY threadpress_cache` after it commits (see
+  `announce_bulk_write`), and so does every server after each of its own public writes,
+  signed with its own id so that it ignores its own; every server listens on one connection
+  of its own. A notification arrives moments after the write's response, not before it:
+  several servers that must never serve a stale answer share a cache in Redis.
 Either way a foreign write drops every entry. With `REDIS_URL` the cache lives in Redis and
-the command invalidates it there directly, so no watching is needed.
+every process invalidates it there directly, so no watching is needed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import uuid
 from typing import Any, Protocol
 
 from gql.dependencies import invalidation_for_everything
@@ -39,6 +45,10 @@ class WriteWatch(Protocol):
         """This process just wrote (and invalidated what it changed): not foreign."""
         ...
 
+    async def announce(self) -> None:
+        """This process committed a public write: tell the other processes watching."""
+        ...
+
     async def start(self) -> None:
         """Begin watching."""
         ...
@@ -55,6 +65,9 @@ class NoWatch:
         return False
 
     def absorb(self) -> None:
+        return None
+
+    async def announce(self) -> None:
         return None
 
     async def start(self) -> None:
@@ -90,6 +103,9 @@ class SqliteDataVersion:
     def absorb(self) -> None:
         self._seen = self._version()
 
+    async def announce(self) -> None:
+        return None  # the others' data_version moves by itself
+
     async def start(self) -> None:
         self._connection = sqlite3.connect(self.path, check_same_thread=False)
         self._seen = self._version()
@@ -106,6 +122,8 @@ class PostgresNotifications:
 
     def __init__(self, url: str) -> None:
         self.url = url.replace("postgres://", "postgresql://", 1).partition("?")[0]
+        # Signs this process's own notifications, which it receives too.
+        self.sender = uuid.uuid4().hex
         self._changed = False
         self._connection: Any = None
         self._reconnect: asyncio.Task[None] | None = None
@@ -118,8 +136,18 @@ class PostgresNotifications:
     def absorb(self) -> None:
         return None
 
-    def _notified(self, *_args: object) -> None:
-        self._changed = True
+    async def announce(self) -> None:
+        # On a pooled connection rather than the listening one, so a lost listener cannot
+        # keep the others from hearing of this write.
+        from tortoise import Tortoise
+
+        await Tortoise.get_connection("default").execute_query(
+            "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, self.sender]
+        )
+
+    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload != self.sender:
+            self._changed = True
 
     def _lost(self, *_args: object) -> None:
         self._connection = None

@@ -898,3 +898,55 @@ async def test_a_process_killed_mid_load_loses_no_acknowledged_comment(
     # Each submission cut off by the kill was resent to the survivor and acknowledged there.
     assert set(load.acknowledged) == load.sent
     assert _errors_logged([survivor]) == []
+
+
+# Without Redis ----------------------------------------------------------------------------
+
+NOTIFIED_WITHIN_SECONDS = 2.0
+UPDATE_TITLE = """
+mutation Rename($id: ID!, $title: String!) {
+  updatePost(input: { id: $id, title: $title }) { errors { code } }
+}
+"""
+
+
+async def test_without_redis_a_write_through_one_process_reaches_the_others_cache(
+    tmp_path: Path,
+) -> None:
+    """Two processes over PostgreSQL with each its own in-memory cache (no REDIS_URL): a
+    write through one drops the other's cached answers too, within moments (a PostgreSQL
+    notification; only a shared Redis makes it exact)."""
+    require(THREADPRESS.is_file(), f"{THREADPRESS} is missing: `pip install -e .` in the venv")
+    database_url, name = await _create_postgres_database()
+    try:
+        env = {**database_environment(database_url), **SETTINGS}
+        del env["REDIS_URL"]
+        env["THREADPRESS_BACKGROUND_TASKS"] = "off"
+        await asyncio.to_thread(run_command, env, "migrate")
+        _, editor = await asyncio.gather(
+            asyncio.to_thread(run_command, env, "demo"),
+            asyncio.to_thread(_token, env, "newsroom", "editor"),
+        )
+        with live_servers(env, 2, tmp_path) as (a, b):
+            async with httpx.AsyncClient(timeout=REQUEST_SECONDS) as http:
+                post_id = _main_post_id(await _posts(http, a))
+                for n in range(3):
+                    writer, reader = (a, b)[n % 2], (b, a)[n % 2]
+                    await _cached_page(http, reader, MAIN_SLUG, database_url, f"Behind {n}")
+                    renamed = await _graphql(
+                        http,
+                        writer,
+                        UPDATE_TITLE,
+                        {"id": post_id, "title": f"Renamed {n}"},
+                        {"Authorization": f"Bearer {editor}"},
+                    )
+                    assert _data(renamed)["updatePost"]["errors"] == []
+                    waited = time.monotonic()
+                    deadline = waited + NOTIFIED_WITHIN_SECONDS
+                    while (await _page(http, reader, MAIN_SLUG))["title"] != f"Renamed {n}":
+                        assert time.monotonic() < deadline, f"round {n}: still stale"
+                        await asyncio.sleep(0.05)
+                    took = time.monotonic() - waited
+                    print(f"\nround {n}: fresh through the other after {took:.3f} s")
+    finally:
+        await _drop_postgres_database(name)
