@@ -7,7 +7,9 @@ Loopback only. The processes share a throwaway PostgreSQL database (made as conf
 them) and Redis database 13 (`THREADPRESS_TEST_MULTIPROCESS_REDIS_URL`), flushed first. The
 load tests run `THREADPRESS_LOAD_SECONDS` (60; a local run may shorten it) with 16 clients;
 their figures are printed and recorded as the `report` property, which the terminal summary
-shows (`tests/conftest.py`), so CI output has them without `-s`.
+shows (`tests/conftest.py`), so CI output has them without `-s`. The last test runs two
+processes without Redis: each keeps its own cache, and a write through one still reaches
+the other's (by a PostgreSQL notification).
 """
 
 from __future__ import annotations
