@@ -63,12 +63,15 @@ class ResponseCache:
 
     async def written(self, tags: Collection[str], lsn: int | None = None) -> None:
         """A write of this process committed: drop what it changed (nothing, for a write
-        the public cannot see), before its response is sent. `lsn`: the primary's WAL
-        position after the commit, when the caller already read it."""
+        the public cannot see), before its response is sent, and tell other processes
+        that keep their own caches (a shared store needs no telling). `lsn`: the primary's
+        WAL position after the commit, when the caller already read it."""
         if tags and lsn is None and self.replica is not None:
             lsn = await self.replica.written_lsn()
         await self.store.invalidate(tags, lsn or 0)
         self.watch.absorb()
+        if tags:
+            await self.watch.announce(lsn or 0)
 
     async def start(self) -> None:
         """Begin watching for other processes' writes."""

@@ -1,18 +1,23 @@
-"""Noticing writes made by another process (`threadpress import`, `threadpress demo`) while
-the server keeps its response cache in memory.
+"""Noticing writes made by another process (`threadpress import`, `threadpress demo`, or
+another `threadpress serve` over the same database) while the server keeps its response
+cache in memory.
 
-The server's own writes invalidate exactly what they changed. A command run beside it writes
-the same database but cannot reach the server's memory, so the server watches the database:
+The server's own writes invalidate exactly what they changed. Another process writes the
+same database but cannot reach this server's memory, so the server watches the database:
 - SQLite: `PRAGMA data_version` on a connection of its own changes whenever any other
   connection commits. Reading it costs microseconds, so it is checked on every cache hit.
-- PostgreSQL: the command sends `NOTIFY threadpress_cache` after it commits (see
-  `announce_bulk_write`); the server listens on one connection of its own.
+  (SQLite serves one server process; commands are the other writers.)
+- PostgreSQL: a command sends `NOTIFY threadpress_cache` after it commits (see
+  `announce_bulk_write`), and so does every server after each of its own public writes,
+  signed with its own id so that it ignores its own; every server listens on one connection
+  of its own. A notification arrives moments after the write's response, not before it:
+  several servers that must never serve a stale answer share a cache in Redis.
 Either way a foreign write drops every entry. With `REDIS_URL` the cache lives in Redis and
-the command invalidates it there directly, so no watching is needed.
+every process invalidates it there directly, so no watching is needed.
 
-On PostgreSQL the command also tells the primary's WAL position after its commit (the
+On PostgreSQL a writer also tells the primary's WAL position after its commit (in the
 notification's payload, or with it in Redis), so that answers read from a read replica are
-cached only once the replica has the command's rows (see `gql.replica`).
+cached only once the replica has the writer's rows (see `gql.replica`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import uuid
 from typing import Any, Protocol
 
 from gql.dependencies import invalidation_for_everything
@@ -49,6 +55,11 @@ class WriteWatch(Protocol):
         """The highest primary WAL position a foreign write announced (0: none known)."""
         ...
 
+    async def announce(self, lsn: int) -> None:
+        """This process committed a public write (at WAL position `lsn`, 0 when unknown):
+        tell the other processes watching."""
+        ...
+
     async def start(self) -> None:
         """Begin watching."""
         ...
@@ -68,6 +79,9 @@ class NoWatch:
         return 0
 
     def absorb(self) -> None:
+        return None
+
+    async def announce(self, lsn: int) -> None:
         return None
 
     async def start(self) -> None:
@@ -106,6 +120,9 @@ class SqliteDataVersion:
     def lsn(self) -> int:
         return 0  # SQLite has no replicas
 
+    async def announce(self, lsn: int) -> None:
+        return None  # the others' data_version moves by itself
+
     async def start(self) -> None:
         self._connection = sqlite3.connect(self.path, check_same_thread=False)
         self._seen = self._version()
@@ -122,6 +139,8 @@ class PostgresNotifications:
 
     def __init__(self, url: str) -> None:
         self.url = url.replace("postgres://", "postgresql://", 1).partition("?")[0]
+        # Signs this process's own notifications, which it receives too.
+        self.sender = uuid.uuid4().hex
         self._changed = False
         self._lsn = 0
         self._connection: Any = None
@@ -138,10 +157,21 @@ class PostgresNotifications:
     def lsn(self) -> int:
         return self._lsn
 
+    async def announce(self, lsn: int) -> None:
+        # On a pooled connection rather than the listening one, so a lost listener cannot
+        # keep the others from hearing of this write. Payload: `<sender>:<position>`.
+        await primary_connection().execute_query(
+            "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, f"{self.sender}:{lsn}"]
+        )
+
     def _notified(self, _connection: object, _pid: object, _channel: object, payload: str) -> None:
+        # A command's payload is its position alone; a server's is `<sender>:<position>`.
+        sender, _, position = payload.rpartition(":")
+        if sender == self.sender:
+            return  # this process's own write, already invalidated exactly
         self._changed = True
-        if payload.isdigit():
-            self._lsn = max(self._lsn, int(payload))
+        if position.isdigit():
+            self._lsn = max(self._lsn, int(position))
 
     def _lost(self, *_args: object) -> None:
         self._connection = None

@@ -12,7 +12,9 @@ id, to drop repeats) and `X-Threadpress-Signature: sha256=<hex>`, the HMAC-SHA25
 `<timestamp>.<raw body>` with the subscriber's secret. A sender claims due deliveries with
 a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so with several processes each delivery
 is sent by one of them; a failure is retried with exponential backoff, and a crash mid-send
-only means the lease runs out and the delivery is sent again.
+only means the lease runs out and the delivery is sent again. A batch is sent one delivery
+after another, so each lease is renewed just before its send, only while it is still this
+process's: a slow receiver cannot make the end of a batch lapse and go out twice.
 """
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ async def taxonomy_changed(
 
 
 async def _claim(now: datetime) -> list[models.WebhookDelivery]:
-    """Due deliveries, leased to this process for `LEASE_SECONDS`."""
+    """Due deliveries, leased to this process for `LEASE_SECONDS` (each row's
+    `next_attempt_at` is its lease, to renew with `_renew`)."""
     async with in_transaction(PRIMARY) as connection:
         query = (
             models.WebhookDelivery.filter(
@@ -148,20 +151,45 @@ async def _claim(now: datetime) -> list[models.WebhookDelivery]:
         if connection.capabilities.dialect != "sqlite":
             query = query.select_for_update(skip_locked=True)
         due = await query
+        lease = now + timedelta(seconds=LEASE_SECONDS)
         if due:
             await (
                 models.WebhookDelivery.filter(id__in=[d.id for d in due])
                 .using_db(connection)
-                .update(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
+                .update(next_attempt_at=lease)
             )
+        for delivery in due:
+            delivery.next_attempt_at = lease
     return list(due)
+
+
+async def _renew(delivery: models.WebhookDelivery, lease: datetime) -> bool:
+    """Extend this process's lease on `delivery` to `lease`; False when it is no longer
+    ours (it lapsed and another process claimed it, or it was sent meanwhile)."""
+    renewed = await models.WebhookDelivery.filter(
+        id=delivery.id,
+        next_attempt_at=delivery.next_attempt_at,
+        delivered_at__isnull=True,
+        failed_at__isnull=True,
+    ).update(next_attempt_at=lease)
+    if not renewed:
+        return False
+    delivery.next_attempt_at = lease
+    return True
 
 
 async def deliver_due(client: httpx.AsyncClient, now: datetime | None = None) -> int:
     """Send the deliveries that are due; how many were delivered."""
     now = now or timezone.now()
+    started = time.monotonic()
     delivered = 0
     for delivery in await _claim(now):
+        # Sends before this one may have taken most of the batch's lease: renew it for this
+        # send (at most SEND_TIMEOUT_SECONDS, well within a lease), or leave the delivery
+        # to the process that claimed it once it lapsed.
+        elapsed = timedelta(seconds=time.monotonic() - started)
+        if not await _renew(delivery, now + elapsed + timedelta(seconds=LEASE_SECONDS)):
+            continue
         subscriber = await models.WebhookSubscriber.get_or_none(id=delivery.subscriber_id)
         if subscriber is None:
             continue

@@ -235,3 +235,21 @@ def without_cost(body: dict[str, Any]) -> dict[str, Any]:
     if not extensions:
         del body["extensions"]
     return body
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Show the figures tests recorded with `record_property("report", ...)` (the load
+    tests' requests, latencies and counts) at the end of the run, so CI output has them
+    without `-s` or `-rA`."""
+    reports = [
+        str(value)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "report"
+    ]
+    if reports:
+        terminalreporter.section("reports")
+        for text in reports:
+            terminalreporter.write_line(text)

@@ -22,7 +22,7 @@ from tortoise import timezone
 import models
 from gql.auth import create_token
 from gql.ids import to_global_id
-from gql.webhooks import deliver_due
+from gql.webhooks import LEASE_SECONDS, deliver_due
 from tests import factories
 from tests.conftest import app_client, graphql
 
@@ -176,3 +176,46 @@ async def test_subscribers_get_only_the_events_they_asked_for(db: str, receiver:
         {"id": to_global_id("Comment", held.id), "typename": "Comment"},
         {"id": to_global_id("Post", post.id), "typename": "Post"},
     ]
+
+
+async def test_a_sender_stalled_past_its_lease_sends_nothing_another_has_claimed(
+    db: str,
+) -> None:
+    # Given three due deliveries, claimed in one batch by the first of two processes,
+    subscriber = await models.WebhookSubscriber.create(url="http://hooks.invalid/", secret=SECRET)
+    now = timezone.now()
+    for n in range(3):
+        await models.WebhookDelivery.create(
+            subscriber_id=subscriber.id,
+            delivery_id=f"delivery-{n}",
+            event="post.updated",
+            body="{}",
+            next_attempt_at=now,
+        )
+    sent: list[tuple[str, str]] = []
+
+    def receiver(process: str) -> httpx.MockTransport:
+        async def answer(request: httpx.Request) -> httpx.Response:
+            sent.append((process, request.headers["X-Threadpress-Delivery"]))
+            if len(sent) == 1:
+                # when its first send stalls past the batch's lease (a slow receiver, a
+                # paused process), the second process claims the lapsed batch and sends it,
+                later = now + timedelta(seconds=LEASE_SECONDS + 1)
+                async with httpx.AsyncClient(transport=receiver("second")) as second:
+                    await deliver_due(second, later)
+            return httpx.Response(200)
+
+        return httpx.MockTransport(answer)
+
+    async with httpx.AsyncClient(transport=receiver("first")) as first:
+        await deliver_due(first, now)
+
+    # then the first sends only what was in flight: the rest was no longer its own.
+    assert sent == [
+        ("first", "delivery-0"),
+        ("second", "delivery-0"),
+        ("second", "delivery-1"),
+        ("second", "delivery-2"),
+    ]
+    deliveries = await models.WebhookDelivery.all().order_by("id")
+    assert all(d.delivered_at is not None for d in deliveries)

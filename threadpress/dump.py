@@ -38,6 +38,8 @@ from tortoise.fields.relational import (
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models.config import PRIMARY
+
 FORMAT = "threadpress-dump"
 FORMAT_VERSION = 1
 """Raise it when a change to the format would make an older Threadpress misread a file."""
@@ -212,7 +214,7 @@ def _marks(connection: BaseDBAsyncClient, count: int, start: int = 1) -> str:
 
 async def database_tables(connection: BaseDBAsyncClient | None = None) -> set[str]:
     """Every table in the database (SQLite's own and Tortoise's migration record left out)."""
-    connection = connection or Tortoise.get_connection("default")
+    connection = connection or Tortoise.get_connection(PRIMARY)
     if _is_postgres(connection):
         query = (
             "SELECT table_name AS name FROM information_schema.tables "
