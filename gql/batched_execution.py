@@ -105,11 +105,11 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
     once on a DataLoader future and finish; a task for each costs more event-loop turns than
     the resolvers' own work. Here each coroutine runs until it first waits, so all of the
     level's loads are queued before any batch is dispatched (exactly as with tasks); then
-    everything waited on is awaited at once, and the coroutines resume in rounds until all
-    are done. Anything but a coroutine (a DataLoader future itself) is simply awaited.
+    each resumes as soon as what it waits on is done (never "when all are done": one may
+    wait on a lock, a connection's, that another holds until it resumes).
     """
     results: list[Any] = [None] * len(awaitables)
-    # (position, coroutine, what it waits on: a future, or None to resume next turn)
+    # (position, the coroutine or None for a plain future, what it waits on; None: a turn)
     waiting: list[tuple[int, Any, Any]] = []
 
     def step(position: int, coroutine: Any) -> None:
@@ -130,31 +130,32 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
             yielded._asyncio_future_blocking = False
         waiting.append((position, coroutine, yielded))
 
-    others: list[tuple[int, Any]] = []
     for position, awaitable in enumerate(awaitables):
         if asyncio.iscoroutine(awaitable):
             step(position, awaitable)
         else:
-            others.append((position, awaitable))
-    current: list[tuple[int, Any, Any]] = []
+            waiting.append((position, None, asyncio.ensure_future(awaitable)))
     try:
-        if others:
-            settled = await asyncio.gather(*(a for _, a in others), return_exceptions=True)
-            for (position, _), result in zip(others, settled, strict=True):
-                results[position] = result
         while waiting:
-            current, waiting[:] = list(waiting), []
-            futures = {id(f): f for _, _, f in current if f is not None}
-            if futures:
-                await asyncio.wait(futures.values())
+            futures = [future for _, _, future in waiting if future is not None]
+            if len(futures) == len(waiting):
+                await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
             else:
                 await asyncio.sleep(0)
-            resumed, current = current, []
-            for position, coroutine, _ in resumed:
-                step(position, coroutine)
+            ready = [entry for entry in waiting if entry[2] is None or entry[2].done()]
+            waiting[:] = [
+                entry for entry in waiting if entry[2] is not None and not entry[2].done()
+            ]
+            for position, coroutine, future in ready:
+                if coroutine is not None:
+                    step(position, coroutine)
+                elif future.cancelled():
+                    results[position] = asyncio.CancelledError()
+                else:
+                    results[position] = future.exception() or future.result()
     finally:
         # Cancelled mid-way (a timeout): nothing is left suspended.
-        _close_coroutines([coroutine for _, coroutine, _ in current + waiting])
+        _close_coroutines([coroutine for _, coroutine, _ in waiting if coroutine is not None])
     return results
 
 
