@@ -19,7 +19,7 @@ from gql.csrf import RequireJsonPostMiddleware
 from gql.dependencies import invalidation_for_post
 from gql.export import export_ndjson
 from gql.graphiql import ASSETS_URL, load_graphiql
-from gql.health import healthz, readyz
+from gql.health import RedisProbe, healthz, readyz
 from gql.http_cache import GraphQLGetCache
 from gql.http_errors import http_exception_handler, internal_error_handler
 from gql.live import build_live
@@ -86,6 +86,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             # connection, while the database is still there.
             await live.close()
             app.state.comment_rate_limiter.close()
+            if app.state.redis_probe is not None:
+                app.state.redis_probe.close()
             if response_cache is not None:
                 await response_cache.close()
             await persisted.close()
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     app.state.replica = replica
+    # /readyz asks Redis too, when it is configured.
+    app.state.redis_probe = RedisProbe(settings.redis_url) if settings.redis_url else None
     # Writers invalidate through it once their transaction has committed (None: cache off).
     app.state.response_cache = response_cache
     # Writers announce committed changes to live subscribers through it.

@@ -3,6 +3,7 @@ id, and Prometheus metrics at /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from tortoise import Tortoise, timezone
 
 import models
 from tests import factories
-from tests.conftest import TEST_SECRET_KEY, app_client, graphql
+from tests.conftest import TEST_SECRET_KEY, app_client, graphql, require
 
 
 async def test_liveness_and_readiness(client: httpx.AsyncClient) -> None:
@@ -343,3 +344,32 @@ async def test_metrics_are_served_only_to_allowed_addresses(
     assert response.status_code == status
     if status != 200:
         assert "threadpress_http_requests" not in response.text
+
+
+async def test_readiness_names_redis_when_it_is_configured_and_fails(db: str) -> None:
+    # Nothing listens on port 1: Redis is "configured" and down.
+    async with app_client(db, {"REDIS_URL": "redis://127.0.0.1:1/0"}) as http:
+        response = await http.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "failed": ["redis"],
+        "database": "ok",
+        "redis": "unreachable",
+    }
+
+
+async def test_readiness_reports_redis_when_it_answers(db: str) -> None:
+    redis_url = "redis://127.0.0.1:6379/11"
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", 6379)
+        writer.close()
+        reachable = True
+    except OSError:
+        reachable = False
+    require(reachable, f"Redis is not reachable at {redis_url}")
+    async with app_client(db, {"REDIS_URL": redis_url}) as http:
+        response = await http.get("/readyz")
+
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
