@@ -153,6 +153,9 @@ def sample_pool() -> None:
     pool: Any = getattr(connection, "_pool", None)
     maximum = getattr(connection, "pool_maxsize", None)
     if maximum is None:
+        # No pool (SQLite): none to report, whatever an earlier app of this process had.
+        for gauge in (POOL_MAX, POOL_OPEN, POOL_IN_USE):
+            gauge.set(0)
         return
     POOL_MAX.set(maximum)
     if pool is None:  # opened lazily, on the first query

@@ -679,6 +679,8 @@ async def _redis_reachable() -> bool:
         await asyncio.wait_for(client.ping(), 2)
     except Exception:
         return False
+    finally:
+        client.connection_pool.disconnect()
     return True
 
 
