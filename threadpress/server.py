@@ -18,6 +18,11 @@ from models.config import is_sqlite
 # How long in-flight requests may take to finish after SIGTERM before they are cancelled
 # (systemd's TimeoutStopSec must be longer; see deploy/threadpress.service).
 GRACEFUL_SHUTDOWN_SECONDS = 30
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle client connection stays open: longer than a proxy's or load balancer's
+own idle timeout (nginx's upstream `keepalive_timeout` and AWS ALB's are 60 s), so the proxy
+closes idle connections, never the server. Otherwise the server closes one just as the proxy
+sends a request on it, and that request fails (POSTs are not retried)."""
 
 
 def _stopped_on_request(_signal: int, _frame: FrameType | None) -> None:
@@ -71,6 +76,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
             # On SIGTERM: stop accepting, let in-flight requests finish, then run the
             # lifespan's shutdown (background work stops, connections close).
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # A WebSocket message is a GraphQL request too: no larger than a request body.
             ws_max_size=settings.max_body_bytes,
         )

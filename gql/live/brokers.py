@@ -122,6 +122,8 @@ class RedisBroker:
             with suppress(asyncio.CancelledError):
                 await self._listener
             self._listener = None
+        # The connections `publish` used stay pooled until the pool lets them go.
+        self._redis.connection_pool.disconnect()
 
 
 class PostgresBroker:
