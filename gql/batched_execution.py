@@ -105,12 +105,20 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
     once on a DataLoader future and finish; a task for each costs more event-loop turns than
     the resolvers' own work. Here each coroutine runs until it first waits, so all of the
     level's loads are queued before any batch is dispatched (exactly as with tasks); then
-    each resumes as soon as what it waits on is done (never "when all are done": one may
-    wait on a lock, a connection's, that another holds until it resumes).
+    each resumes as soon as what it waits on is done, in the order they finish. Never "when
+    all are done": one may wait on a lock (a connection's) that another holds until it
+    resumes. Each future gets one done-callback, as under a task.
     """
     results: list[Any] = [None] * len(awaitables)
-    # (position, the coroutine or None for a plain future, what it waits on; None: a turn)
-    waiting: list[tuple[int, Any, Any]] = []
+    loop = asyncio.get_running_loop()
+    suspended: dict[int, Any] = {}  # position -> coroutine waiting on something
+    ready: list[tuple[int, Any]] = []  # (position, the coroutine, or the finished future)
+    wakeup: list[asyncio.Future[None]] = []
+
+    def finished(position: int, what: Any) -> None:
+        ready.append((position, what))
+        if wakeup and not wakeup[0].done():
+            wakeup[0].set_result(None)
 
     def step(position: int, coroutine: Any) -> None:
         try:
@@ -121,41 +129,50 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
         except Exception as error:
             results[position] = error
             return
-        if yielded is not None and not asyncio.isfuture(yielded):
-            coroutine.close()
-            results[position] = Unsupported(f"a resolver that waits on {yielded!r}")
-            return
-        if yielded is not None:
+        suspended[position] = coroutine
+        if yielded is None:  # a bare yield (`asyncio.sleep(0)`): resume next turn
+            ready.append((position, coroutine))
+        elif asyncio.isfuture(yielded):
             # What a task does with the future a coroutine yields (asyncio's own protocol).
             yielded._asyncio_future_blocking = False
-        waiting.append((position, coroutine, yielded))
+            yielded.add_done_callback(lambda _done: finished(position, coroutine))
+        else:
+            del suspended[position]
+            coroutine.close()
+            results[position] = Unsupported(f"a resolver that waits on {yielded!r}")
 
+    def settle(position: int, future: asyncio.Future[Any]) -> None:
+        if future.cancelled():
+            results[position] = asyncio.CancelledError()
+        else:
+            results[position] = future.exception() or future.result()
+
+    pending = 0
     for position, awaitable in enumerate(awaitables):
         if asyncio.iscoroutine(awaitable):
             step(position, awaitable)
         else:
-            waiting.append((position, None, asyncio.ensure_future(awaitable)))
+            future = asyncio.ensure_future(awaitable)
+            pending += 1
+            future.add_done_callback(lambda done, at=position: finished(at, done))
     try:
-        while waiting:
-            futures = [future for _, _, future in waiting if future is not None]
-            if len(futures) == len(waiting):
-                await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+        while suspended or pending:
+            if not ready:
+                wakeup[:] = [loop.create_future()]
+                await wakeup[0]
             else:
-                await asyncio.sleep(0)
-            ready = [entry for entry in waiting if entry[2] is None or entry[2].done()]
-            waiting[:] = [
-                entry for entry in waiting if entry[2] is not None and not entry[2].done()
-            ]
-            for position, coroutine, future in ready:
-                if coroutine is not None:
-                    step(position, coroutine)
-                elif future.cancelled():
-                    results[position] = asyncio.CancelledError()
+                await asyncio.sleep(0)  # a turn for what yielded bare
+            batch, ready[:] = list(ready), []
+            for position, what in batch:
+                if asyncio.iscoroutine(what):
+                    del suspended[position]
+                    step(position, what)
                 else:
-                    results[position] = future.exception() or future.result()
+                    pending -= 1
+                    settle(position, what)
     finally:
         # Cancelled mid-way (a timeout): nothing is left suspended.
-        _close_coroutines([coroutine for _, coroutine, _ in waiting if coroutine is not None])
+        _close_coroutines(list(suspended.values()))
     return results
 
 
