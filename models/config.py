@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 DEFAULT_DATABASE_URL = "sqlite://threadpress.sqlite3"
 
 MODEL_MODULES = [
@@ -103,12 +105,23 @@ REPLICA = "replica"
 """The read replica's connection (present only when `DATABASE_REPLICA_URL` is set)."""
 
 
+def _connection(url: str) -> str | dict[str, Any]:
+    """Tortoise's description of the connection at `url`: PostgreSQL through our pooled
+    client (`models.postgres`: no session reset per query), anything else as Tortoise reads
+    the URL."""
+    if not is_postgres(url):
+        return url
+    described: dict[str, Any] = expand_db_url(url)
+    described["engine"] = "models.postgres"
+    return described
+
+
 def tortoise_config(url: str | None = None, replica: str | None = None) -> dict[str, Any]:
     """The Tortoise configuration for `url` (default: `database_url()`), with a second
     connection and the router that picks it for public reads when `replica` is given."""
-    connections = {PRIMARY: url or database_url()}
+    connections: dict[str, Any] = {PRIMARY: _connection(url or database_url())}
     if replica:
-        connections[REPLICA] = replica
+        connections[REPLICA] = _connection(replica)
     config: dict[str, Any] = {
         "connections": connections,
         "apps": {

@@ -1,0 +1,87 @@
+"""PostgreSQL connections go back to the pool without asyncpg's session reset (one round trip
+saved per query, see models/postgres.py); that is only right while nothing the app does
+leaves session state behind. Proven here after real writes, and guarded in the source."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+from tortoise import Tortoise
+
+from gql.ids import to_global_id
+from models.config import PRIMARY
+from models.postgres import keep_session
+from tests import factories
+from tests.conftest import app_client, graphql
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMIT = """mutation Submit($input: SubmitCommentInput!) {
+  submitComment(input: $input) { moderationStatus errors { code } }
+}"""
+# SQL that would leave state on a pooled connection: session advisory locks, session
+# settings, listeners (LISTEN belongs on dedicated connections, not the ORM's pool). SQL
+# keywords are written in capitals here, as everywhere in the code.
+SESSION_STATE = re.compile(
+    r"pg_(try_)?advisory_lock(_shared)?\s*\(|[\"']\s*SET\s+(?!TRANSACTION|LOCAL)\w|"
+    r"[\"']\s*LISTEN\s"
+)
+DEDICATED_LISTENERS = {"gql/foreign_writes.py", "gql/live/brokers.py"}
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_pooled_connections_come_back_clean_after_writes(db: str) -> None:
+    writer = await factories.author()
+    post = await factories.post(writer)
+    async with app_client(db, {"THREADPRESS_FLOOD_SECONDS": "0"}) as http:
+        answers = await asyncio.gather(
+            *(
+                graphql(
+                    http,
+                    SUBMIT,
+                    {
+                        "input": {
+                            "postId": to_global_id("Post", post.id),
+                            "authorName": f"Reader {n}",
+                            "authorEmail": f"reader{n}@example.org",
+                            "content": f"Comment number {n}.",
+                        }
+                    },
+                    {"X-Forwarded-For": f"203.0.113.{n}"},
+                )
+                for n in range(1, 5)
+            )
+        )
+    assert [a["data"]["submitComment"]["errors"] for a in answers] == [[]] * 4
+
+    pool = Tortoise.get_connection(PRIMARY)._pool  # type: ignore[attr-defined]
+    assert pool._reset is keep_session
+    inspector = await asyncpg.connect(db.replace("postgres://", "postgresql://", 1))
+    try:
+        held = await inspector.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+        )
+        states = await inspector.fetch(
+            "SELECT state FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await inspector.close()
+    assert held == 0  # every advisory lock was a transaction's, gone at its end
+    assert "idle in transaction" not in {row["state"] for row in states}
+
+
+def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
+    found = []
+    for folder in ("gql", "models", "threadpress"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative in DEDICATED_LISTENERS or "/migrations/" in relative:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if SESSION_STATE.search(line):
+                    found.append(f"{relative}:{number}: {line.strip()}")
+    assert found == []
