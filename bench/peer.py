@@ -3,14 +3,19 @@ committed lockfile (npm ci) by the benchmark only.
 
 PostGraphile is started read-only (`--disable-default-mutations`): its generated update
 mutations clash on the `comment.client_mutation_id` column (a naming conflict that stops
-schema building), and the benchmark only reads through it.
+schema building), and the benchmark only reads through it. It sees only the content tables
+(`hide_other_tables`): the others, such as the change log's `change.node_id` (which clashes
+with PostGraphile's own `nodeId`), are omitted with its `@omit` smart comment.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
 BINARY = PEER_DIR / "node_modules" / ".bin" / "postgraphile"
@@ -35,6 +40,29 @@ def install() -> None:
         check=True,
         timeout=600,
     )
+
+
+CONTENT_TABLES = ("author", "category", "post", "post_category", "comment")
+"""What the peer's documents read; every other table is hidden from it."""
+
+
+async def _hide(dsn: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        )
+        for row in tables:
+            if row["tablename"] not in CONTENT_TABLES:
+                await connection.execute(f"""COMMENT ON TABLE "{row["tablename"]}" IS '@omit'""")
+    finally:
+        await connection.close()
+
+
+def hide_other_tables(dsn: str) -> None:
+    """Give every table but the content ones PostGraphile's `@omit` smart comment (in the
+    benchmark's own throwaway database)."""
+    asyncio.run(_hide(dsn))
 
 
 def command(dsn: str, port: int) -> list[str]:

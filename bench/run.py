@@ -401,6 +401,7 @@ def _measure_all(
     )
     the_peer = None
     if use_peer:
+        peer.hide_other_tables(db.dsn)
         port = free_port()
         the_peer = Server(PEER, peer.command(db.dsn, port), port, cwd=peer.PEER_DIR,
                           log=workdir / "peer.log", ready_path="/graphql")  # fmt: skip

@@ -129,13 +129,25 @@ def route_label(path: str) -> str:
     return "other"
 
 
+_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(scope: Scope, status: int, seconds: float) -> None:
     """Count one answered request and its latency."""
     state = scope.get("state", {})
     route = route_label(scope.get("path", ""))
     operation = OPERATION_LABELS.label(state.get("metrics_operation"))
-    REQUESTS.labels(route, operation, str(status)).inc()
-    LATENCY.labels(route, operation).observe(seconds)
+    key = (route, operation, status)
+    children = _CHILDREN.get(key)
+    if children is None:
+        # prometheus_client's labels() costs more than the count itself: look each
+        # combination up once (bounded: routes x operation labels x statuses).
+        children = _CHILDREN[key] = (
+            REQUESTS.labels(route, operation, str(status)),
+            LATENCY.labels(route, operation),
+        )
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def cache_lookup(hit: bool) -> None:

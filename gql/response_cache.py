@@ -132,6 +132,8 @@ class MemoryStore:
     def _valid(self, entry: _MemoryEntry) -> bool:
         if entry.expires_at is not None and time.time() >= entry.expires_at:
             return False
+        if self._sequence <= entry.since:
+            return True  # nothing at all was invalidated since it was stored
         stamps = self._stamps
         return all(stamps.get(tag, 0) <= entry.since for tag in entry.response.tags)
 
