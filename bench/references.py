@@ -1,11 +1,14 @@
-"""The two reference servers, each a bare Starlette app served by uvicorn in its own process:
+"""The reference servers, each a Starlette app served by uvicorn in its own process:
 
 - the ceiling answers `POST /graphql` with response bytes captured from Threadpress
   beforehand (by request body; one default answer for bodies it has not seen, such as the
   ever-different submissions): what serving that exact JSON costs without computing it;
+- the ceiling with middleware does the same behind Threadpress's own middleware
+  (`gql.app.http_middleware`: request log and metrics, security headers, CSRF, body limit,
+  GET cache headers), so a cache hit's own cost can be told from the middleware's;
 - the hand-written equivalent computes the same JSON with plain SQL (`bench.handwritten`).
 
-    .venv/bin/python -m bench.references ceiling --port P --responses FILE
+    .venv/bin/python -m bench.references ceiling --port P --responses FILE [--middleware]
     .venv/bin/python -m bench.references handwritten --port P --database postgres --dsn DSN
 """
 
@@ -51,8 +54,9 @@ def save_responses(path: Path, by_body: dict[bytes, bytes], default: bytes) -> N
     )
 
 
-def ceiling_app(responses_file: Path) -> Starlette:
-    """Pre-serialised answers: one dict lookup per request."""
+def ceiling_app(responses_file: Path, *, middleware: bool = False) -> Starlette:
+    """Pre-serialised answers: one dict lookup per request; with `middleware`, behind
+    Threadpress's own, configured from the environment as the server is."""
     raw = json.loads(responses_file.read_text())
     default = base64.b64decode(raw["default"])
     by_body = {base64.b64decode(k): base64.b64decode(v) for k, v in raw["by_body"].items()}
@@ -60,9 +64,16 @@ def ceiling_app(responses_file: Path) -> Starlette:
     async def graphql(request: Request) -> Response:
         return Response(by_body.get(await request.body(), default), media_type=JSON_TYPE)
 
-    return Starlette(
-        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)]
-    )
+    routes = [Route("/graphql", graphql, methods=["POST"]), Route("/healthz", healthz)]
+    if not middleware:
+        return Starlette(routes=routes)
+    from gql.app import http_middleware
+    from gql.request_log import configure_logging
+    from gql.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)  # the access log, written as the server writes it
+    return Starlette(routes=routes, middleware=http_middleware(settings))
 
 
 Handler = Callable[[handwritten.Session, datetime, dict[str, Any]], Awaitable[handwritten.JSON]]
@@ -124,12 +135,15 @@ def main() -> None:
     parser.add_argument("app", choices=["ceiling", "handwritten"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--responses", type=Path, help="captured answers (ceiling)")
+    parser.add_argument(
+        "--middleware", action="store_true", help="behind Threadpress's middleware (ceiling)"
+    )
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--dsn", help="asyncpg DSN or SQLite file (hand-written)")
     parser.add_argument("--extensions", type=Path, help="Threadpress's extensions by document")
     args = parser.parse_args()
     if args.app == "ceiling":
-        app = ceiling_app(args.responses)
+        app = ceiling_app(args.responses, middleware=args.middleware)
     else:
         app = handwritten_app(args.database, args.dsn, args.extensions)
     # Served like Threadpress: one process, no access log, same uvicorn defaults otherwise.
