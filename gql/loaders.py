@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, Literal, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -47,6 +48,29 @@ async def counts_by(query: Any, group_field: str) -> dict[int, int]:
     """How many rows of `query` each value of `group_field` has, in one GROUP BY."""
     rows = await query.group_by(group_field).annotate(n=Count("id")).values_list(group_field, "n")
     return {int(group): int(n) for group, n in rows}
+
+
+@cache
+def _comment_columns() -> str:
+    """Every column of `comment` (known once Tortoise has set the models up: the foreign
+    keys' columns are added then)."""
+    return ", ".join(f'"{column}"' for column in sorted(models.Comment._meta.db_fields))
+
+
+async def _public_comments_in_thread_order(
+    column: Literal["parent_id", "post_id"], ids: Sequence[int], *, top_level: bool = False
+) -> list[models.Comment]:
+    """Public comments whose `column` is one of `ids`, in thread order: the hottest read of
+    a post page (once per thread level), as SQL written once instead of built by the query
+    builder each time (a third of the ORM's cost per query). The ids are integers read from
+    the database; the router still picks the connection (`Model.raw` reads as any read)."""
+    listed = ", ".join(str(int(value)) for value in ids)
+    parent = ' AND "parent_id" IS NULL' if top_level else ""
+    return await models.Comment.raw(
+        # Nothing from a client reaches this text: a fixed column, and integers.
+        f'SELECT {_comment_columns()} FROM "comment" WHERE "{column}" IN ({listed}) '  # noqa: S608
+        f'AND "is_public"{parent} ORDER BY "path"'
+    )
 
 
 class Loaders:
@@ -208,16 +232,12 @@ class Loaders:
 
     async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[models.Comment]]:
         self.depends.comments_of(post_ids)
-        rows = await models.Comment.filter(
-            post_id__in=post_ids, parent_id__isnull=True, is_public=True
-        ).order_by("path")
+        rows = await _public_comments_in_thread_order("post_id", post_ids, top_level=True)
         groups = _grouped(rows, key=lambda row: row.post_id)
         return [groups.get(pid, []) for pid in post_ids]
 
     async def _replies_by_comment(self, comment_ids: list[int]) -> list[list[models.Comment]]:
-        rows = await models.Comment.filter(parent_id__in=comment_ids, is_public=True).order_by(
-            "path"
-        )
+        rows = await _public_comments_in_thread_order("parent_id", comment_ids)
         groups = _grouped(rows, key=lambda row: row.parent_id)
         return [groups.get(cid, []) for cid in comment_ids]
 
