@@ -169,26 +169,8 @@ def live_server(
     )
     if seed:
         seed(env)
-    url = f"http://127.0.0.1:{free_port()}"
-    log = workdir / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(THREADPRESS), "serve", "--port", url.rsplit(":", 1)[1]],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_healthy(url, process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with serve_process(workdir, env) as url:
+        yield url
 
 
 @contextmanager
