@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
+from gql.batched_execution import for_a_whole_level
 from gql.context import Info
 from gql.ids import to_global_id
 from gql.node import Node
@@ -75,6 +77,8 @@ class Comment(Node):
         return await info.context.loaders.reply_count_by_comment.load(self.row.id)
 
     @strawberry.field(description="Public direct replies, oldest first; each has its own.")
+    # The level-by-level executor answers a whole thread level with one call.
+    @for_a_whole_level(lambda comments, **arguments: replies_of(comments, **arguments))
     async def replies(
         self,
         info: Info,
@@ -83,11 +87,28 @@ class Comment(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Comment]:
-        page = page_request(COMMENT_ORDERING, first, after, last, before)
-        rows = await info.context.loaders.replies_by_comment.load(self.row.id)
-        return build_connection(
+        (connection,) = await replies_of([self], info, first, after, last, before)
+        return connection
+
+
+async def replies_of(
+    comments: Sequence[Comment],
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> list[Connection[Comment]]:
+    """The `replies` of each of `comments` (one comment, or a whole thread level at once):
+    the page arguments are checked once, the replies loaded in one batch."""
+    page = page_request(COMMENT_ORDERING, first, after, last, before)
+    lists = await info.context.loaders.replies_by_comment.load_many([c.row.id for c in comments])
+    return [
+        build_connection(
             page_in_memory(rows, COMMENT_ORDERING, page),
             COMMENT_ORDERING,
             Comment.from_row,
             known_total(len(rows)),
         )
+        for rows in lists
+    ]
