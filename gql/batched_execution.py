@@ -92,6 +92,8 @@ _NO_INFO: Any = None
 
 UNSUPPORTED_MEMORY = 512
 """Operations remembered as left to graphql-core (as many as the parser cache keeps)."""
+ABANDONED_BEFORE_GIVING_WAY = 3
+"""Failed level-by-level runs of one operation after which graphql-core runs it for good."""
 
 
 class Unsupported(Exception):
@@ -428,6 +430,9 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Operations (by identity, kept alive here so an id is never reused) that graphql-core
     runs: the parser cache hands out the same document object for the same text."""
 
+    abandoned: OrderedDict[int, tuple[Any, int]] = OrderedDict()
+    """Operations whose level-by-level runs failed, with how often (kept alive likewise)."""
+
     def execute_collected_root_fields(
         self,
         root_type: GraphQLObjectType,
@@ -464,8 +469,13 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             logger.debug("graphql-core runs %s from now on: %s", self._name(), reason)
             self._remember_unsupported()
         except Exception as error:
-            # graphql-core runs it again, and reports the error with its path and nulls.
+            # graphql-core runs it again, and reports the error with its path and nulls. A
+            # document that keeps failing is left to graphql-core from then on, so it does
+            # not cost two executions every time it is sent.
             logger.debug("graphql-core runs %s this time: %r", self._name(), error)
+            if self._count_abandoned() >= ABANDONED_BEFORE_GIVING_WAY:
+                logger.debug("graphql-core runs %s from now on: it keeps failing", self._name())
+                self._remember_unsupported()
         result = super().execute_collected_root_fields(
             root_type, root_value, grouped_field_set, False, new_defer_usages
         )
@@ -476,6 +486,15 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _name(self) -> str:
         name = self.operation.name
         return f"operation {name.value!r}" if name else "an anonymous operation"
+
+    def _count_abandoned(self) -> int:
+        """How many runs of this operation have been abandoned (bounded memory)."""
+        abandoned = self.abandoned
+        operation, count = abandoned.pop(id(self.operation), (self.operation, 0))
+        abandoned[id(self.operation)] = (operation, count + 1)
+        while len(abandoned) > UNSUPPORTED_MEMORY:
+            abandoned.popitem(last=False)
+        return count + 1
 
     def _remember_unsupported(self) -> None:
         unsupported = self.unsupported

@@ -330,3 +330,25 @@ async def test_generated_documents_answer_the_same(clients: Any) -> None:
     assert len(queries) >= GENERATED_DOCUMENTS // 2
     for request in queries[:GENERATED_DOCUMENTS]:
         await _both(batched, plain, request)
+
+
+async def test_a_document_that_keeps_failing_is_left_to_graphql_core(
+    clients: Any, db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _site()
+    batched, plain = clients
+    # Fails at run time (the resolver checks the page size), so each level-by-level run is
+    # abandoned and graphql-core runs it again; after three, graphql-core alone. (A comment
+    # makes the text new on each database: the parser cache would hand back the same one.)
+    query = '{ post(slug: "hill-repeats") { comments(first: 101) { totalCount } } } # ' + db
+    with caplog.at_level(logging.DEBUG, logger=EXECUTION_LOG):
+        for _ in range(5):
+            _status, body = await _both(batched, plain, {"query": query})
+            assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    messages = [r.getMessage() for r in caplog.records if r.name == EXECUTION_LOG]
+    ran = "graphql-core runs an anonymous operation"
+    assert messages == [
+        *[f"{ran} this time: Abandoned()"] * 3,
+        f"{ran} from now on: it keeps failing",
+        *[f"{ran}, as before"] * 2,
+    ]
