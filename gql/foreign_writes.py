@@ -22,20 +22,19 @@ cached only once the replica has the writer's rows (see `gql.replica`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import uuid
 from typing import Any, Protocol
 
 from gql.dependencies import invalidation_for_everything
+from gql.pg_listener import PostgresListener
 from gql.replica import WRITTEN_LSN_SQL
 from gql.response_cache import RedisStore
-from models.config import sqlite_file
+from models.config import is_postgres, sqlite_file
 from models.database import primary_connection
 
 NOTIFY_CHANNEL = "threadpress_cache"
-RECONNECT_SECONDS = 2.0
 
 logger = logging.getLogger("threadpress.cache")
 
@@ -138,18 +137,22 @@ class PostgresNotifications:
     notification may have been missed) until it is back."""
 
     def __init__(self, url: str) -> None:
-        self.url = url.replace("postgres://", "postgresql://", 1).partition("?")[0]
         # Signs this process's own notifications, which it receives too.
         self.sender = uuid.uuid4().hex
         self._changed = False
         self._lsn = 0
-        self._connection: Any = None
-        self._reconnect: asyncio.Task[None] | None = None
-        self._closing = False
+        self._listener = PostgresListener(
+            url,
+            NOTIFY_CHANNEL,
+            self._notified,
+            what="cache (caching pauses until it is back)",
+            connected=self._caught_up,
+            lost=self._missed,
+        )
 
     def changed(self) -> bool:
         changed, self._changed = self._changed, False
-        return changed or self._connection is None
+        return changed or not self._listener.up
 
     def absorb(self) -> None:
         return None
@@ -164,7 +167,7 @@ class PostgresNotifications:
             "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, f"{self.sender}:{lsn}"]
         )
 
-    def _notified(self, _connection: object, _pid: object, _channel: object, payload: str) -> None:
+    def _notified(self, payload: str) -> None:
         # A command's payload is its position alone; a server's is `<sender>:<position>`.
         sender, _, position = payload.rpartition(":")
         if sender == self.sender:
@@ -173,19 +176,10 @@ class PostgresNotifications:
         if position.isdigit():
             self._lsn = max(self._lsn, int(position))
 
-    def _lost(self, *_args: object) -> None:
-        self._connection = None
+    def _missed(self) -> None:
         self._changed = True
-        if not self._closing:
-            logger.warning("cache: lost the LISTEN connection; caching pauses until it is back")
-            self._reconnect = asyncio.get_running_loop().create_task(self._connect_until_up())
 
-    async def _connect(self) -> None:
-        import asyncpg  # type: ignore[import-untyped]
-
-        connection = await asyncpg.connect(self.url)
-        await connection.add_listener(NOTIFY_CHANNEL, self._notified)
-        connection.add_termination_listener(self._lost)
+    async def _caught_up(self, connection: Any) -> None:
         # Whatever was written while away is at or before the primary's position now (on
         # a server that is itself a standby, there is no such position: nothing to wait for).
         position = await connection.fetchval(
@@ -193,33 +187,20 @@ class PostgresNotifications:
             "ELSE (pg_current_wal_lsn() - '0/0')::bigint END"
         )
         self._lsn = max(self._lsn, int(position or 0))
-        self._connection = connection
         self._changed = True  # whatever happened while away
 
-    async def _connect_until_up(self) -> None:
-        while not self._closing and self._connection is None:
-            try:
-                await self._connect()
-            except OSError:
-                await asyncio.sleep(RECONNECT_SECONDS)
-
     async def start(self) -> None:
-        await self._connect()
+        await self._listener.connect()
 
     async def close(self) -> None:
-        self._closing = True
-        if self._reconnect is not None:
-            self._reconnect.cancel()
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self._listener.close()
 
 
 def write_watch(database_url: str, shared_store: bool) -> WriteWatch:
     """The watch for a memory cache over `database_url` (none for a shared store)."""
     if shared_store:
         return NoWatch()
-    if database_url.startswith(("postgres://", "postgresql://")):
+    if is_postgres(database_url):
         return PostgresNotifications(database_url)
     path = sqlite_file(database_url)
     return SqliteDataVersion(str(path)) if path is not None else NoWatch()
@@ -228,7 +209,7 @@ def write_watch(database_url: str, shared_store: bool) -> WriteWatch:
 async def announce_bulk_write(database_url: str, redis_url: str | None) -> None:
     """Tell running servers that this process wrote a lot: call after committing."""
     lsn = 0
-    if database_url.startswith(("postgres://", "postgresql://")):
+    if is_postgres(database_url):
         _, rows = await primary_connection().execute_query(WRITTEN_LSN_SQL)
         lsn = int(rows[0][0])
     if redis_url:
@@ -237,5 +218,5 @@ async def announce_bulk_write(database_url: str, redis_url: str | None) -> None:
             await store.invalidate(invalidation_for_everything(), lsn)
         finally:
             await store.close()
-    if database_url.startswith(("postgres://", "postgresql://")):
+    if is_postgres(database_url):
         await primary_connection().execute_script(f"NOTIFY {NOTIFY_CHANNEL}, '{lsn}'")

@@ -93,6 +93,13 @@ def is_postgres(url: str) -> bool:
     return urlsplit(url).scheme in ("postgres", "postgresql", "asyncpg", "psycopg")
 
 
+def asyncpg_dsn(url: str) -> str:
+    """A PostgreSQL URL of ours as asyncpg's own connect() takes it (its scheme, no
+    Tortoise pool parameters)."""
+    _scheme, separator, rest = url.partition("://")
+    return "postgresql" + separator + rest.partition("?")[0]
+
+
 def replica_url(env: Mapping[str, str] | None = None) -> str | None:
     """The configured read replica's URL, if any (checked by `gql.settings`)."""
     env = os.environ if env is None else env

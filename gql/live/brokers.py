@@ -19,12 +19,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
+import asyncpg  # type: ignore[import-untyped]
 import coredis
 
 from gql.live.events import LiveEvent, decode, encode
+from gql.pg_listener import PostgresListener
+from models.config import is_postgres
+from models.database import primary_connection
 
 logger = logging.getLogger("threadpress.live")
 
@@ -130,69 +134,36 @@ class PostgresBroker:
     """PostgreSQL `LISTEN`/`NOTIFY` on one channel of the database."""
 
     def __init__(self, database_url: str) -> None:
-        self.url = database_url.replace("postgres://", "postgresql://", 1).partition("?")[0]
-        self._connection: Any = None
         self._received: Received | None = None
-        self._reconnect: asyncio.Task[None] | None = None
-        self._closing = False
+        self._listener = PostgresListener(database_url, NOTIFY_CHANNEL, self._notified, what="live")
 
     async def start(self, received: Received) -> None:
         self._received = received
         try:
-            await asyncio.wait_for(self._connect(), STARTUP_SECONDS)
-        except (OSError, TimeoutError) as error:
+            await asyncio.wait_for(self._listener.connect(), STARTUP_SECONDS)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
             logger.error("live: cannot LISTEN yet (%s); retrying in the background", error)
-            self._reconnect = asyncio.create_task(self._connect_until_up())
+            self._listener.connect_in_background()
 
-    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _notified(self, payload: str) -> None:
         event = decode(payload)
         if event is not None and self._received is not None:
             self._received(event)
 
-    def _lost(self, *_args: object) -> None:
-        self._connection = None
-        if not self._closing:
-            logger.warning("live: lost the LISTEN connection; reconnecting")
-            self._reconnect = asyncio.get_running_loop().create_task(self._connect_until_up())
-
-    async def _connect(self) -> None:
-        import asyncpg  # type: ignore[import-untyped]
-
-        connection = await asyncpg.connect(self.url)
-        await connection.add_listener(NOTIFY_CHANNEL, self._notified)
-        connection.add_termination_listener(self._lost)
-        self._connection = connection
-
-    async def _connect_until_up(self) -> None:
-        while not self._closing and self._connection is None:
-            try:
-                await self._connect()
-            except OSError:
-                await asyncio.sleep(RECONNECT_SECONDS)
-
     async def publish(self, event: LiveEvent) -> None:
-        from tortoise import Tortoise
-
         # Through the ORM's pool, not the listening connection (one query at a time there).
-        await Tortoise.get_connection("default").execute_query(
+        await primary_connection().execute_query(
             "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, encode(event)]
         )
 
     async def close(self) -> None:
-        self._closing = True
-        if self._reconnect is not None:
-            self._reconnect.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._reconnect
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self._listener.close()
 
 
 def open_broker(database_url: str, redis_url: str | None) -> Broker:
     """Redis when configured, else PostgreSQL's own notifications, else this process."""
     if redis_url:
         return RedisBroker(redis_url)
-    if database_url.startswith(("postgres://", "postgresql://")):
+    if is_postgres(database_url):
         return PostgresBroker(database_url)
     return LocalBroker()
