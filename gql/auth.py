@@ -40,6 +40,14 @@ async def create_token(name: str, role: models.Role) -> tuple[models.ApiToken, s
     return row, secret
 
 
+async def still_holds(viewer: Viewer) -> bool:
+    """Whether the token `viewer` was read from is still live (a long-lived connection,
+    such as a subscription, checks again before each private answer)."""
+    return await models.ApiToken.filter(
+        name=viewer.name, role=viewer.role, revoked_at__isnull=True
+    ).exists()
+
+
 async def revoke_token(name: str) -> bool:
     """Revoke the live token called `name`; whether there was one."""
     revoked = await models.ApiToken.filter(name=name, revoked_at__isnull=True).update(

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 import models
-from gql.auth import create_token
+from gql.auth import create_token, revoke_token
 from gql.ids import to_global_id
 from gql.live.events import CommentsPublic, QueueChanged, decode, encode, parts
 from gql.live.hub import Inbox
@@ -362,6 +362,29 @@ async def test_only_moderators_hear_of_the_moderation_queue(db: str) -> None:
         "commentId": comment_id,
         "item": None,
     }
+
+
+async def test_a_revoked_moderator_hears_nothing_more_from_the_queue(db: str) -> None:
+    scene = await _scene()
+    post = scene["post"]
+    _, secret = await create_token("a desk to revoke", models.Role.MODERATOR)
+
+    async with _served(db) as served, _ws(served, {"Authorization": f"Bearer {secret}"}) as ws:
+        await _subscribe(ws, QUEUE_CHANGED)
+        await _until(lambda: _hub_count(served) == 1)
+        await _post_graphql(
+            served.url, SUBMIT, _submission(post, "first@example.org", "Hello there")
+        )
+        before = await _receive(ws)
+        assert await revoke_token("a desk to revoke")
+        await _post_graphql(served.url, SUBMIT, _submission(post, "second@example.org", "Me too"))
+        after = await _receive(ws)
+
+    item = before["payload"]["data"]["moderationQueueChanged"]["item"]
+    assert item["authorEmail"] == "first@example.org"
+    # The stream ends; the second commenter's email and address never reach the revoked.
+    assert after["type"] == "complete"
+    assert "second@example.org" not in str(after)
 
 
 async def test_a_token_in_the_handshake_header_works_like_one_in_connection_init(

@@ -18,6 +18,7 @@ import strawberry
 from graphql import GraphQLError
 
 import models
+from gql.auth import still_holds
 from gql.comments.queue import ModerationItem
 from gql.comments.types import Comment
 from gql.context import Context, Info
@@ -67,6 +68,10 @@ async def _queue_changes(context: Context) -> AsyncGenerator[ModerationQueueEven
     async with context.live.hub.moderation_queue() as inbox:
         async for delivery in inbox:
             context.refresh()
+            # A moderator's token may be revoked while the subscription is open: what only
+            # moderators may read is never sent past that (the stream ends instead).
+            if context.viewer is None or not await still_holds(context.viewer):
+                return
             row = delivery.row
             waiting = row is not None and row.status == models.CommentModeration.PENDING
             yield ModerationQueueEvent(
