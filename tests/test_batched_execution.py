@@ -21,6 +21,7 @@ import pytest
 import schemathesis
 
 import models
+from gql import batched_execution
 from gql.auth import create_token
 from gql.ids import to_global_id
 from tests import factories
@@ -232,6 +233,7 @@ async def clients(db: str) -> Any:
 async def test_reads_answer_the_same_and_run_level_by_level(
     clients: Any,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
     name: str,
     document: str,
     variables: dict[str, Any],
@@ -239,11 +241,28 @@ async def test_reads_answer_the_same_and_run_level_by_level(
     ids = await _site()
     batched, plain = clients
     query, values = _substitute(document, variables, ids)
+    # Every root selection the level-by-level executor completed, and by which app.
+    completed: list[int] = []
+    objects = batched_execution._Level.objects
+
+    async def counted(level: Any, object_type: Any, sources: Any, fields: Any) -> Any:
+        answers = await objects(level, object_type, sources, fields)
+        if object_type.name == "Query":
+            completed.append(len(answers))
+        return answers
+
+    monkeypatch.setattr(batched_execution._Level, "objects", counted)
     with caplog.at_level(logging.DEBUG, logger=EXECUTION_LOG):
+        plain_answer = await plain.post("/graphql", json={"query": query, "variables": values})
+        ran_for_plain = list(completed)
         status, body = await _both(batched, plain, {"query": query, "variables": values})
+    assert plain_answer.status_code == 200
     assert status == 200
     assert "errors" not in body, body
-    # Proof that the batched app really ran it level by level (graphql-core never did).
+    # Proof that the batched app really ran it level by level, to the end, and the plain
+    # app never did; and that graphql-core did not run it again.
+    assert ran_for_plain == []
+    assert completed == [1]
     assert [r.getMessage() for r in caplog.records if r.name == EXECUTION_LOG] == []
 
 
