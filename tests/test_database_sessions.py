@@ -14,7 +14,6 @@ from tortoise import Tortoise
 
 from gql.ids import to_global_id
 from models.config import PRIMARY
-from models.postgres import keep_session
 from tests import factories
 from tests.conftest import app_client, graphql
 
@@ -27,9 +26,9 @@ SUBMIT = """mutation Submit($input: SubmitCommentInput!) {
 # keywords are written in capitals here, as everywhere in the code.
 SESSION_STATE = re.compile(
     r"pg_(try_)?advisory_lock(_shared)?\s*\(|[\"']\s*SET\s+(?!TRANSACTION|LOCAL)\w|"
-    r"[\"']\s*LISTEN\s"
+    r"[\"']\s*LISTEN\s+\w+\s*;?\s*[\"']|\.add_listener\("
 )
-DEDICATED_LISTENERS = {"gql/foreign_writes.py", "gql/live/brokers.py"}
+DEDICATED_LISTENERS = {"gql/pg_listener.py"}
 
 
 @pytest.mark.parametrize("database", ["postgres"], indirect=True)
@@ -57,8 +56,23 @@ async def test_pooled_connections_come_back_clean_after_writes(db: str) -> None:
         )
     assert [a["data"]["submitComment"]["errors"] for a in answers] == [[]] * 4
 
+    # Each pooled connection, as the next request would get it: no session setting changed
+    # from its default, no channel listened to, no transaction open.
     pool = Tortoise.get_connection(PRIMARY)._pool  # type: ignore[attr-defined]
-    assert pool._reset is keep_session
+    held = [await pool.acquire() for _ in range(pool.get_size())]
+    try:
+        for connection in held:
+            session = await connection.fetch(
+                "SELECT name FROM pg_settings WHERE source = 'session' "
+                "AND name NOT IN ('application_name', 'client_encoding', 'DateStyle', "
+                "'TimeZone', 'search_path')"
+            )
+            assert [row["name"] for row in session] == []
+            assert await connection.fetchval("SELECT count(*) FROM pg_listening_channels()") == 0
+            assert not connection.is_in_transaction()
+    finally:
+        for connection in held:
+            await pool.release(connection)
     inspector = await asyncpg.connect(db.replace("postgres://", "postgresql://", 1))
     try:
         held = await inspector.fetchval(
