@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any, Literal, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -25,6 +24,16 @@ import models
 from gql.dependencies import Dependencies
 from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.pagination import Page, PageRequest, page_in_memory, page_in_sql
+from models.rows import (
+    AUTHORS,
+    CATEGORIES,
+    COMMENTS,
+    AuthorRow,
+    CategoryRow,
+    CommentRow,
+    counts,
+    integer_list,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -50,27 +59,28 @@ async def counts_by(query: Any, group_field: str) -> dict[int, int]:
     return {int(group): int(n) for group, n in rows}
 
 
-@cache
-def _comment_columns() -> str:
-    """Every column of `comment` (known once Tortoise has set the models up: the foreign
-    keys' columns are added then)."""
-    return ", ".join(f'"{column}"' for column in sorted(models.Comment._meta.db_fields))
-
-
 async def _public_comments_in_thread_order(
     column: Literal["parent_id", "post_id"], ids: Sequence[int], *, top_level: bool = False
-) -> list[models.Comment]:
+) -> list[CommentRow]:
     """Public comments whose `column` is one of `ids`, in thread order: the hottest read of
-    a post page (once per thread level), as SQL written once instead of built by the query
-    builder each time (a third of the ORM's cost per query). The ids are integers read from
-    the database; the router still picks the connection (`Model.raw` reads as any read)."""
-    listed = ", ".join(str(int(value)) for value in ids)
+    a post page (once per thread level), as fixed SQL and plain rows (`models.rows`)."""
     parent = ' AND "parent_id" IS NULL' if top_level else ""
-    return await models.Comment.raw(
-        # Nothing from a client reaches this text: a fixed column, and integers.
-        f'SELECT {_comment_columns()} FROM "comment" WHERE "{column}" IN ({listed}) '  # noqa: S608
-        f'AND "is_public"{parent} ORDER BY "path"'
+    return await COMMENTS.select(
+        f'"{column}" IN ({integer_list(ids)}) AND "is_public"{parent}', order_by='"path"'
     )
+
+
+async def _categories_of_posts(post_ids: Sequence[int]) -> list[tuple[int, CategoryRow]]:
+    """(post id, category) for every category of `post_ids`, by post and then category id:
+    one join, where the query builder needs two statements."""
+    _, records = await CATEGORIES.connection().execute_query(
+        f'SELECT "post_category"."post_id", {CATEGORIES.columns} FROM "category" '  # noqa: S608
+        'JOIN "post_category" ON "post_category"."category_id" = "category"."id" '
+        f'WHERE "post_category"."post_id" IN ({integer_list(post_ids)}) '
+        'ORDER BY "post_category"."post_id", "category"."id"'
+    )
+    rows = CATEGORIES.rows(records, offset=1)
+    return [(int(record[0]), row) for record, row in zip(records, rows, strict=True)]
 
 
 class Loaders:
@@ -128,14 +138,14 @@ class Loaders:
         rows = await self.readable_posts().filter(id__in=ids)
         return _by_key(ids, {row.id: row for row in rows})
 
-    async def _author_by_id(self, ids: list[int]) -> list[models.Author | None]:
+    async def _author_by_id(self, ids: list[int]) -> list[AuthorRow | None]:
         self.depends.authors(ids)
-        rows = await models.Author.filter(id__in=ids)
+        rows = await AUTHORS.select(f'"id" IN ({integer_list(ids)})')
         return _by_key(ids, {row.id: row for row in rows})
 
-    async def _category_by_id(self, ids: list[int]) -> list[models.Category | None]:
+    async def _category_by_id(self, ids: list[int]) -> list[CategoryRow | None]:
         self.depends.categories(ids)
-        rows = await models.Category.filter(id__in=ids)
+        rows = await CATEGORIES.select(f'"id" IN ({integer_list(ids)})')
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _comment_by_id(self, ids: list[int]) -> list[models.Comment | None]:
@@ -146,13 +156,14 @@ class Loaders:
 
     # --- categories -------------------------------------------------------------------------
 
-    async def _categories_by_post(self, post_ids: list[int]) -> list[list[models.Category]]:
+    async def _categories_by_post(self, post_ids: list[int]) -> list[list[CategoryRow]]:
         self.depends.posts(post_ids)  # which categories a post is in is the post's own data
-        pairs = await models.Category.filter(posts__id__in=post_ids).values_list("posts__id", "id")
-        categories = await self.category_by_id.load_many(sorted({cid for _, cid in pairs}))
-        by_id = {c.id: c for c in categories if c is not None}
-        by_post = _grouped(sorted(pairs), key=lambda pair: pair[0])
-        return [[by_id[cid] for _, cid in by_post.get(pid, [])] for pid in post_ids]
+        pairs = await _categories_of_posts(post_ids)
+        self.depends.categories({category.id for _, category in pairs})
+        for _, category in pairs:  # `category(id:)` and `parent` of these need no query
+            self.category_by_id.prime(category.id, category)
+        by_post = _grouped(pairs, key=lambda pair: pair[0])
+        return [[category for _, category in by_post.get(pid, [])] for pid in post_ids]
 
     async def _children_by_category(self, ids: list[int]) -> list[list[models.Category]]:
         self.depends.category_list()
@@ -221,22 +232,20 @@ class Loaders:
 
     async def _comment_count_by_post(self, post_ids: list[int]) -> list[int]:
         self.depends.comments_of(post_ids)
-        query = models.Comment.filter(post_id__in=post_ids, is_public=True)
-        counts = await counts_by(query, "post_id")
-        return [counts.get(pid, 0) for pid in post_ids]
+        found = await counts(models.Comment, "post_id", post_ids, '"is_public"')
+        return [found.get(pid, 0) for pid in post_ids]
 
     async def _reply_count_by_comment(self, comment_ids: list[int]) -> list[int]:
-        query = models.Comment.filter(parent_id__in=comment_ids, is_public=True)
-        counts = await counts_by(query, "parent_id")
-        return [counts.get(cid, 0) for cid in comment_ids]
+        found = await counts(models.Comment, "parent_id", comment_ids, '"is_public"')
+        return [found.get(cid, 0) for cid in comment_ids]
 
-    async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[models.Comment]]:
+    async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[CommentRow]]:
         self.depends.comments_of(post_ids)
         rows = await _public_comments_in_thread_order("post_id", post_ids, top_level=True)
         groups = _grouped(rows, key=lambda row: row.post_id)
         return [groups.get(pid, []) for pid in post_ids]
 
-    async def _replies_by_comment(self, comment_ids: list[int]) -> list[list[models.Comment]]:
+    async def _replies_by_comment(self, comment_ids: list[int]) -> list[list[CommentRow]]:
         rows = await _public_comments_in_thread_order("parent_id", comment_ids)
         groups = _grouped(rows, key=lambda row: row.parent_id)
         return [groups.get(cid, []) for cid in comment_ids]

@@ -21,6 +21,7 @@ from gql.pagination import (
     connection_from_query,
     page_request,
 )
+from models.rows import AuthorRow
 
 
 @strawberry.type
@@ -36,6 +37,7 @@ class AuthorQueries:
     ) -> Author | None:
         if (id is None) == (slug is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
+        row: models.Author | AuthorRow | None
         if id is not None:
             pk = pk_of(id, "Author")
             row = await info.context.loaders.author_by_id.load(pk) if pk is not None else None

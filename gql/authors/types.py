@@ -12,6 +12,7 @@ from gql.ids import to_global_id
 from gql.node import Node
 from gql.orderings import DEFAULT_POST_ORDERING
 from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
+from models.rows import AuthorRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
@@ -26,10 +27,10 @@ class Author(Node):
     name: str = strawberry.field(description="Display name.")
     bio: str | None = strawberry.field(description="A short biography.")
     url: str | None = strawberry.field(description="The author's website.")
-    row: strawberry.Private[models.Author]
+    row: strawberry.Private[models.Author | AuthorRow]
 
     @classmethod
-    def from_row(cls, row: models.Author) -> Author:
+    def from_row(cls, row: models.Author | AuthorRow) -> Author:
         """The public view of an author row."""
         return cls(
             id=strawberry.ID(to_global_id("Author", row.id)),

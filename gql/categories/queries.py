@@ -21,6 +21,7 @@ from gql.pagination import (
     connection_from_query,
     page_request,
 )
+from models.rows import CategoryRow
 
 
 @strawberry.type
@@ -36,6 +37,7 @@ class CategoryQueries:
     ) -> Category | None:
         if (id is None) == (slug is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
+        row: models.Category | CategoryRow | None
         if id is not None:
             pk = pk_of(id, "Category")
             row = await info.context.loaders.category_by_id.load(pk) if pk is not None else None

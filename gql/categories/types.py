@@ -12,6 +12,7 @@ from gql.ids import to_global_id
 from gql.node import Node
 from gql.orderings import DEFAULT_POST_ORDERING
 from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
+from models.rows import CategoryRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
@@ -25,10 +26,10 @@ class Category(Node):
     slug: str = strawberry.field(description="URL-friendly name, unique among categories.")
     name: str = strawberry.field(description="Display name.")
     description: str | None = strawberry.field(description="What the category is about.")
-    row: strawberry.Private[models.Category]
+    row: strawberry.Private[models.Category | CategoryRow]
 
     @classmethod
-    def from_row(cls, row: models.Category) -> Category:
+    def from_row(cls, row: models.Category | CategoryRow) -> Category:
         """The public view of a category row."""
         return cls(
             id=strawberry.ID(to_global_id("Category", row.id)),

@@ -25,6 +25,7 @@ from gql.pagination import (
     page_in_memory,
     page_request,
 )
+from models.rows import CommentRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
@@ -40,10 +41,10 @@ class Comment(Node):
     author_url: str | None = strawberry.field(description="The commenter's website, if given.")
     content: str = strawberry.field(description="Sanitised HTML, safe to inject.")
     created_at: datetime = strawberry.field(description="When the comment was written.")
-    row: strawberry.Private[models.Comment]
+    row: strawberry.Private[models.Comment | CommentRow]
 
     @classmethod
-    def from_row(cls, row: models.Comment) -> Comment:
+    def from_row(cls, row: models.Comment | CommentRow) -> Comment:
         """The public view of a comment row."""
         return cls(
             id=strawberry.ID(to_global_id("Comment", row.id)),
