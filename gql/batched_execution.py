@@ -32,6 +32,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from types import GeneratorType
 from typing import Any, TypeVar, cast
 
 from graphql import (
@@ -213,8 +214,21 @@ class _Level:
         self.config = strawberry_schema.config
         self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
         self.raw_info = _ResolverInfo(executor.context_value)
-        self.is_awaitable = executor.is_awaitable
+        self._is_awaitable = executor.is_awaitable
+        self._plain_types: set[type] = set()
         self._subfields: dict[tuple[GraphQLObjectType, int], GroupedFieldSet] = {}
+
+    def is_awaitable(self, value: Any) -> bool:
+        """graphql-core's test, asked once per type of value for types whose instances can
+        never be awaitable (a level holds hundreds of values of a handful of types)."""
+        kind = type(value)
+        if kind in self._plain_types:
+            return False
+        if self._is_awaitable(value):
+            return True
+        if kind is not GeneratorType and not hasattr(kind, "__await__"):
+            self._plain_types.add(kind)
+        return False
 
     # --- resolvers ------------------------------------------------------------------------
 
@@ -332,13 +346,12 @@ class _Level:
                     raise Abandoned("a whole-level resolver answered for another level")
                 values[:] = result
 
-        completions = await asyncio.gather(
-            *(
+        completions = await await_together(
+            [
                 self.values(return_type, details, values)
                 for _key, return_type, details, values in resolved
                 if return_type is not None
-            ),
-            return_exceptions=True,
+            ]
         )
         columns: list[list[Any]] = []
         for completion in completions:

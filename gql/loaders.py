@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -51,6 +51,16 @@ def _grouped(rows: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
     for row in rows:
         groups[key(row)].append(row)
     return groups
+
+
+async def load_level(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    """What `loader.load_many(keys)` answers, for a caller that already holds a whole level's
+    distinct keys (the level-by-level executor's thread levels): one call of the batch
+    function instead of a future and a callback per key. A single key still goes through
+    the loader, so graphql-core's one-object-at-a-time calls batch as before."""
+    if len(keys) < 2:
+        return await loader.load_many(keys)
+    return cast(list[V], list(await loader.load_fn(list(keys))))
 
 
 async def counts_by(query: Any, group_field: str) -> dict[int, int]:

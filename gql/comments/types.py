@@ -12,6 +12,7 @@ import models
 from gql.batched_execution import for_a_whole_level
 from gql.context import Info
 from gql.ids import to_global_id
+from gql.loaders import load_level
 from gql.node import Node
 from gql.orderings import COMMENT_ORDERING
 from gql.pagination import (
@@ -103,7 +104,7 @@ async def replies_of(
     """The `replies` of each of `comments` (one comment, or a whole thread level at once):
     the page arguments are checked once, the replies loaded in one batch."""
     page = page_request(COMMENT_ORDERING, first, after, last, before)
-    lists = await info.context.loaders.replies_by_comment.load_many([c.row.id for c in comments])
+    lists = await load_level(info.context.loaders.replies_by_comment, [c.row.id for c in comments])
     return [
         build_connection(
             page_in_memory(rows, COMMENT_ORDERING, page),
