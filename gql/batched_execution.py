@@ -36,11 +36,14 @@ from types import GeneratorType
 from typing import Any, TypeVar, cast
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     OperationType,
     is_leaf_type,
 )
@@ -117,6 +120,21 @@ class _ResolverInfo:
 
     def __getattr__(self, name: str) -> Any:
         raise Unsupported(f"a resolver reads info.{name}")
+
+
+_UNCHANGED_BY_COERCION: dict[Any, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+}
+"""Scalars whose output coercion returns a value of exactly this type as it is."""
+
+
+def _abandon_on_exceptions(values: list[Any]) -> None:
+    """A resolver that returns an exception asks graphql-core to report it."""
+    for value in values:
+        if isinstance(value, Exception):
+            raise Abandoned from value
 
 
 def _close_coroutines(values: Sequence[Any]) -> None:
@@ -298,37 +316,54 @@ class _Level:
             found = self._subfields[key] = collected.grouped_field_set
         return found
 
-    # --- completing values ------------------------------------------------------------------
+    # --- running waves ----------------------------------------------------------------------
 
-    async def objects(
-        self, object_type: GraphQLObjectType, sources: list[Any], fields: GroupedFieldSet
-    ) -> list[dict[str, Any]]:
-        """The selection `fields` of every object in `sources`, in the document's order."""
-        resolved: list[tuple[str, GraphQLOutputType | None, FieldDetailsList, list[Any]]] = []
+    async def run(
+        self, root_type: GraphQLObjectType, root_value: Any, fields: GroupedFieldSet
+    ) -> dict[str, Any]:
+        """The operation's data: one wave per depth of the document, each awaiting what all
+        of its levels wait on together (one event-loop turn, not one per nesting level)."""
+        data: dict[str, Any] = {}
+        wave = [_Work(root_type, [root_value], fields, [data])]
+        while wave:
+            wave = await self.wave(wave)
+        return data
+
+    async def wave(self, wave: list[_Work]) -> list[_Work]:
+        """Resolve every field of every level of `wave`, then complete the values: leaves go
+        into the answers at once, objects become the levels of the next wave (their answers,
+        already in place, are filled then)."""
+        columns: list[tuple[_Work, str, GraphQLOutputType | None, FieldDetailsList, list[Any]]]
+        columns = []
         pending: list[tuple[list[Any], int, Any]] = []
         whole: list[tuple[list[Any], Any]] = []  # (the field's values, one call for them all)
         try:
-            for key, details in fields.items():
-                name = details[0].node.name.value
-                if name == "__typename":
-                    resolved.append((key, None, details, [object_type.name] * len(sources)))
-                    continue
-                field_def = object_type.fields.get(name)
-                if field_def is None:
-                    raise Unsupported(f"meta field {name}")
-                resolve = self.resolver(field_def, details)
-                if isinstance(resolve, _WholeLevel):
-                    values = [None] * len(sources)
-                    resolved.append((key, field_def.type, details, values))
-                    whole.append((values, resolve.call(sources)))
-                    continue
-                values = [resolve(source) for source in sources]
-                resolved.append((key, field_def.type, details, values))
-                is_awaitable = self.is_awaitable
-                pending.extend((values, i, v) for i, v in enumerate(values) if is_awaitable(v))
+            for work in wave:
+                sources = work.sources
+                object_type = work.object_type
+                for key, details in work.fields.items():
+                    name = details[0].node.name.value
+                    if name == "__typename":
+                        columns.append(
+                            (work, key, None, details, [object_type.name] * len(sources))
+                        )
+                        continue
+                    field_def = object_type.fields.get(name)
+                    if field_def is None:
+                        raise Unsupported(f"meta field {name}")
+                    resolve = self.resolver(field_def, details)
+                    if isinstance(resolve, _WholeLevel):
+                        values = [None] * len(sources)
+                        columns.append((work, key, field_def.type, details, values))
+                        whole.append((values, resolve.call(sources)))
+                        continue
+                    values = [resolve(source) for source in sources]
+                    columns.append((work, key, field_def.type, details, values))
+                    is_awaitable = self.is_awaitable
+                    pending.extend((values, i, v) for i, v in enumerate(values) if is_awaitable(v))
         except BaseException:
             # DataLoader futures need nothing; coroutines must be closed.
-            for _key, _type, _details, values in resolved:
+            for *_, values in columns:
                 _close_coroutines(values)
             _close_coroutines([call for _, call in whole])
             raise
@@ -346,41 +381,40 @@ class _Level:
                     raise Abandoned("a whole-level resolver answered for another level")
                 values[:] = result
 
-        completions = await await_together(
-            [
-                self.values(return_type, details, values)
-                for _key, return_type, details, values in resolved
-                if return_type is not None
-            ]
-        )
-        columns: list[list[Any]] = []
-        for completion in completions:
-            if isinstance(completion, BaseException):
-                raise completion
-            columns.append(completion)
-        completed = iter(columns)
-        answers: list[dict[str, Any]] = [{} for _ in sources]
-        for key, return_type, _details, values in resolved:
-            column = values if return_type is None else next(completed)
-            for answer, value in zip(answers, column, strict=True):
+        next_wave: list[_Work] = []
+        for work, key, return_type, details, values in columns:
+            completed = (
+                values
+                if return_type is None
+                else self.complete(return_type, details, values, next_wave)
+            )
+            # Fields go in in the document's order: the answer's keys keep it.
+            for answer, value in zip(work.answers, completed, strict=True):
                 answer[key] = value
-        return answers
+        return next_wave
 
-    async def values(
-        self, return_type: GraphQLOutputType, details: FieldDetailsList, values: list[Any]
+    def complete(
+        self,
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        values: list[Any],
+        next_wave: list[_Work],
     ) -> list[Any]:
-        """`values` (one per object of the level) completed as `return_type`."""
+        """`values` (one per object of a level) completed as `return_type`; an object's
+        answer is an empty dict here, filled by the level it joins in `next_wave`."""
         if isinstance(return_type, GraphQLNonNull):
-            completed = await self.values(return_type.of_type, details, values)
-            if any(value is None for value in completed):
+            completed = self.complete(return_type.of_type, details, values, next_wave)
+            if None in completed:
                 raise Abandoned("null in a non-null position")
             return completed
-        for value in values:
-            if isinstance(value, Exception):
-                raise Abandoned from value
         if isinstance(return_type, GraphQLList):
-            return await self._lists(return_type.of_type, details, values)
+            # A resolver's returned exception is neither None nor a list: `lists` abandons.
+            return self.lists(return_type.of_type, details, values, next_wave)
         if is_leaf_type(return_type):
+            plain = _UNCHANGED_BY_COERCION.get(return_type)
+            if plain is not None and all(type(value) is plain or value is None for value in values):
+                return values  # what coercion returns for these, value for value
+            _abandon_on_exceptions(values)
             coerce = return_type.coerce_output_value
             leaves = [None if value is None else coerce(value) for value in values]
             for leaf, value in zip(leaves, values, strict=True):
@@ -390,18 +424,28 @@ class _Level:
         if isinstance(return_type, GraphQLObjectType):
             present = [value for value in values if value is not None]
             is_type_of = return_type.is_type_of
-            if is_type_of is not None and not all(is_type_of(value, _NO_INFO) for value in present):
+            if is_type_of is None:
+                _abandon_on_exceptions(present)
+            elif not all(is_type_of(value, _NO_INFO) for value in present):
                 raise Abandoned(f"a value that is not a {return_type.name}")
-            answers = iter(
-                await self.objects(return_type, present, self.subfields(return_type, details))
-                if present
-                else ()
+            if not present:
+                return values  # all None
+            answers: list[dict[str, Any]] = [{} for _ in present]
+            next_wave.append(
+                _Work(return_type, present, self.subfields(return_type, details), answers)
             )
-            return [None if value is None else next(answers) for value in values]
+            if len(present) == len(values):
+                return answers
+            found = iter(answers)
+            return [None if value is None else next(found) for value in values]
         raise Unsupported(f"the abstract type {return_type}")
 
-    async def _lists(
-        self, item_type: GraphQLOutputType, details: FieldDetailsList, values: list[Any]
+    def lists(
+        self,
+        item_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        values: list[Any],
+        next_wave: list[_Work],
     ) -> list[Any]:
         """Lists of a level completed together: their items are one level below."""
         items: list[Any] = []
@@ -417,7 +461,7 @@ class _Level:
         if any(self.is_awaitable(item) for item in items):
             _close_coroutines(items)
             raise Unsupported("a list of awaitables")
-        completed = await self.values(item_type, details, items) if items else []
+        completed = self.complete(item_type, details, items, next_wave) if items else []
         lists: list[Any] = []
         start = 0
         for size in sizes:
@@ -427,6 +471,25 @@ class _Level:
                 lists.append(completed[start : start + size])
                 start += size
         return lists
+
+
+class _Work:
+    """One level of a wave: the objects of one type reached through one field, the
+    selection to resolve on them, and their answers (in the parent's answers already)."""
+
+    __slots__ = ("answers", "fields", "object_type", "sources")
+
+    def __init__(
+        self,
+        object_type: GraphQLObjectType,
+        sources: list[Any],
+        fields: GroupedFieldSet,
+        answers: list[dict[str, Any]],
+    ) -> None:
+        self.object_type = object_type
+        self.sources = sources
+        self.fields = fields
+        self.answers = answers
 
 
 def _has_middleware(executor: StrawberryGraphQLCoreExecutionContext) -> bool:
@@ -476,8 +539,7 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Sequence[DeferUsage],
     ) -> dict[str, Any]:
         try:
-            (data,) = await _Level(self).objects(root_type, [root_value], grouped_field_set)
-            return data
+            return await _Level(self).run(root_type, root_value, grouped_field_set)
         except Unsupported as reason:
             logger.debug("graphql-core runs %s from now on: %s", self._name(), reason)
             self._remember_unsupported()

@@ -243,6 +243,10 @@ async def page_in_sql(
 def page_in_memory(rows: Sequence[RowT], ordering: Ordering, page: PageRequest) -> Page[RowT]:
     """The same page as `page_in_sql`, cut from `rows` already sorted by `ordering`."""
     cursor = page.after if page.forward else page.before
+    if cursor is None:  # the common case: a first page (a thread level asks hundreds)
+        end = page.size + 1
+        window = list(rows[:end]) if page.forward else list(reversed(rows[-end:]))
+        return _page_from_window(window, page)
     if page.forward:
         window = [
             row

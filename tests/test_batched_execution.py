@@ -241,17 +241,16 @@ async def test_reads_answer_the_same_and_run_level_by_level(
     ids = await _site()
     batched, plain = clients
     query, values = _substitute(document, variables, ids)
-    # Every root selection the level-by-level executor completed, and by which app.
+    # Every operation the level-by-level executor completed, and by which app.
     completed: list[int] = []
-    objects = batched_execution._Level.objects
+    run = batched_execution._Level.run
 
-    async def counted(level: Any, object_type: Any, sources: Any, fields: Any) -> Any:
-        answers = await objects(level, object_type, sources, fields)
-        if object_type.name == "Query":
-            completed.append(len(answers))
-        return answers
+    async def counted(level: Any, root_type: Any, root_value: Any, fields: Any) -> Any:
+        data = await run(level, root_type, root_value, fields)
+        completed.append(1)
+        return data
 
-    monkeypatch.setattr(batched_execution._Level, "objects", counted)
+    monkeypatch.setattr(batched_execution._Level, "run", counted)
     with caplog.at_level(logging.DEBUG, logger=EXECUTION_LOG):
         plain_answer = await plain.post("/graphql", json={"query": query, "variables": values})
         ran_for_plain = list(completed)
