@@ -23,16 +23,20 @@ from tortoise.queryset import QuerySet
 import models
 from gql.dependencies import Dependencies
 from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
-from gql.pagination import Page, PageRequest, page_in_memory, page_in_sql
+from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
 from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    POSTS,
+    PUBLIC_POST,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    PostRow,
     counts,
     integer_list,
+    moment,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -139,6 +143,28 @@ class Loaders:
         tokens only: the token decides whose held comment may be read)."""
         return models.Comment.filter(models.public_post_filter(self.now, via="post")).exclude(
             status=models.CommentModeration.TRASH
+        )
+
+    async def readable_post(self, column: Literal["uri", "slug"], value: str) -> PostRow | None:
+        """The post whose `column` (unique) is `value`, if this request may read it by
+        `readable_posts`' rule: one fixed statement, a row rather than a model."""
+        if self.see_drafts:
+            rows = await POSTS.select(f'"{column}" = {{0}}', [value], limit=1)
+        else:
+            rows = await POSTS.select(
+                f'"{column}" = {{1}} AND {PUBLIC_POST}', [moment(self.now), value], limit=1
+            )
+        return rows[0] if rows else None
+
+    async def public_posts_window(self, ordering: Ordering, page: PageRequest) -> list[PostRow]:
+        """The first `page.size + 1` public posts in `ordering` (from the end for `last`),
+        as `page_in_sql` reads them without a cursor or filter: the home page's list and a
+        build's first page, as one fixed statement. (Public posts have a `published_at`, so
+        the nulls-last rule of a nullable sort field changes nothing here.)"""
+        direction = "DESC" if ordering.descending == page.forward else "ASC"
+        order_by = ", ".join(f'"{field.name}" {direction}' for field in ordering.fields)
+        return await POSTS.select(
+            PUBLIC_POST, [moment(self.now)], order_by=order_by, limit=page.size + 1
         )
 
     # --- objects by id ----------------------------------------------------------------------

@@ -237,7 +237,7 @@ async def page_in_sql(
     if cursor is not None:
         queryset = queryset.filter(ordering.beyond(cursor, forward=page.forward))
     rows = list(await ordering.apply(queryset, reverse=not page.forward).limit(page.size + 1))
-    return _page_from_window(rows, page)
+    return page_from_window(rows, page)
 
 
 def page_in_memory(rows: Sequence[RowT], ordering: Ordering, page: PageRequest) -> Page[RowT]:
@@ -246,7 +246,7 @@ def page_in_memory(rows: Sequence[RowT], ordering: Ordering, page: PageRequest) 
     if cursor is None:  # the common case: a first page (a thread level asks hundreds)
         end = page.size + 1
         window = list(rows[:end]) if page.forward else list(reversed(rows[-end:]))
-        return _page_from_window(window, page)
+        return page_from_window(window, page)
     if page.forward:
         window = [
             row
@@ -259,10 +259,12 @@ def page_in_memory(rows: Sequence[RowT], ordering: Ordering, page: PageRequest) 
             for row in reversed(rows)
             if cursor is None or ordering.compare(ordering.key_of(row), cursor) < 0
         ]
-    return _page_from_window(window[: page.size + 1], page)
+    return page_from_window(window[: page.size + 1], page)
 
 
-def _page_from_window(window: list[RowT], page: PageRequest) -> Page[RowT]:
+def page_from_window(window: list[RowT], page: PageRequest) -> Page[RowT]:
+    """The page in `window`: the first `page.size + 1` rows from where the page starts,
+    walking in its direction (the extra row tells whether more follow)."""
     more = len(window) > page.size
     rows = window[: page.size]
     if page.forward:

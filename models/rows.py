@@ -15,6 +15,7 @@ as for any query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -26,6 +27,7 @@ from tortoise.models import Model
 from models.author import Author
 from models.category import Category
 from models.comment import Comment
+from models.post import Post, PostStatus
 
 
 class CommentRow(NamedTuple):
@@ -60,6 +62,23 @@ class CategoryRow(NamedTuple):
     name: str
     description: str | None
     parent_id: int | None
+
+
+class PostRow(NamedTuple):
+    """A post as the GraphQL `Post` and the post orderings read it (no password)."""
+
+    id: int
+    slug: str
+    uri: str
+    title: str
+    title_key: str
+    excerpt: str
+    content: str
+    status: str
+    published_at: datetime | None
+    updated_at: datetime
+    comment_status: str
+    author_id: int
 
 
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
@@ -102,15 +121,53 @@ class RowReader(Generic[RowT]):
             found.append(make(*values))
         return found
 
-    async def select(self, where: str, *, order_by: str = "") -> list[RowT]:
-        """Rows matching `where` (SQL built only from constants and `integer_list`)."""
+    async def select(
+        self,
+        where: str,
+        values: Sequence[Any] = (),
+        *,
+        order_by: str = "",
+        limit: int | None = None,
+    ) -> list[RowT]:
+        """Rows matching `where`: SQL built only from constants and `integer_list`, with
+        `{0}`, `{1}`... where `values` go (see `bind`)."""
+        connection = self.connection()
+        where, bound = bind(connection, where, values)
         order = f" ORDER BY {order_by}" if order_by else ""
-        _, records = await self.connection().execute_query(
-            f'SELECT {self.columns} FROM "{self.table}" WHERE {where}{order}'  # noqa: S608
+        limited = f" LIMIT {int(limit)}" if limit is not None else ""
+        _, records = await connection.execute_query(
+            f'SELECT {self.columns} FROM "{self.table}" WHERE {where}{order}{limited}',  # noqa: S608
+            bound or None,
         )
         return self.rows(records)
 
 
+_MARKER = re.compile(r"\{(\d+)\}")
+
+
+def bind(connection: BaseDBAsyncClient, sql: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`sql` with its `{n}` markers as the driver's parameters, and the values to send:
+    asyncpg numbers them (`$1`...), sqlite3 takes `?` in the order they appear."""
+    if connection.capabilities.dialect == "postgres":
+        return _MARKER.sub(lambda marker: f"${int(marker.group(1)) + 1}", sql), list(values)
+    order = [int(marker.group(1)) for marker in _MARKER.finditer(sql)]
+    return _MARKER.sub("?", sql), [values[n] for n in order]
+
+
+PUBLIC_POST = (
+    f"\"status\" = '{PostStatus.PUBLISHED.value}' AND \"password\" = '' "
+    'AND "published_at" IS NOT NULL AND "published_at" <= {0}'
+)
+"""`models.public_post_filter` in SQL (keep the two equal: tests/test_row_reads.py compares
+them): `{0}` is the request's time, bound through `moment`."""
+
+
+def moment(value: datetime) -> Any:
+    """`value` as Tortoise binds it in a `published_at` comparison."""
+    return Post._meta.fields_map["published_at"].to_db_value(value, Post)
+
+
+POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
 COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fields)
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
@@ -133,10 +190,15 @@ __all__ = [
     "AUTHORS",
     "CATEGORIES",
     "COMMENTS",
+    "POSTS",
+    "PUBLIC_POST",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
+    "PostRow",
     "RowReader",
+    "bind",
     "counts",
     "integer_list",
+    "moment",
 ]

@@ -22,10 +22,13 @@ from gql.pagination import (
     Connection,
     First,
     Last,
+    build_connection,
     connection_from_query,
+    page_from_window,
     page_request,
 )
 from gql.posts.types import Post
+from models.rows import PostRow
 
 MAX_SEARCH_LENGTH = 200
 
@@ -117,11 +120,11 @@ def _where_filter(where: PostWhere | None) -> Q:
     return Q(*conditions) if conditions else Q()
 
 
-async def _post_at(info: Info, uri: str) -> tuple[models.Post | None, bool]:
+async def _post_at(info: Info, uri: str) -> tuple[models.Post | PostRow | None, bool]:
     """The post at `uri`, and whether `uri` is an old address of it (its slug or date
     changed since)."""
     loaders = info.context.loaders
-    row = await loaders.readable_posts().get_or_none(uri=uri)
+    row = await loaders.readable_post("uri", uri)
     if row is not None:
         return row, False
     redirect = await models.PostRedirect.get_or_none(old_uri=uri)
@@ -161,13 +164,13 @@ class PostQueries:
         if len(given) != 1:
             raise BadUserInputError("Pass exactly one of 'id', 'slug' or 'uri'.")
         loaders = info.context.loaders
-        row: models.Post | None
+        row: models.Post | PostRow | None
         if id is not None:
             pk = pk_of(id, "Post")
             row = await loaders.post_by_id.load(pk) if pk is not None else None
         else:
             if slug is not None:
-                row = await loaders.readable_posts().get_or_none(slug=text_argument(slug, "slug"))
+                row = await loaders.readable_post("slug", text_argument(slug, "slug"))
             else:
                 assert uri is not None
                 row, _moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
@@ -195,8 +198,15 @@ class PostQueries:
         order = order_by or PostOrder()
         ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
         page = page_request(ordering, first, after, last, before)
-        query: Any = info.context.loaders.public_posts().filter(_where_filter(where))
+        loaders = info.context.loaders
+        query: Any = loaders.public_posts().filter(_where_filter(where))
         info.context.depends.post_list()
+        if where is None and not page.cursor_given:
+            # A home page or a build's first page: one fixed statement (see the loader).
+            window = await loaders.public_posts_window(ordering, page)
+            return build_connection(
+                page_from_window(window, page), ordering, Post.from_row, query.count
+            )
         return await connection_from_query(query, ordering, page, Post.from_row)
 
     @strawberry.field(

@@ -24,6 +24,7 @@ from gql.pagination import (
     page_in_memory,
     page_request,
 )
+from models.rows import PostRow
 from threadpress.content import html_to_text, make_excerpt
 
 if TYPE_CHECKING:
@@ -52,10 +53,10 @@ class Post(Node):
     comment_status: CommentStatus = strawberry.field(
         description="Whether the post takes new comments."
     )
-    row: strawberry.Private[models.Post]
+    row: strawberry.Private[models.Post | PostRow]
 
     @classmethod
-    def from_row(cls, row: models.Post) -> Post:
+    def from_row(cls, row: models.Post | PostRow) -> Post:
         """The GraphQL view of a post row."""
         return cls(
             id=strawberry.ID(to_global_id("Post", row.id)),
