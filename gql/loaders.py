@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -58,13 +58,27 @@ def _grouped(rows: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
 
 
 async def load_level(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
-    """What `loader.load_many(keys)` answers, for a caller that already holds a whole level's
-    distinct keys (the level-by-level executor's thread levels): one call of the batch
-    function instead of a future and a callback per key. A single key still goes through
-    the loader, so graphql-core's one-object-at-a-time calls batch as before."""
+    """What `loader.load_many(keys)` answers, for a caller that holds a whole level's keys
+    (the level-by-level executor's whole-level resolvers): values the loader already holds
+    are taken from it, the others come from one call of the batch function, without a
+    future and a callback per key. A single key still goes through the loader, so
+    graphql-core's one-object-at-a-time calls batch as before."""
     if len(keys) < 2:
         return await loader.load_many(keys)
-    return cast(list[V], list(await loader.load_fn(list(keys))))
+    found: dict[K, V] = {}
+    missing: list[K] = []
+    for key in dict.fromkeys(keys):
+        held = loader.cache_map.get(key) if loader.cache else None
+        if held is not None and held.done() and not held.cancelled() and not held.exception():
+            found[key] = held.result()
+        else:
+            missing.append(key)
+    if missing:
+        for key, value in zip(missing, await loader.load_fn(missing), strict=True):
+            if isinstance(value, BaseException):
+                raise value
+            found[key] = value
+    return [found[key] for key in keys]
 
 
 async def counts_by(query: Any, group_field: str) -> dict[int, int]:
@@ -196,8 +210,6 @@ class Loaders:
         self.depends.posts(post_ids)  # which categories a post is in is the post's own data
         pairs = await _categories_of_posts(post_ids)
         self.depends.categories({category.id for _, category in pairs})
-        for _, category in pairs:  # `category(id:)` and `parent` of these need no query
-            self.category_by_id.prime(category.id, category)
         by_post = _grouped(pairs, key=lambda pair: pair[0])
         return [[category for _, category in by_post.get(pid, [])] for pid in post_ids]
 

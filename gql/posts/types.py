@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
+from gql.batched_execution import for_a_whole_level
 from gql.context import Info
 from gql.enums import CommentStatus, ContentFormat, PostStatus
 from gql.ids import to_global_id
+from gql.loaders import load_level
 from gql.node import Node
 from gql.orderings import COMMENT_ORDERING
 from gql.pagination import (
@@ -90,24 +93,24 @@ class Post(Node):
     ) -> str:
         return self.row.content if format == ContentFormat.HTML else html_to_text(self.row.content)
 
+    # The level-by-level executor answers these for a whole list of posts with one call.
     @strawberry.field(description="Who wrote the post.")
+    @for_a_whole_level(lambda posts, info: authors_of(posts, info))
     async def author(self, info: Info) -> AuthorRef:
-        from gql.authors.types import Author
-
-        row = await info.context.loaders.author_by_id.load(self.row.author_id)
-        assert row is not None, "a post's author is a required foreign key"
-        return Author.from_row(row)
+        (author,) = await authors_of([self], info)
+        return author
 
     @strawberry.field(description="The post's categories.")
+    @for_a_whole_level(lambda posts, info: categories_of(posts, info))
     async def categories(self, info: Info) -> list[CategoryRef]:
-        from gql.categories.types import Category
-
-        rows = await info.context.loaders.categories_by_post.load(self.row.id)
-        return [Category.from_row(row) for row in rows]
+        (categories,) = await categories_of([self], info)
+        return categories
 
     @strawberry.field(description="Number of public comments on the post, at every depth.")
+    @for_a_whole_level(lambda posts, info: comment_counts_of(posts, info))
     async def comment_count(self, info: Info) -> int:
-        return await info.context.loaders.comment_count_by_post.load(self.row.id)
+        (count,) = await comment_counts_of([self], info)
+        return count
 
     @strawberry.field(
         description="Top-level public comments, oldest first; each has its `replies`."
@@ -149,3 +152,28 @@ class Post(Node):
             Comment.from_row,
             lambda: loaders.comment_count_by_post.load(self.row.id),
         )
+
+
+async def authors_of(posts: Sequence[Post], info: Info) -> list[Author]:
+    """The `author` of each of `posts` (one post, or a whole list at once)."""
+    from gql.authors.types import Author
+
+    rows = await load_level(info.context.loaders.author_by_id, [p.row.author_id for p in posts])
+    authors: list[Author] = []
+    for row in rows:
+        assert row is not None, "a post's author is a required foreign key"
+        authors.append(Author.from_row(row))
+    return authors
+
+
+async def categories_of(posts: Sequence[Post], info: Info) -> list[list[Category]]:
+    """The `categories` of each of `posts`."""
+    from gql.categories.types import Category
+
+    lists = await load_level(info.context.loaders.categories_by_post, [p.row.id for p in posts])
+    return [[Category.from_row(row) for row in rows] for rows in lists]
+
+
+async def comment_counts_of(posts: Sequence[Post], info: Info) -> list[int]:
+    """The `commentCount` of each of `posts`."""
+    return await load_level(info.context.loaders.comment_count_by_post, [p.row.id for p in posts])
