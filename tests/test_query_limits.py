@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gql import limits
 from tests import factories
 from tests.conftest import SqlLog, app_client
 
@@ -202,6 +203,58 @@ async def test_cost_within_budget_passes_over_budget_is_refused_with_its_cost(
     assert over["errors"][0]["extensions"]["cost"] == {"requested": 102, "limit": 100}
     assert over["extensions"] == {"cost": {"requested": 102, "limit": 100}}
     assert sql_log.count == 0
+
+
+async def test_a_repeated_document_is_measured_once_per_page_size_it_asks_for(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Measures are remembered per document and per value of the variables they read: the
+    # same document asking for a bigger page is measured (and refused) on its own.
+    query = (
+        "query($n: Int, $show: Boolean = true) "
+        "{ posts(first: $n) { nodes { title @include(if: $show) author { name } } } }"
+    )
+    measured: list[int] = []
+    real_measure = limits.measure
+
+    def counted(*arguments: Any) -> Any:
+        measured.append(1)
+        return real_measure(*arguments)
+
+    monkeypatch.setattr(limits, "measure", counted)
+    async with app_client(db, {"THREADPRESS_MAX_COST": "100"}) as http:
+        answers = [
+            await _post(http, query, variables)
+            for variables in (
+                {"n": 50, "show": True},
+                {"n": 50, "show": False},  # a variable the measure does not read
+                {"n": 51},
+                {"n": 50},
+                {"n": True},  # equal to 1 as a key, not as a page size
+                {"n": 1},
+                {"n": 51},
+            )
+        ]
+
+    assert [_codes(answer) for answer in answers] == [
+        [],
+        [],
+        ["QUERY_TOO_COMPLEX"],
+        [],
+        ["GRAPHQL_VALIDATION_FAILED"],  # true is no Int (measured first, with page size 10)
+        [],
+        ["QUERY_TOO_COMPLEX"],
+    ]
+    assert [answer["extensions"]["cost"]["requested"] for answer in answers] == [
+        100,
+        100,
+        102,
+        100,
+        20,
+        2,
+        102,
+    ]
+    assert len(measured) == 4  # n = 50, 51, True, 1
 
 
 async def test_default_budget_admits_a_big_page_and_refuses_a_nested_fan_out(db: str) -> None:
