@@ -37,6 +37,7 @@ from models.rows import (
     counts,
     integer_list,
     moment,
+    post_column_value,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -170,16 +171,38 @@ class Loaders:
             )
         return rows[0] if rows else None
 
-    async def public_posts_window(self, ordering: Ordering, page: PageRequest) -> list[PostRow]:
-        """The first `page.size + 1` public posts in `ordering` (from the end for `last`),
-        as `page_in_sql` reads them without a cursor or filter: the home page's list and a
-        build's first page, as one fixed statement. (Public posts have a `published_at`, so
-        the nulls-last rule of a nullable sort field changes nothing here.)"""
-        direction = "DESC" if ordering.descending == page.forward else "ASC"
+    async def public_posts_window(
+        self, ordering: Ordering, page: PageRequest
+    ) -> list[PostRow] | None:
+        """The `page.size + 1` public posts from where `page` starts, in its direction, as
+        `page_in_sql` reads them with no filter: the home page, and every page of a
+        build's fetch, as one fixed statement. None for a cursor holding a null (none of
+        ours does: public posts have a `published_at`), which the query builder answers.
+
+        The keyset condition is `Ordering.beyond`'s, written out: past the cursor's first
+        value, or equal to it and past its second... (the nulls-last clause a nullable field
+        adds there matches no public post, so it is left out)."""
+        towards_smaller = ordering.descending == page.forward
+        direction = "DESC" if towards_smaller else "ASC"
         order_by = ", ".join(f'"{field.name}" {direction}' for field in ordering.fields)
-        return await POSTS.select(
-            PUBLIC_POST, [moment(self.now)], order_by=order_by, limit=page.size + 1
-        )
+        where = PUBLIC_POST
+        values: list[Any] = [moment(self.now)]
+        cursor = page.after if page.forward else page.before
+        if cursor is not None:
+            if any(value is None for value in cursor):
+                return None
+            past = "<" if towards_smaller else ">"
+            alternatives: list[str] = []
+            equal_so_far: list[str] = []
+            for field, value in zip(ordering.fields, cursor, strict=True):
+                marker = f"{{{len(values)}}}"
+                values.append(post_column_value(field.name, value))
+                alternatives.append(
+                    " AND ".join([*equal_so_far, f'"{field.name}" {past} {marker}'])
+                )
+                equal_so_far.append(f'"{field.name}" = {marker}')
+            where += " AND (" + " OR ".join(f"({one})" for one in alternatives) + ")"
+        return await POSTS.select(where, values, order_by=order_by, limit=page.size + 1)
 
     # --- objects by id ----------------------------------------------------------------------
 

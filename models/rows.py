@@ -164,7 +164,12 @@ them): `{0}` is the request's time, bound through `moment`."""
 
 def moment(value: datetime) -> Any:
     """`value` as Tortoise binds it in a `published_at` comparison."""
-    return Post._meta.fields_map["published_at"].to_db_value(value, Post)
+    return post_column_value("published_at", value)
+
+
+def post_column_value(column: str, value: Any) -> Any:
+    """`value` as Tortoise binds it in a comparison with the post column `column`."""
+    return Post._meta.fields_map[column].to_db_value(value, Post)
 
 
 POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
@@ -201,4 +206,5 @@ __all__ = [
     "counts",
     "integer_list",
     "moment",
+    "post_column_value",
 ]

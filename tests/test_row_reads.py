@@ -4,6 +4,8 @@ rows holding the values the models hold. On both databases."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 from enum import Enum
 
@@ -13,7 +15,7 @@ from tortoise import timezone
 import models
 from gql.loaders import Loaders
 from gql.orderings import POST_ORDERINGS
-from gql.pagination import page_in_sql, page_request
+from gql.pagination import page_from_window, page_in_sql, page_request
 from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS, PUBLIC_POST, moment
 from tests import factories
 from tests.factories import BASE_TIME
@@ -69,6 +71,41 @@ async def test_the_first_page_in_sql_is_the_query_builders(
         assert (len(window) > size) == (
             expected.has_next if page.forward else expected.has_previous
         )
+
+
+@pytest.mark.parametrize("ordering", list(POST_ORDERINGS), ids=lambda key: f"{key[0]}-{key[1]}")
+@pytest.mark.parametrize("direction", ["after", "before"])
+async def test_every_page_from_a_cursor_in_sql_is_the_query_builders(
+    ordering: tuple[str, bool], direction: str
+) -> None:
+    await _every_kind_of_post()
+    loaders = Loaders(timezone.now())
+    order = POST_ORDERINGS[ordering]
+    every = order.sort(await loaders.public_posts())
+    for row in every:  # a page of 2 from each post's own cursor, as a build walks them
+        cursor = order.encode_cursor(row)
+        if direction == "after":
+            page = page_request(order, 2, cursor, None, None)
+        else:
+            page = page_request(order, None, None, 2, cursor)
+        window = await loaders.public_posts_window(order, page)
+        expected = await page_in_sql(loaders.public_posts(), order, page)
+
+        assert window is not None
+        page_in_fixed_sql = page_from_window(window, page)
+        assert [r.id for r in page_in_fixed_sql.rows] == [r.id for r in expected.rows]
+        assert page_in_fixed_sql.has_next == expected.has_next
+        assert page_in_fixed_sql.has_previous == expected.has_previous
+
+
+async def test_a_cursor_with_a_null_is_left_to_the_query_builder() -> None:
+    await _every_kind_of_post()
+    loaders = Loaders(timezone.now())
+    order = POST_ORDERINGS[("PUBLISHED_AT", True)]
+    null_date = json.dumps([order.name, [None, 5]]).encode()
+    page = page_request(order, None, None, 2, base64.urlsafe_b64encode(null_date).decode())
+
+    assert await loaders.public_posts_window(order, page) is None
 
 
 async def test_rows_hold_what_the_models_hold() -> None:

@@ -201,12 +201,13 @@ class PostQueries:
         loaders = info.context.loaders
         query: Any = loaders.public_posts().filter(_where_filter(where))
         info.context.depends.post_list()
-        if where is None and not page.cursor_given:
-            # A home page or a build's first page: one fixed statement (see the loader).
+        if where is None:
+            # A home page or a build's fetch: one fixed statement (see the loader).
             window = await loaders.public_posts_window(ordering, page)
-            return build_connection(
-                page_from_window(window, page), ordering, Post.from_row, query.count
-            )
+            if window is not None:
+                return build_connection(
+                    page_from_window(window, page), ordering, Post.from_row, query.count
+                )
         return await connection_from_query(query, ordering, page, Post.from_row)
 
     @strawberry.field(
