@@ -102,11 +102,27 @@ async def _mark_announced(post: models.Post, at: datetime | None, connection: An
     await models.Post.filter(id=post.id).using_db(connection).update(announced_at=at)
 
 
+ANNOUNCE_BATCH = 500
+"""Posts announced per transaction. An import due all at once (thousands of posts, a
+hundred thousand comments) is announced a batch at a time, so the feed entries built in
+memory stay bounded instead of growing with the data set."""
+
+
 async def announce_due(now: datetime | None = None) -> list[int]:
     """Announce the posts whose publication time has come; the ids announced. A fixed
-    number of statements however many are due (an import announces thousands at once),
-    plus two per post for webhooks when anyone subscribes."""
+    number of statements per batch of `ANNOUNCE_BATCH` posts however many are due, plus
+    two per post for webhooks when anyone subscribes."""
     now = now or timezone.now()
+    announced: list[int] = []
+    while True:
+        batch = await _announce_batch(now)
+        announced += batch
+        if len(batch) < ANNOUNCE_BATCH:
+            return announced
+
+
+async def _announce_batch(now: datetime) -> list[int]:
+    """Announce up to `ANNOUNCE_BATCH` due posts (the oldest ids first), in one transaction."""
     async with in_transaction(PRIMARY) as connection:
 
         def due_posts() -> Any:
@@ -119,7 +135,7 @@ async def announce_due(now: datetime | None = None) -> list[int]:
         # Under the lock, what is still due is this pass's alone: a pass that held the lock
         # before has committed its announcements, and they are no longer due.
         await _lock(connection)
-        due = await ids_of(due_posts())
+        due = await ids_of(due_posts().order_by("id").limit(ANNOUNCE_BATCH))
         if not due:
             return []
         await models.Post.filter(id__in=due).using_db(connection).update(announced_at=now)

@@ -275,3 +275,29 @@ async def test_racing_schedulers_announce_a_post_once(db: str) -> None:
     kinds = [(c.kind, c.typename) for c in await models.Change.all().order_by("id")]
     assert kinds == [("upsert", "Post"), ("upsert", "Comment")]
     assert await models.WebhookDelivery.all().count() == 0  # no subscriber, no delivery
+
+
+async def test_a_big_import_is_announced_a_batch_at_a_time(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thousands of posts due at once are announced in bounded batches (each its own
+    # transaction), every post once, each followed by its comments.
+    from gql import changes
+
+    monkeypatch.setattr(changes, "ANNOUNCE_BATCH", 2)
+    writer = await factories.author()
+    posts = [await factories.post(writer, slug=f"due-{n}") for n in range(5)]
+    for post in posts:
+        await factories.comment(post)
+
+    announced = await changes.announce_due()
+    again = await changes.announce_due()
+
+    assert announced == sorted(post.id for post in posts)
+    assert again == []
+    feed = [(c.typename, c.node_id) for c in await models.Change.all().order_by("id")]
+    comments = {c.post_id: c.id for c in await models.Comment.all()}
+    assert feed == [
+        entry for post in posts for entry in (("Post", post.id), ("Comment", comments[post.id]))
+    ]
+    assert await models.Post.filter(announced_at__isnull=True).count() == 0
