@@ -16,12 +16,13 @@ number of parents, which is what lets a fragment's cost be measured once, for on
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -302,3 +303,103 @@ def measure(
         repeats=repeats,
         repeated_field=repeated_field,
     )
+
+
+# --- measures remembered ---------------------------------------------------------------
+
+
+class _ReadVariables(Mapping[str, Any]):
+    """The request's variables, noting which of them a measurement reads."""
+
+    def __init__(self, variables: Mapping[str, Any]) -> None:
+        self.variables = variables
+        self.read: list[str] = []
+
+    def __getitem__(self, name: str) -> Any:
+        self.read.append(name)
+        return self.variables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a measurement reads variables by name")
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+
+class MeasuredDocuments:
+    """Measures of documents already measured, so a repeated document (every page view sends
+    the same few) is not walked again on each request. A document's measures depend on the
+    schema, the document, the operation and the values of the variables it reads (page
+    sizes given as variables), so those values are part of the key. Documents come from
+    Strawberry's parser cache (the same object for the same text) and are kept alive with
+    their entry, so an id is never reused while remembered."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, int, str | None], _Measured] = OrderedDict()
+
+    def get(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+    ) -> Measures | None:
+        entry = self._entries.get((id(schema), id(document), operation_name))
+        if entry is None:
+            return None
+        values = _values(variables, entry.names)
+        return entry.measures.get(values) if values is not None else None
+
+    def keep(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        measure_now: Callable[[Mapping[str, Any]], Measures | None],
+    ) -> Measures | None:
+        read = _ReadVariables(variables)
+        measures = measure_now(read)
+        names = tuple(dict.fromkeys(read.read))
+        values = _values(variables, names)
+        if measures is None or values is None:
+            return measures
+        key = (id(schema), id(document), operation_name)
+        entry = self._entries.pop(key, None) or _Measured(schema, document, names)
+        if len(entry.measures) < VALUES_PER_DOCUMENT:
+            entry.measures[values] = measures
+        self._entries[key] = entry
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return measures
+
+
+class _Measured:
+    __slots__ = ("document", "measures", "names", "schema")
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, names: tuple[str, ...]):
+        self.schema = schema  # kept alive with the entry: see MeasuredDocuments
+        self.document = document
+        self.names = names
+        self.measures: dict[tuple[Any, ...], Measures] = {}
+
+
+def _values(variables: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The values of `names` with their types (`1`, `1.0` and `True` are equal keys, not
+    equal page sizes; absent ones as a marker), or None when one is not hashable."""
+    values = tuple(
+        (type(value), value) for value in (variables.get(name, _ABSENT) for name in names)
+    )
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    return values
+
+
+_ABSENT = object()
+VALUES_PER_DOCUMENT = 16
+"""Page sizes remembered per document: a site asks each document with a few; a client
+cycling through values gets its document measured each time instead of filling memory."""
+MEASURED = MeasuredDocuments()

@@ -377,3 +377,35 @@ async def test_a_refused_document_is_refused_the_same_way_every_time(
     assert "data" not in again
     assert again["errors"][0]["extensions"]["code"]
     assert sql_log.count == 0
+
+
+def test_remembered_page_sizes_are_bounded_per_document() -> None:
+    # A client cycling through page sizes gets its document measured each time; memory
+    # keeps at most VALUES_PER_DOCUMENT of them.
+    from graphql import OperationDefinitionNode, parse
+
+    from gql.document_limits import VALUES_PER_DOCUMENT, MeasuredDocuments, measure
+    from gql.schema import schema
+
+    graphql_schema = schema._schema
+    document = parse("query($n: Int) { posts(first: $n) { nodes { title } } }")
+    (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    cache = MeasuredDocuments()
+    for n in range(3 * VALUES_PER_DOCUMENT):
+        cache.keep(
+            graphql_schema,
+            document,
+            None,
+            {"n": n},
+            lambda read: measure(graphql_schema, operation, {}, read),
+        )
+
+    kept = [
+        n
+        for n in range(3 * VALUES_PER_DOCUMENT)
+        if cache.get(graphql_schema, document, None, {"n": n}) is not None
+    ]
+    assert kept == list(range(VALUES_PER_DOCUMENT))
+    measured = cache.get(graphql_schema, document, None, {"n": 7})
+    assert measured is not None
+    assert measured.cost == 7
