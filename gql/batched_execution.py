@@ -29,10 +29,13 @@ both executors.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from types import GeneratorType
+from enum import Enum
+from operator import attrgetter
+from types import GeneratorType, NoneType
 from typing import Any, TypeVar, cast
 
 from graphql import (
@@ -61,7 +64,8 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-Resolve = Callable[[Any], Any]
+Resolve = Callable[[list[Any]], list[Any]]
+"""A field's resolver applied to every object of a level: one value (or awaitable) each."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 WHOLE_LEVEL = "__threadpress_whole_level__"
@@ -98,6 +102,20 @@ UNSUPPORTED_MEMORY = 512
 """Operations remembered as left to graphql-core (as many as the parser cache keeps)."""
 ABANDONED_BEFORE_GIVING_WAY = 3
 """Failed level-by-level runs of one operation after which graphql-core runs it for good."""
+
+
+CONVERSIONS_KEPT = 1024
+"""Argument conversions kept across requests (a few per field of the documents in use)."""
+_IMMUTABLE = frozenset({int, float, str, bool, NoneType})
+_CONVERTED: OrderedDict[tuple[Any, ...], tuple[StrawberryField, dict[str, Any]]] = OrderedDict()
+"""(id of the field, its coerced arguments) -> (the field, Strawberry's conversion of them)."""
+
+
+def _conversion_key(field: StrawberryField, arguments: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Where `_CONVERTED` keeps this conversion; None for arguments that are not all plain."""
+    if not all(type(value) in _IMMUTABLE for value in arguments.values()):
+        return None
+    return (id(field), *arguments.items())
 
 
 class Unsupported(Exception):
@@ -248,6 +266,14 @@ class _Level:
             self._plain_types.add(kind)
         return False
 
+    def awaitable_positions(self, values: list[Any]) -> list[int]:
+        """Where `values` holds awaitables: none, without a look at each value, when every
+        type among them is known never to be awaitable."""
+        if set(map(type, values)) <= self._plain_types:
+            return []
+        is_awaitable = self.is_awaitable
+        return [i for i, value in enumerate(values) if is_awaitable(value)]
+
     # --- resolvers ------------------------------------------------------------------------
 
     def resolver(self, field_def: GraphQLField, details: FieldDetailsList) -> Resolve | _WholeLevel:
@@ -260,7 +286,10 @@ class _Level:
         if field.base_resolver is None:
             read = field.default_resolver
             name = field.python_name
-            return lambda source: read(source, name)
+            if read is builtins.getattr:
+                get = attrgetter(name)
+                return lambda sources: list(map(get, sources))
+            return lambda sources: [read(source, name) for source in sources]
         resolver = field.base_resolver
         first = details[0]
         node = first.node
@@ -276,13 +305,7 @@ class _Level:
             else {}
         )
         info: Info[Any, Any] = Info(_raw_info=self.raw_info, _field=field)  # type: ignore[arg-type]
-        kwargs = convert_arguments(
-            arguments,
-            field.arguments,
-            scalar_registry=self.scalar_registry,
-            config=self.config,
-            info=info,
-        )
+        kwargs = self.converted(field, arguments, info)
         if resolver.info_parameter is not None:
             kwargs[resolver.info_parameter.name] = info
         if resolver.parent_parameter is not None or resolver.root_parameter is not None:
@@ -291,9 +314,36 @@ class _Level:
         level = getattr(function, WHOLE_LEVEL, None)
         if level is not None and resolver.self_parameter is not None:
             return _WholeLevel(lambda sources: level(sources, **kwargs))
-        if resolver.self_parameter is not None:
-            return lambda source: function(source, **kwargs)
-        return lambda _source: function(**kwargs)
+        if resolver.self_parameter is None:
+            return lambda sources: [function(**kwargs) for _ in sources]
+        if not kwargs:
+            return lambda sources: list(map(function, sources))
+        return lambda sources: [function(source, **kwargs) for source in sources]
+
+    def converted(
+        self, field: StrawberryField, arguments: dict[str, Any], info: Info[Any, Any]
+    ) -> dict[str, Any]:
+        """Strawberry's conversion of `field`'s coerced `arguments` (a fresh dict). Plain
+        values convert to plain values whatever the request, so those conversions are kept
+        (every level of a thread converts the same `first: 10`)."""
+        key = _conversion_key(field, arguments)
+        if key is not None and (found := _CONVERTED.get(key)) is not None:
+            _CONVERTED.move_to_end(key)
+            return dict(found[1])
+        kwargs = convert_arguments(
+            arguments,
+            field.arguments,
+            scalar_registry=self.scalar_registry,
+            config=self.config,
+            info=info,
+        )
+        if key is not None and all(
+            type(v) in _IMMUTABLE or isinstance(v, Enum) for v in kwargs.values()
+        ):
+            _CONVERTED[key] = (field, dict(kwargs))  # the field kept alive: its id stays its own
+            while len(_CONVERTED) > CONVERSIONS_KEPT:
+                _CONVERTED.popitem(last=False)
+        return kwargs
 
     def subfields(
         self, object_type: GraphQLObjectType, details: FieldDetailsList
@@ -333,20 +383,19 @@ class _Level:
         """Resolve every field of every level of `wave`, then complete the values: leaves go
         into the answers at once, objects become the levels of the next wave (their answers,
         already in place, are filled then)."""
-        columns: list[tuple[_Work, str, GraphQLOutputType | None, FieldDetailsList, list[Any]]]
-        columns = []
+        levels: list[tuple[_Work, list[_Column]]] = []
         pending: list[tuple[list[Any], int, Any]] = []
         whole: list[tuple[list[Any], Any]] = []  # (the field's values, one call for them all)
         try:
             for work in wave:
                 sources = work.sources
                 object_type = work.object_type
+                columns: list[_Column] = []
+                levels.append((work, columns))
                 for key, details in work.fields.items():
                     name = details[0].node.name.value
                     if name == "__typename":
-                        columns.append(
-                            (work, key, None, details, [object_type.name] * len(sources))
-                        )
+                        columns.append((key, None, details, [object_type.name] * len(sources)))
                         continue
                     field_def = object_type.fields.get(name)
                     if field_def is None:
@@ -354,17 +403,17 @@ class _Level:
                     resolve = self.resolver(field_def, details)
                     if isinstance(resolve, _WholeLevel):
                         values = [None] * len(sources)
-                        columns.append((work, key, field_def.type, details, values))
+                        columns.append((key, field_def.type, details, values))
                         whole.append((values, resolve.call(sources)))
                         continue
-                    values = [resolve(source) for source in sources]
-                    columns.append((work, key, field_def.type, details, values))
-                    is_awaitable = self.is_awaitable
-                    pending.extend((values, i, v) for i, v in enumerate(values) if is_awaitable(v))
+                    values = resolve(sources)
+                    columns.append((key, field_def.type, details, values))
+                    pending.extend((values, i, values[i]) for i in self.awaitable_positions(values))
         except BaseException:
             # DataLoader futures need nothing; coroutines must be closed.
-            for *_, values in columns:
-                _close_coroutines(values)
+            for _, columns in levels:
+                for *_, values in columns:
+                    _close_coroutines(values)
             _close_coroutines([call for _, call in whole])
             raise
         if pending or whole:
@@ -382,15 +431,18 @@ class _Level:
                 values[:] = result
 
         next_wave: list[_Work] = []
-        for work, key, return_type, details, values in columns:
-            completed = (
+        for work, columns in levels:
+            keys = [key for key, *_ in columns]
+            completed = [
                 values
                 if return_type is None
                 else self.complete(return_type, details, values, next_wave)
-            )
-            # Fields go in in the document's order: the answer's keys keep it.
-            for answer, value in zip(work.answers, completed, strict=True):
-                answer[key] = value
+                for _, return_type, details, values in columns
+            ]
+            # Fields go in in the document's order: the answer's keys keep it. One update
+            # per object, not one assignment per object and field.
+            for answer, *row in zip(work.answers, *completed, strict=True):
+                answer.update(zip(keys, row, strict=True))
         return next_wave
 
     def complete(
@@ -411,18 +463,26 @@ class _Level:
             # A resolver's returned exception is neither None nor a list: `lists` abandons.
             return self.lists(return_type.of_type, details, values, next_wave)
         if is_leaf_type(return_type):
+            kinds = set(map(type, values))
             plain = _UNCHANGED_BY_COERCION.get(return_type)
-            if plain is not None and all(type(value) is plain or value is None for value in values):
+            if plain is not None and kinds <= {plain, NoneType}:
                 return values  # what coercion returns for these, value for value
-            _abandon_on_exceptions(values)
+            if any(issubclass(kind, Exception) for kind in kinds):
+                raise Abandoned("a resolver returned an exception")
             coerce = return_type.coerce_output_value
-            leaves = [None if value is None else coerce(value) for value in values]
-            for leaf, value in zip(leaves, values, strict=True):
-                if value is not None and (leaf is None or leaf is Undefined):
-                    raise Abandoned("a value that does not coerce")
+            if NoneType in kinds:
+                leaves = [None if value is None else coerce(value) for value in values]
+                for leaf, value in zip(leaves, values, strict=True):
+                    if value is not None and (leaf is None or leaf is Undefined):
+                        raise Abandoned("a value that does not coerce")
+                return leaves
+            leaves = list(map(coerce, values))
+            if not {NoneType, type(Undefined)}.isdisjoint(map(type, leaves)):
+                raise Abandoned("a value that does not coerce")
             return leaves
         if isinstance(return_type, GraphQLObjectType):
-            present = [value for value in values if value is not None]
+            has_none = NoneType in set(map(type, values))
+            present = [value for value in values if value is not None] if has_none else values
             is_type_of = return_type.is_type_of
             if is_type_of is None:
                 _abandon_on_exceptions(present)
@@ -434,7 +494,7 @@ class _Level:
             next_wave.append(
                 _Work(return_type, present, self.subfields(return_type, details), answers)
             )
-            if len(present) == len(values):
+            if not has_none:
                 return answers
             found = iter(answers)
             return [None if value is None else next(found) for value in values]
@@ -458,7 +518,7 @@ class _Level:
                 raise Abandoned("a list that is not a list")
             sizes.append(len(value))
             items.extend(value)
-        if any(self.is_awaitable(item) for item in items):
+        if self.awaitable_positions(items):
             _close_coroutines(items)
             raise Unsupported("a list of awaitables")
         completed = self.complete(item_type, details, items, next_wave) if items else []
@@ -471,6 +531,11 @@ class _Level:
                 lists.append(completed[start : start + size])
                 start += size
         return lists
+
+
+_Column = tuple[str, GraphQLOutputType | None, FieldDetailsList, list[Any]]
+"""One field of a level: its response key, type (None for `__typename`), its selection
+details, and its value for each object of the level."""
 
 
 class _Work:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 import httpx
@@ -370,3 +371,44 @@ async def test_a_document_that_keeps_failing_is_left_to_graphql_core(
         f"{ran} from now on: it keeps failing",
         *[f"{ran}, as before"] * 2,
     ]
+
+
+REPLIES_PAGE = """query Replies($id: ID!, $size: Int) {
+  post(id: $id) {
+    comments(first: 10) {
+      nodes { authorName replies(first: $size) { pageInfo { hasNextPage } nodes { authorName } } }
+    }
+  }
+}"""
+
+
+async def test_kept_argument_conversions_answer_for_their_own_arguments(
+    clients: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Conversions of plain arguments are kept across requests, keyed by their values: a
+    page of 1, 2 or 3 replies each answers for itself, however they interleave, and no more
+    than `CONVERSIONS_KEPT` are kept."""
+    ids = await _site()
+    batched, plain = clients
+    monkeypatch.setattr(batched_execution, "_CONVERTED", OrderedDict())  # this test's own
+    hits = []
+    lookup = batched_execution._CONVERTED.get
+
+    def counted(key: Any) -> Any:
+        found = lookup(key)
+        hits.append(found is not None)
+        return found
+
+    monkeypatch.setattr(batched_execution._CONVERTED, "get", counted, raising=False)
+    sizes = []
+    for size in (1, 2, 1, 3, None, 2, 1):
+        variables = {"id": ids["hilly"], "size": size}
+        _, body = await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
+        replies = [c["replies"]["nodes"] for c in body["data"]["post"]["comments"]["nodes"]]
+        sizes.append(max(len(page) for page in replies))
+    assert sizes == [1, 2, 1, 2, 2, 2, 1]  # Ann, with 2 replies, has the most
+    assert any(hits), "kept conversions were used"
+    monkeypatch.setattr(batched_execution, "CONVERSIONS_KEPT", 2)
+    variables = {"id": ids["hilly"], "size": 4}
+    await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
+    assert len(batched_execution._CONVERTED) <= 2
