@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField
 from tortoise.models import Model
@@ -90,6 +91,24 @@ def integer_list(values: Iterable[int]) -> str:
     return ", ".join(str(int(value)) for value in values)
 
 
+def datetime_converter(field: DatetimeField[Any]) -> Callable[[Any], Any]:
+    """`field.to_python_value` with Tortoise's time-zone settings read once, not for every
+    value (it reads the environment each time): an aware datetime, as PostgreSQL's driver
+    returns it, goes straight to the default time zone, as Tortoise would take it; any other
+    value takes Tortoise's own path."""
+    to_python_value = field.to_python_value
+    if not timezone.get_use_tz():
+        return to_python_value
+    zone = timezone.get_default_timezone()
+
+    def convert(value: Any) -> Any:
+        if type(value) is datetime and value.utcoffset() is not None:
+            return value.astimezone(zone)
+        return to_python_value(value)
+
+    return convert
+
+
 class RowReader(Generic[RowT]):
     """Reads `row_type` rows from `model`'s table: its fields name the columns, in order."""
 
@@ -98,11 +117,11 @@ class RowReader(Generic[RowT]):
         self.make = row_type
         self.table = model._meta.db_table
         self.columns = ", ".join(f'"{self.table}"."{name}"' for name in fields)
-        self._converters: list[tuple[int, Callable[[Any], Any]]] = []
+        self._datetimes: list[tuple[int, DatetimeField[Any]]] = []
         for position, name in enumerate(fields):
             field = model._meta.fields_map.get(name)
             if isinstance(field, DatetimeField):
-                self._converters.append((position, field.to_python_value))
+                self._datetimes.append((position, field))
 
     def connection(self) -> BaseDBAsyncClient:
         """The connection Tortoise would read `model` through now."""
@@ -110,7 +129,8 @@ class RowReader(Generic[RowT]):
 
     def rows(self, records: Iterable[Any], offset: int = 0) -> list[RowT]:
         """Driver records (asyncpg's or sqlite3's), from column `offset` on, as rows."""
-        make, converters = self.make, self._converters
+        make = self.make
+        converters = [(position, datetime_converter(field)) for position, field in self._datetimes]
         if not converters and not offset:
             return [make(*record) for record in records]
         found: list[RowT] = []

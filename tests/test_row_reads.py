@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_zone
 from enum import Enum
 
 import pytest
@@ -16,7 +17,15 @@ import models
 from gql.loaders import Loaders
 from gql.orderings import POST_ORDERINGS
 from gql.pagination import page_from_window, page_in_sql, page_request
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS, PUBLIC_POST, moment
+from models.rows import (
+    AUTHORS,
+    CATEGORIES,
+    COMMENTS,
+    POSTS,
+    PUBLIC_POST,
+    datetime_converter,
+    moment,
+)
 from tests import factories
 from tests.factories import BASE_TIME
 
@@ -133,3 +142,25 @@ async def test_rows_hold_what_the_models_hold() -> None:
                 assert type(value) is type(expected), (model.__name__, name)
             if hasattr(value, "isoformat"):
                 assert value.isoformat() == expected.isoformat(), (model.__name__, name)
+
+
+def test_datetimes_convert_as_tortoise_converts_them() -> None:
+    """The converter that reads the time-zone settings once gives what Tortoise's own
+    `to_python_value` gives, value for value and time zone for time zone."""
+    field = models.Comment._meta.fields_map["created_at"]
+    convert = datetime_converter(field)  # type: ignore[arg-type]
+    values = [
+        None,
+        datetime(2024, 3, 1, 12, 30, tzinfo=UTC),  # PostgreSQL's driver
+        datetime(2024, 3, 1, 12, 30, tzinfo=fixed_zone(timedelta(hours=-5))),
+        datetime(2024, 3, 1, 12, 30),  # naive
+        "2024-03-01 12:30:00.123456+00:00",  # SQLite's text
+        "2024-03-01T12:30:00",
+    ]
+    for value in values:
+        expected = field.to_python_value(value)
+        converted = convert(value)
+        assert converted == expected, value
+        if expected is not None:
+            assert converted.isoformat() == expected.isoformat(), value
+            assert converted.utcoffset() == expected.utcoffset(), value

@@ -105,12 +105,21 @@ async def replies_of(
     the page arguments are checked once, the replies loaded in one batch."""
     page = page_request(COMMENT_ORDERING, first, after, last, before)
     lists = await load_level(info.context.loaders.replies_by_comment, [c.row.id for c in comments])
-    return [
-        build_connection(
+    # Most comments of a thread have no replies: they share one empty page (connections are
+    # read, never changed), instead of one page, connection and counter apiece.
+    no_replies: list[Connection[Comment]] = []
+    connections: list[Connection[Comment]] = []
+    for rows in lists:
+        if not rows and no_replies:
+            connections.append(no_replies[0])
+            continue
+        connection = build_connection(
             page_in_memory(rows, COMMENT_ORDERING, page),
             COMMENT_ORDERING,
             Comment.from_row,
             known_total(len(rows)),
         )
-        for rows in lists
-    ]
+        if not rows:
+            no_replies.append(connection)
+        connections.append(connection)
+    return connections
