@@ -28,6 +28,7 @@ from gql.comments.privacy_mutations import PrivacyMutations
 from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
+from gql.connections import OneConnectionPerQuery
 from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
@@ -37,6 +38,7 @@ from gql.replica import ReplicaRouting
 from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
 from gql.viewer import ViewerQueries
+from models.config import is_postgres
 
 logger = logging.getLogger("threadpress.errors")
 
@@ -256,6 +258,8 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if is_postgres(settings.database_url):
+        extensions.append(OneConnectionPerQuery)
     if settings.database_replica_url:
         # Anonymous queries read the replica (decided once the operation's type is known).
         extensions.append(ReplicaRouting)

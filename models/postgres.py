@@ -11,25 +11,159 @@ transactions, and `LISTEN` runs on connections of its own (gql/foreign_writes.py
 gql/live/brokers.py). asyncpg still rolls back a transaction left open before the
 connection returns to the pool (`Connection._reset`, which runs whatever `reset` is given).
 tests/test_database_sessions.py checks that nothing is left behind.
+
+Within `one_connection_each()` (a read operation, see gql/connections.py) a client also lends
+the task one pooled connection, taken at its first query and returned when the block ends,
+instead of one per query: a post page's dozen queries then cost one pool acquire and release,
+as a hand-written endpoint's do. Queries that the operation runs at the same time take turns
+on it (as on Tortoise's single-connection clients). A transaction runs on a connection of its
+own, as always (`TransactionWrapper`); the lent one goes back to the pool first, so a task
+never holds one connection while it waits for another (two tasks doing so could each wait on
+the connection the other holds, once the pool is empty).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.base.client import (
+    ConnectionWrapper,
+    PoolConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContext,
+)
+
+logger = logging.getLogger("threadpress.database")
 
 
 async def keep_session(_connection: asyncpg.Connection) -> None:
     """Nothing to undo (see the module's doc); asyncpg has already ended any transaction."""
 
 
+class _LentConnection(PoolConnectionWrapper[asyncpg.Connection]):
+    """One pooled connection lent to a task for the rest of a `one_connection_each()`
+    block: taken at first use, its queries one at a time, returned by `give_back`. Once the
+    task opens a transaction it is given back for good, and each later query takes a
+    connection of its own for its own duration, as outside the block."""
+
+    __slots__ = ("_borrowed", "_pool", "_turn", "given_back")
+
+    def __init__(self, client: PooledAsyncpgClient) -> None:
+        super().__init__(client, client._pool_init_lock)
+        self._turn = asyncio.Lock()
+        self._pool: asyncpg.Pool | None = None
+        self._borrowed: asyncpg.Connection | None = None
+        self.given_back = False
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        await self._turn.acquire()
+        try:
+            await self.ensure_connection()
+            if self.given_back:  # a query that was waiting for its turn meanwhile
+                self._borrowed = await self.client._pool.acquire()
+                return self._borrowed
+            if self.connection is None:
+                self._pool = self.client._pool
+                self.connection = await self._pool.acquire()
+        except BaseException:
+            self._turn.release()
+            raise
+        return self.connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            if self._borrowed is not None:
+                borrowed, self._borrowed = self._borrowed, None
+                await self.client._pool.release(borrowed)
+        finally:
+            self._turn.release()
+
+    async def give_back(self) -> None:
+        """Return the connection to the pool it came from (asyncpg rolls back anything left
+        open), once no query runs on it; a pool closed meanwhile has closed it already."""
+        async with self._turn:
+            self.given_back = True
+            connection, pool = self.connection, self._pool
+            self.connection = self._pool = None
+        if connection is None or pool is None:
+            return
+        try:
+            await pool.release(connection)
+        except asyncpg.InterfaceError as error:
+            logger.debug("a lent connection could not go back to its pool: %s", error)
+
+
+class _AfterGivingBack(TransactionContext):
+    """A transaction that starts once the task's lent connection is back in the pool."""
+
+    __slots__ = ("lent", "transaction")
+
+    def __init__(self, lent: _LentConnection, transaction: TransactionContext) -> None:
+        self.lent = lent
+        self.transaction = transaction
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self.lent.give_back()
+        return await self.transaction.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        await self.transaction.__aexit__(exc_type, exc_val, exc_tb)
+
+
+_LENT: ContextVar[dict[int, _LentConnection] | None] = ContextVar("lent_connections", default=None)
+"""The connections lent in the current `one_connection_each()` block, by client."""
+
+
+@asynccontextmanager
+async def one_connection_each() -> AsyncIterator[None]:
+    """Within this block, each PostgreSQL client runs the task's queries on one pooled
+    connection (see the module's doc), returned to its pool when the block ends."""
+    lent: dict[int, _LentConnection] = {}
+    token = _LENT.set(lent)
+    try:
+        yield
+    finally:
+        _LENT.reset(token)
+        for connection in lent.values():
+            await connection.give_back()
+
+
 class PooledAsyncpgClient(AsyncpgDBClient):
-    """Tortoise's asyncpg client with `keep_session` as the pool's reset."""
+    """Tortoise's asyncpg client with `keep_session` as the pool's reset, lending one
+    connection per `one_connection_each()` block."""
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
         return await asyncpg.create_pool(None, reset=keep_session, **kwargs)
+
+    def acquire_connection(self) -> ConnectionWrapper[Any] | PoolConnectionWrapper[Any]:
+        lent = _LENT.get()
+        if lent is None:
+            return super().acquire_connection()
+        connection = lent.get(id(self))
+        if connection is None:
+            connection = lent[id(self)] = _LentConnection(self)
+        elif connection.given_back:
+            return super().acquire_connection()
+        return connection
+
+    def _in_transaction(self) -> TransactionContext:
+        transaction = super()._in_transaction()
+        lent = _LENT.get()
+        if lent is None:
+            return transaction
+        connection = lent.get(id(self))
+        if connection is None:  # no query yet: none will be lent from now on either
+            connection = lent[id(self)] = _LentConnection(self)
+        elif connection.given_back:
+            return transaction
+        return _AfterGivingBack(connection, transaction)
 
 
 client_class = PooledAsyncpgClient

@@ -7,15 +7,18 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 from tortoise import Tortoise
 
+import models
+from gql.auth import create_token
 from gql.ids import to_global_id
 from models.config import PRIMARY
 from tests import factories
-from tests.conftest import app_client, graphql
+from tests.conftest import SqlLog, app_client, graphql
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMIT = """mutation Submit($input: SubmitCommentInput!) {
@@ -99,3 +102,90 @@ def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
                 if SESSION_STATE.search(line):
                     found.append(f"{relative}:{number}: {line.strip()}")
     assert found == []
+
+
+POST_PAGE = """query Page($id: ID!) {
+  post(id: $id) {
+    title author { name } categories { name } commentCount
+    comments(first: 10) { nodes { authorName replies(first: 10) { nodes { authorName } } } }
+  }
+}"""
+
+
+def _count_pool_acquires(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for every connection taken from an asyncpg pool."""
+    taken: list[int] = []
+    acquire = asyncpg.Pool.acquire
+
+    def counted(pool: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
+        taken.append(1)
+        return acquire(pool, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Pool, "acquire", counted)
+    return taken
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_query_runs_its_statements_on_one_pooled_connection(
+    db: str, monkeypatch: pytest.MonkeyPatch, sql_log: SqlLog
+) -> None:
+    writer = await factories.author()
+    post = await factories.post(writer, categories=[await factories.category()])
+    first = await factories.comment(post)
+    await factories.comment(post, parent=first)
+    async with app_client(db, {"THREADPRESS_FLOOD_SECONDS": "0"}) as http:
+        await graphql(http, "{ posts(first: 1) { nodes { title } } }")  # the pool is up
+        taken = _count_pool_acquires(monkeypatch)
+        sql_log.statements.clear()
+        body = await graphql(http, POST_PAGE, {"id": to_global_id("Post", post.id)})
+        assert "errors" not in body, body
+        assert sql_log.count >= 5  # post, author, categories, count, comments, replies
+        assert len(taken) == 1
+        # A mutation still takes what it needs, and gives it all back.
+        taken.clear()
+        answer = await graphql(
+            http,
+            SUBMIT,
+            {
+                "input": {
+                    "postId": to_global_id("Post", post.id),
+                    "authorName": "Reader",
+                    "authorEmail": "reader@example.org",
+                    "content": "A comment.",
+                }
+            },
+        )
+        assert answer["data"]["submitComment"]["errors"] == []
+        assert len(taken) > 1
+    pool = Tortoise.get_connection(PRIMARY)._pool  # type: ignore[attr-defined]
+    assert pool.get_idle_size() == pool.get_size()  # nothing kept after the requests
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_query_that_opens_a_transaction_never_waits_on_its_own_connection(
+    db: str,
+) -> None:
+    """The change feed announces due posts in a transaction in the middle of a query. With
+    one connection left in the pool, holding the lent one while waiting for the
+    transaction's would wait forever; the lent one goes back first."""
+    writer = await factories.author()
+    await factories.post(writer)
+    _, secret = await create_token("a builder", models.Role.BUILDER)
+    query = """{
+      posts(first: 1) { nodes { title author { name } } }
+      changes(first: 5) { entries { kind } hasMore }
+    }"""
+    async with app_client(db, {"THREADPRESS_FLOOD_SECONDS": "0"}) as http:
+        await graphql(http, "{ posts(first: 1) { nodes { title } } }")  # the pool is up
+        pool = Tortoise.get_connection(PRIMARY)._pool  # type: ignore[attr-defined]
+        others = [await pool.acquire() for _ in range(pool.get_max_size() - 1)]
+        try:
+            for _ in range(3):
+                body = await asyncio.wait_for(
+                    graphql(http, query, None, {"Authorization": f"Bearer {secret}"}), timeout=20
+                )
+                assert "errors" not in body, body
+                assert body["data"]["changes"]["entries"]
+        finally:
+            for connection in others:
+                await pool.release(connection)
