@@ -39,6 +39,7 @@ from types import GeneratorType, NoneType
 from typing import Any, TypeVar, cast
 
 from graphql import (
+    FieldNode,
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
@@ -47,11 +48,16 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    ListValueNode,
+    ObjectValueNode,
     OperationType,
+    ValueNode,
+    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import (
     DeferUsage,
+    FieldDetails,
     FieldDetailsList,
     GroupedFieldSet,
     collect_subfields,
@@ -107,8 +113,34 @@ ABANDONED_BEFORE_GIVING_WAY = 3
 CONVERSIONS_KEPT = 1024
 """Argument conversions kept across requests (a few per field of the documents in use)."""
 _IMMUTABLE = frozenset({int, float, str, bool, NoneType})
-_CONVERTED: OrderedDict[tuple[Any, ...], tuple[StrawberryField, dict[str, Any]]] = OrderedDict()
-"""(id of the field, its coerced arguments) -> (the field, Strawberry's conversion of them)."""
+_CONVERTED: OrderedDict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = OrderedDict()
+"""Strawberry's conversions of plain arguments: (id of the field, its coerced arguments) ->
+(the field, the conversion), and ("node", id of a field's node in a document, id of the
+field) -> (the node, the conversion) for arguments written without variables."""
+
+
+def _keep(key: tuple[Any, ...], conversion: tuple[Any, dict[str, Any]]) -> None:
+    _CONVERTED[key] = conversion
+    while len(_CONVERTED) > CONVERSIONS_KEPT:
+        _CONVERTED.popitem(last=False)
+
+
+def _all_plain(kwargs: dict[str, Any]) -> bool:
+    return all(type(value) in _IMMUTABLE or isinstance(value, Enum) for value in kwargs.values())
+
+
+def _mentions_variables(node: FieldNode) -> bool:
+    """Whether any argument of `node` holds a variable (at any depth)."""
+    values: list[ValueNode] = [argument.value for argument in node.arguments or ()]
+    while values:
+        value = values.pop()
+        if isinstance(value, VariableNode):
+            return True
+        if isinstance(value, ListValueNode):
+            values.extend(value.values)
+        elif isinstance(value, ObjectValueNode):
+            values.extend(field.value for field in value.fields)
+    return False
 
 
 def _conversion_key(field: StrawberryField, arguments: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -291,21 +323,8 @@ class _Level:
                 return lambda sources: list(map(get, sources))
             return lambda sources: [read(source, name) for source in sources]
         resolver = field.base_resolver
-        first = details[0]
-        node = first.node
-        arguments = (
-            get_argument_values(
-                field_def,
-                node,
-                self.executor.variable_values,
-                first.fragment_variable_values,
-                self.executor.hide_suggestions,
-            )
-            if field_def.args or node.arguments
-            else {}
-        )
         info: Info[Any, Any] = Info(_raw_info=self.raw_info, _field=field)  # type: ignore[arg-type]
-        kwargs = self.converted(field, arguments, info)
+        kwargs = self.arguments(field_def, field, details[0], info)
         if resolver.info_parameter is not None:
             kwargs[resolver.info_parameter.name] = info
         if resolver.parent_parameter is not None or resolver.root_parameter is not None:
@@ -319,6 +338,37 @@ class _Level:
         if not kwargs:
             return lambda sources: list(map(function, sources))
         return lambda sources: [function(source, **kwargs) for source in sources]
+
+    def arguments(
+        self,
+        field_def: GraphQLField,
+        field: StrawberryField,
+        first: FieldDetails,
+        info: Info[Any, Any],
+    ) -> dict[str, Any]:
+        """The converted arguments of the field `first` selects (a fresh dict). Arguments
+        written in the document, without variables, are the same in every request: their
+        conversion is kept by the field's node (the parser cache hands out the same
+        document for the same text), and neither coerced nor converted again."""
+        node = first.node
+        if not field_def.args and not node.arguments:
+            return {}
+        literal = first.fragment_variable_values is None and not _mentions_variables(node)
+        key = ("node", id(node), id(field))
+        if literal and (found := _CONVERTED.get(key)) is not None:
+            _CONVERTED.move_to_end(key)
+            return dict(found[1])
+        arguments = get_argument_values(
+            field_def,
+            node,
+            self.executor.variable_values,
+            first.fragment_variable_values,
+            self.executor.hide_suggestions,
+        )
+        kwargs = self.converted(field, arguments, info)
+        if literal and _all_plain(kwargs):
+            _keep(key, (node, dict(kwargs)))  # the node kept alive: its id stays its own
+        return kwargs
 
     def converted(
         self, field: StrawberryField, arguments: dict[str, Any], info: Info[Any, Any]
@@ -337,12 +387,8 @@ class _Level:
             config=self.config,
             info=info,
         )
-        if key is not None and all(
-            type(v) in _IMMUTABLE or isinstance(v, Enum) for v in kwargs.values()
-        ):
-            _CONVERTED[key] = (field, dict(kwargs))  # the field kept alive: its id stays its own
-            while len(_CONVERTED) > CONVERSIONS_KEPT:
-                _CONVERTED.popitem(last=False)
+        if key is not None and _all_plain(kwargs):
+            _keep(key, (field, dict(kwargs)))  # the field kept alive: its id stays its own
         return kwargs
 
     def subfields(

@@ -408,6 +408,15 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
         sizes.append(max(len(page) for page in replies))
     assert sizes == [1, 2, 1, 2, 2, 2, 1]  # Ann, with 2 replies, has the most
     assert any(hits), "kept conversions were used"
+    # Written in the document: kept by the field's node, each document its own.
+    hits.clear()
+    for size in (1, 2, 1, 2):
+        document = REPLIES_PAGE.replace(", $size: Int", "").replace("$size", str(size))
+        variables = {"id": ids["hilly"]}
+        _, body = await _both(batched, plain, {"query": document, "variables": variables})
+        replies = [c["replies"]["nodes"] for c in body["data"]["post"]["comments"]["nodes"]]
+        assert max(len(page) for page in replies) == size
+    assert any(hits), "kept conversions were used"
     monkeypatch.setattr(batched_execution, "CONVERSIONS_KEPT", 2)
     variables = {"id": ids["hilly"], "size": 4}
     await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
