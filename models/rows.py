@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from tortoise import timezone
@@ -102,6 +102,8 @@ def datetime_converter(field: DatetimeField[Any]) -> Callable[[Any], Any]:
     zone = timezone.get_default_timezone()
 
     def convert(value: Any) -> Any:
+        if value.__class__ is datetime and value.tzinfo is UTC:  # asyncpg's (no call needed)
+            return value.astimezone(zone)
         if type(value) is datetime and value.utcoffset() is not None:
             return value.astimezone(zone)
         return to_python_value(value)
@@ -133,6 +135,9 @@ class RowReader(Generic[RowT]):
         converters = [(position, datetime_converter(field)) for position, field in self._datetimes]
         if not converters and not offset:
             return [make(*record) for record in records]
+        if len(converters) == 1 and not offset:  # a comment's created_at: no copy per row
+            ((at, convert),) = converters
+            return [make(*r[:at], convert(r[at]), *r[at + 1 :]) for r in records]
         found: list[RowT] = []
         for record in records:
             values = list(record[offset:]) if offset else list(record)
