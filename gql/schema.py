@@ -11,7 +11,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache
 from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -37,6 +37,7 @@ from gql.posts.queries import PostQueries
 from gql.replica import ReplicaRouting
 from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
+from gql.validation_cache import DocumentValidationCache
 from gql.viewer import ViewerQueries
 from models.config import is_postgres
 
@@ -232,17 +233,6 @@ class ErrorReportingParserCache(ParserCache):
         yield
 
 
-class RefusalAwareValidationCache(ValidationCache):
-    """Strawberry's validation cache, which would validate (and overwrite the refusal of) a
-    document the limits already refused: that one is left alone."""
-
-    def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors is not None:
-            yield
-            return
-        yield from super().on_validate()
-
-
 def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     """The schema with the limits and policies of `settings`."""
     extensions: list[Any] = [
@@ -250,11 +240,11 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
         OperationNameRecorder,
         OnlyQueriesAreShared,
         # Parsing and validating a repeated document is most of a small query's cost: both
-        # are cached by document text (bounded). The limits run between the two, and a
-        # refused document is never validated.
+        # are cached (bounded), parsing by text and validation by the parsed document. The
+        # limits run between the two, and a refused document is never validated.
         lambda: ErrorReportingParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: DocumentLimits(settings),
-        lambda: RefusalAwareValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: DocumentValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

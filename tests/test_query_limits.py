@@ -4,12 +4,13 @@ limit and refuses one more, with its code, before anything runs (no SQL at all).
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from typing import Any
 
 import httpx
 import pytest
 
-from gql import limits
+from gql import limits, validation_cache
 from tests import factories
 from tests.conftest import SqlLog, app_client
 
@@ -409,3 +410,32 @@ def test_remembered_page_sizes_are_bounded_per_document() -> None:
     measured = cache.get(graphql_schema, document, None, {"n": 7})
     assert measured is not None
     assert measured.cost == 7
+
+
+async def test_a_repeated_document_is_validated_once(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation results are kept by parsed document (the parser cache hands out the same
+    one for the same text): a valid and an invalid document are each validated once however
+    often they are sent, answer the same each time, and a refused one is never validated."""
+    validated: list[str] = []
+    validate = validation_cache.validate_document
+
+    def counted(schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(document.loc.source.body)
+        return validate(schema, document, rules)
+
+    monkeypatch.setattr(validation_cache, "validate_document", counted)
+    monkeypatch.setattr(validation_cache.DocumentValidationCache, "validated", OrderedDict())
+    valid = "{ posts(first: 2) { nodes { title } } }"
+    invalid = "{ posts(first: 2) { nodes { nonsense } } }"
+    refused = "{ " + " ".join(f"a{n}: posts(first: 1) {{ totalCount }}" for n in range(40)) + " }"
+    async with app_client(db) as http:
+        answers = {text: [await _post(http, text) for _ in range(3)] for text in (valid, invalid)}
+        refusals = [await _post(http, refused) for _ in range(2)]
+    assert validated == [valid, invalid]
+    assert all(body == bodies[0] for bodies in answers.values() for body in bodies)
+    assert "errors" not in answers[valid][0]
+    assert _codes(answers[invalid][0]) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert refusals[0] == refusals[1]
+    assert "data" not in refusals[0]
