@@ -12,11 +12,11 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
 from gql.dependencies import ALL
 from gql.foreign_writes import WriteWatch, write_watch
 from gql.metrics import cache_lookup
+from gql.operation_kind import runs_a_query
 from gql.replica import ReplicaReads
 from gql.response_cache import (
     CachedResponse,
@@ -108,10 +108,6 @@ class OnlyQueriesAreShared(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
-        try:
-            is_query = context.operation_type is OperationType.QUERY
-        except Exception:  # no document, or no such operation: nothing ran
-            is_query = False
         depends = getattr(context.context, "depends", None)
-        if depends is not None and not is_query:
+        if depends is not None and not runs_a_query(context):
             depends.private()

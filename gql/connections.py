@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
+from gql.operation_kind import runs_a_query
 from models.postgres import one_connection_each
 
 
@@ -21,11 +21,7 @@ class OneConnectionPerQuery(SchemaExtension):
     """Runs a query operation's SQL on one pooled connection per database client."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        try:
-            is_query = self.execution_context.operation_type is OperationType.QUERY
-        except Exception:  # no such operation: nothing will run
-            is_query = False
-        if not is_query:
+        if not runs_a_query(self.execution_context):
             yield
             return
         async with one_connection_each():

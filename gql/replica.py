@@ -39,9 +39,9 @@ from contextlib import asynccontextmanager
 
 import coredis
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 from tortoise.connection import get_connection
 
+from gql.operation_kind import runs_a_query
 from models.config import PRIMARY, REPLICA
 from models.database import replica_reads
 
@@ -210,11 +210,7 @@ class ReplicaRouting(SchemaExtension):
         if replica is None or getattr(context, "viewer", None) is not None:
             yield
             return
-        try:
-            is_query = execution.operation_type is OperationType.QUERY
-        except Exception:  # no such operation: nothing will run
-            is_query = False
-        if not is_query:
+        if not runs_a_query(execution):
             yield
             return
         async with replica.public_reads(context.client_ip) as lsn:
