@@ -23,6 +23,9 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField
+from tortoise.fields.data import (  # type: ignore[attr-defined]  # the parser Tortoise picked
+    parse_datetime,
+)
 from tortoise.models import Model
 
 from models.author import Author
@@ -94,8 +97,9 @@ def integer_list(values: Iterable[int]) -> str:
 def datetime_converter(field: DatetimeField[Any]) -> Callable[[Any], Any]:
     """`field.to_python_value` with Tortoise's time-zone settings read once, not for every
     value (it reads the environment each time): an aware datetime, as PostgreSQL's driver
-    returns it, goes straight to the default time zone, as Tortoise would take it; any other
-    value takes Tortoise's own path."""
+    returns it or as SQLite's text parses (with Tortoise's own parser: ciso8601's), goes
+    straight to the default time zone, as Tortoise would take it; any other value takes
+    Tortoise's own path."""
     to_python_value = field.to_python_value
     if not timezone.get_use_tz():
         return to_python_value
@@ -104,6 +108,8 @@ def datetime_converter(field: DatetimeField[Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if value.__class__ is datetime and value.tzinfo is UTC:  # asyncpg's (no call needed)
             return value.astimezone(zone)
+        if value.__class__ is str:  # SQLite keeps datetimes as text
+            value = parse_datetime(value)
         if type(value) is datetime and value.utcoffset() is not None:
             return value.astimezone(zone)
         return to_python_value(value)

@@ -155,6 +155,7 @@ def test_datetimes_convert_as_tortoise_converts_them() -> None:
         datetime(2024, 3, 1, 12, 30, tzinfo=fixed_zone(timedelta(hours=-5))),
         datetime(2024, 3, 1, 12, 30),  # naive
         "2024-03-01 12:30:00.123456+00:00",  # SQLite's text
+        "2024-03-01 07:30:00-05:00",
         "2024-03-01T12:30:00",
     ]
     for value in values:
