@@ -35,6 +35,7 @@ from models.rows import (
     CommentRow,
     PostRow,
     counts,
+    fetch,
     integer_list,
     moment,
     post_column_value,
@@ -102,11 +103,12 @@ async def _public_comments_in_thread_order(
 async def _categories_of_posts(post_ids: Sequence[int]) -> list[tuple[int, CategoryRow]]:
     """(post id, category) for every category of `post_ids`, by post and then category id:
     one join, where the query builder needs two statements."""
-    _, records = await CATEGORIES.connection().execute_query(
+    records = await fetch(
+        CATEGORIES.connection(),
         f'SELECT "post_category"."post_id", {CATEGORIES.columns} FROM "category" '  # noqa: S608
         'JOIN "post_category" ON "post_category"."category_id" = "category"."id" '
         f'WHERE "post_category"."post_id" IN ({integer_list(post_ids)}) '
-        'ORDER BY "post_category"."post_id", "category"."id"'
+        'ORDER BY "post_category"."post_id", "category"."id"',
     )
     rows = CATEGORIES.rows(records, offset=1)
     return [(int(record[0]), row) for record, row in zip(records, rows, strict=True)]

@@ -114,12 +114,14 @@ REPLICA = "replica"
 
 def _connection(url: str) -> str | dict[str, Any]:
     """Tortoise's description of the connection at `url`: PostgreSQL through our pooled
-    client (`models.postgres`: no session reset per query), anything else as Tortoise reads
-    the URL."""
-    if not is_postgres(url):
+    client (`models.postgres`: no session reset per query), SQLite through ours that reads
+    pages on the event loop's thread (`models.sqlite`), anything else as Tortoise reads the
+    URL."""
+    engine = "models.postgres" if is_postgres(url) else "models.sqlite" if is_sqlite(url) else None
+    if engine is None:
         return url
     described: dict[str, Any] = expand_db_url(url)
-    described["engine"] = "models.postgres"
+    described["engine"] = engine
     return described
 
 

@@ -32,6 +32,7 @@ from models.author import Author
 from models.category import Category
 from models.comment import Comment
 from models.post import Post, PostStatus
+from models.sqlite import InlineReadSqliteClient
 
 
 class CommentRow(NamedTuple):
@@ -166,11 +167,26 @@ class RowReader(Generic[RowT]):
         where, bound = bind(connection, where, values)
         order = f" ORDER BY {order_by}" if order_by else ""
         limited = f" LIMIT {int(limit)}" if limit is not None else ""
-        _, records = await connection.execute_query(
+        records = await fetch(
+            connection,
             f'SELECT {self.columns} FROM "{self.table}" WHERE {where}{order}{limited}',  # noqa: S608
             bound or None,
         )
         return self.rows(records)
+
+
+async def fetch(
+    connection: BaseDBAsyncClient, query: str, values: Sequence[Any] | None = None
+) -> Sequence[Any]:
+    """The records of the read `query` (SQL of this module's kind: constants and ids, short
+    and indexed). On SQLite it runs on the event loop's thread when it can (see
+    `models.sqlite`); otherwise, and on other databases, through Tortoise's client."""
+    if isinstance(connection, InlineReadSqliteClient):
+        read_here = connection.read_inline(query, values)
+        if read_here is not None:
+            return read_here
+    _, records = await connection.execute_query(query, list(values) if values else None)
+    return records
 
 
 _MARKER = re.compile(r"\{(\d+)\}")
@@ -215,9 +231,10 @@ async def counts(model: type[Model], column: str, ids: Sequence[int], where: str
     if not ids:
         return {}
     table = model._meta.db_table
-    _, records = await model._choose_db().execute_query(
+    records = await fetch(
+        model._choose_db(),
         f'SELECT "{column}", COUNT(*) FROM "{table}" '  # noqa: S608
-        f'WHERE "{column}" IN ({integer_list(ids)}) AND {where} GROUP BY "{column}"'
+        f'WHERE "{column}" IN ({integer_list(ids)}) AND {where} GROUP BY "{column}"',
     )
     return {int(record[0]): int(record[1]) for record in records}
 
@@ -235,6 +252,7 @@ __all__ = [
     "RowReader",
     "bind",
     "counts",
+    "fetch",
     "integer_list",
     "moment",
     "post_column_value",
