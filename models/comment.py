@@ -19,6 +19,7 @@ from tortoise.expressions import Q
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.indexes import PresentIndex
 from models.post import public_post_filter
 
 if TYPE_CHECKING:
@@ -95,7 +96,8 @@ class Comment(Model):
         ordering = ["created_at", "id"]
         indexes = (
             Index(fields=("post_id", "is_public", "path"), name="comment_thread_idx"),
-            Index(fields=("parent_id", "is_public"), name="comment_parent_idx"),
+            # Replies, by parent: top-level comments are not in it (see PresentIndex).
+            PresentIndex(fields=("parent_id", "is_public"), name="comment_parent_idx"),
             Index(fields=("author_email", "status"), name="comment_author_email_idx"),
             Index(fields=("author_email", "created_at"), name="comment_email_time_idx"),
             Index(fields=("author_ip", "created_at"), name="comment_ip_time_idx"),

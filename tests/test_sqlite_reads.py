@@ -131,3 +131,28 @@ async def test_an_in_memory_database_is_read_through_tortoise(db: str) -> None:
         assert (await client.execute_query("SELECT 1"))[1][0][0] == 1
     finally:
         await client.close()
+
+
+async def test_a_posts_top_level_comments_are_read_through_the_thread_index(
+    db: str, sql_log: SqlLog
+) -> None:
+    """Most comments have no parent. With statistics that say a parent has a reply or two,
+    SQLite read a post's top-level comments through the parent index, walking every
+    top-level comment of the site; the parent index now leaves them out (PresentIndex)."""
+    writer = await factories.author()
+    posts = [await factories.post(writer) for _ in range(4)]
+    for post in posts:
+        for _ in range(15):
+            await factories.comment(post, parent=await factories.comment(post))
+    client = _client()
+    await client.execute_script("ANALYZE")
+    async with app_client(db, {"THREADPRESS_RESPONSE_CACHE": "off"}) as http:
+        sql_log.statements.clear()
+        await graphql(http, POST_PAGE, {"uri": posts[0].uri})
+    (top_level,) = [s for s in sql_log.statements if '"parent_id" IS NULL' in s]
+    query = top_level.rpartition(": ")[0]  # the log line is "<SQL>: <values>"
+    plan = " ".join(
+        str(step[-1]) for step in client.read_inline(f"EXPLAIN QUERY PLAN {query}") or ()
+    )
+    assert "comment_thread_idx" in plan, plan
+    assert "comment_parent_idx" not in plan, plan
