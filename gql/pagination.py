@@ -294,21 +294,23 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of a list, with cursors to fetch the next or previous page.")
 class Connection(Generic[NodeT]):
-    nodes: list[NodeT] = strawberry.field(description="The items, without cursors.")
-    # Cursors are made only for clients that ask for them (most read `nodes` alone).
+    # Nodes and cursors are made from the rows only for clients that ask for them (most read
+    # `nodes` alone; the executor's planners answer some from the rows themselves).
     rows: strawberry.Private[Sequence[Any]]
+    to_node: strawberry.Private[Callable[[Any], NodeT]]
     ordering: strawberry.Private[Ordering]
     has_next: strawberry.Private[bool]
     has_previous: strawberry.Private[bool]
     count_total: strawberry.Private[Callable[[], Awaitable[int]]]
 
+    @strawberry.field(description="The items, without cursors.")
+    def nodes(self) -> list[NodeT]:
+        return list(map(self.to_node, self.rows))
+
     @strawberry.field(description="The items with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:
         encode = self.ordering.encode_cursor
-        return [
-            Edge(cursor=encode(row), node=node)
-            for row, node in zip(self.rows, self.nodes, strict=True)
-        ]
+        return [Edge(cursor=encode(row), node=self.to_node(row)) for row in self.rows]
 
     @strawberry.field(description="Paging information.")
     def page_info(self) -> PageInfo:
@@ -331,11 +333,12 @@ def build_connection(
     to_node: Callable[[RowT], NodeT],
     count_total: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
-    """A `Connection` of `page`, its nodes made by `to_node`; `count_total` runs only when the
-    client asks for `totalCount`, and cursors are made only when asked for."""
+    """A `Connection` of `page`, its nodes made by `to_node` when asked for; `count_total`
+    runs only when the client asks for `totalCount`, and cursors are made only when asked
+    for."""
     return Connection(
-        nodes=[to_node(row) for row in page.rows],
         rows=page.rows,
+        to_node=to_node,
         ordering=ordering,
         has_next=page.has_next,
         has_previous=page.has_previous,
