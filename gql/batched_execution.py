@@ -12,6 +12,10 @@ object of the level, awaits all of the level's results together (so DataLoaders 
 before), then completes the values of the whole level at once, leaves by the schema's own
 output coercion and objects by recursing with every object of the next level.
 
+A `Planner` may answer whole levels of one object type itself, for the selections it
+covers: gql/comments/thread_plan.py answers comment threads from their rows, without a
+`Comment` or a `Connection` object per comment.
+
 It only ever answers when graphql-core would answer the same, and gives way otherwise:
 - Anything it does not handle (abstract types such as `node`, introspection, a field with
   Strawberry field extensions or permission classes, a resolver that reads more of its info
@@ -36,7 +40,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from operator import attrgetter
 from types import GeneratorType, NoneType
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from graphql import (
     FieldNode,
@@ -97,6 +101,58 @@ class _WholeLevel:
 
     def __init__(self, call: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
         self.call = call
+
+
+class PlannedLevel(Protocol):
+    """A level of objects that a planner answers itself (see `Planner`), in two steps per
+    wave: `begin` fills what it can at once and returns what it waits on (or None); once
+    that is done, `finish` gets its result and returns the levels of the next wave."""
+
+    def begin(self) -> Awaitable[Any] | None:
+        """Fill the answers known now; what to await before `finish`, if anything."""
+
+    def finish(self, waited: Any) -> list[PlannedLevel]:
+        """Fill the rest with what `begin`'s awaitable gave; the next wave's levels."""
+
+
+class LevelContext(Protocol):
+    """What a planner may use of the run it plans for."""
+
+    executor: BatchedExecutionContext
+    raw_info: Any
+
+    def subfields(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> GroupedFieldSet:
+        """The selection of `details` on `object_type`."""
+
+    def arguments(
+        self,
+        field_def: GraphQLField,
+        field: StrawberryField,
+        first: FieldDetails,
+        info: Info[Any, Any],
+    ) -> dict[str, Any]:
+        """The converted arguments of the field `first` selects."""
+
+    def complete(
+        self,
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        values: list[Any],
+        next_wave: list[Any],
+    ) -> list[Any]:
+        """`values` completed as `return_type`, exactly as for any level."""
+
+
+Planner = Callable[
+    [LevelContext, GraphQLObjectType, FieldDetailsList, list[Any], list[dict[str, Any]]],
+    PlannedLevel | None,
+]
+"""Answers a level of objects of one type (their answers given, empty) without resolving
+them field by field, or declines (None) and the level is executed as any other. A planner
+must answer exactly what the generic path would, errors aside: an error raised in a planned
+level abandons the run, and graphql-core reports it (see the module's doc)."""
 
 
 logger = logging.getLogger("threadpress.execution")
@@ -285,6 +341,7 @@ class _Level:
         self._is_awaitable = executor.is_awaitable
         self._plain_types: set[type] = set()
         self._subfields: dict[tuple[GraphQLObjectType, int], GroupedFieldSet] = {}
+        self.planners = executor.planners
 
     def is_awaitable(self, value: Any) -> bool:
         """graphql-core's test, asked once per type of value for types whose instances can
@@ -420,20 +477,25 @@ class _Level:
         """The operation's data: one wave per depth of the document, each awaiting what all
         of its levels wait on together (one event-loop turn, not one per nesting level)."""
         data: dict[str, Any] = {}
-        wave = [_Work(root_type, [root_value], fields, [data])]
+        wave: list[_Work | PlannedLevel] = [_Work(root_type, [root_value], fields, [data])]
         while wave:
             wave = await self.wave(wave)
         return data
 
-    async def wave(self, wave: list[_Work]) -> list[_Work]:
+    async def wave(self, wave: list[_Work | PlannedLevel]) -> list[_Work | PlannedLevel]:
         """Resolve every field of every level of `wave`, then complete the values: leaves go
         into the answers at once, objects become the levels of the next wave (their answers,
-        already in place, are filled then)."""
+        already in place, are filled then). Planned levels answer themselves, awaiting what
+        they wait on together with the others."""
         levels: list[tuple[_Work, list[_Column]]] = []
         pending: list[tuple[list[Any], int, Any]] = []
         whole: list[tuple[list[Any], Any]] = []  # (the field's values, one call for them all)
+        planned: list[tuple[PlannedLevel, Any]] = []  # (the level, what it waits on)
         try:
             for work in wave:
+                if not isinstance(work, _Work):
+                    planned.append((work, work.begin()))
+                    continue
                 sources = work.sources
                 object_type = work.object_type
                 columns: list[_Column] = []
@@ -461,9 +523,14 @@ class _Level:
                 for *_, values in columns:
                     _close_coroutines(values)
             _close_coroutines([call for _, call in whole])
+            _close_coroutines([waited for _, waited in planned])
             raise
-        if pending or whole:
-            results = await await_together([v for _, _, v in pending] + [c for _, c in whole])
+        waits = [waited for _, waited in planned if waited is not None]
+        results: list[Any] = []
+        if pending or whole or waits:
+            results = await await_together(
+                [v for _, _, v in pending] + [c for _, c in whole] + waits
+            )
             for result in results:
                 if isinstance(result, Unsupported):
                     raise result
@@ -471,12 +538,17 @@ class _Level:
                     raise Abandoned from result
             for (values, i, _), result in zip(pending, results, strict=False):
                 values[i] = result
-            for (values, _), result in zip(whole, results[len(pending) :], strict=True):
+            done = len(pending) + len(whole)
+            for (values, _), result in zip(whole, results[len(pending) : done], strict=True):
                 if not isinstance(result, list) or len(result) != len(values):
                     raise Abandoned("a whole-level resolver answered for another level")
                 values[:] = result
+            results = results[done:]
 
-        next_wave: list[_Work] = []
+        next_wave: list[_Work | PlannedLevel] = []
+        waited_for = iter(results)
+        for level, waited in planned:
+            next_wave.extend(level.finish(None if waited is None else next(waited_for)))
         for work, columns in levels:
             keys = [key for key, *_ in columns]
             completed = [
@@ -498,7 +570,7 @@ class _Level:
         return_type: GraphQLOutputType,
         details: FieldDetailsList,
         values: list[Any],
-        next_wave: list[_Work],
+        next_wave: list[Any],
     ) -> list[Any]:
         """`values` (one per object of a level) completed as `return_type`; an object's
         answer is an empty dict here, filled by the level it joins in `next_wave`."""
@@ -539,8 +611,11 @@ class _Level:
             if not present:
                 return values  # all None
             answers: list[dict[str, Any]] = [{} for _ in present]
+            planner = self.planners.get(return_type.name)
+            planned = planner(self, return_type, details, present, answers) if planner else None
             next_wave.append(
-                _Work(return_type, present, self.subfields(return_type, details), answers)
+                planned
+                or _Work(return_type, present, self.subfields(return_type, details), answers)
             )
             if not has_none:
                 return answers
@@ -553,7 +628,7 @@ class _Level:
         item_type: GraphQLOutputType,
         details: FieldDetailsList,
         values: list[Any],
-        next_wave: list[_Work],
+        next_wave: list[Any],
     ) -> list[Any]:
         """Lists of a level completed together: their items are one level below."""
         items: list[Any] = []
@@ -614,6 +689,10 @@ def _has_middleware(executor: StrawberryGraphQLCoreExecutionContext) -> bool:
 
 class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, with queries run level by level (see the module's doc)."""
+
+    planners: ClassVar[dict[str, Planner]] = {}
+    """Planners for levels of these object types, by name (see `Planner`): none here; a
+    subclass names them (gql/schema.py)."""
 
     unsupported: OrderedDict[int, Any] = OrderedDict()
     """Operations (by identity, kept alive here so an id is never reused) that graphql-core
@@ -691,4 +770,10 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             unsupported.popitem(last=False)
 
 
-__all__ = ["BatchedExecutionContext", "for_a_whole_level"]
+__all__ = [
+    "BatchedExecutionContext",
+    "LevelContext",
+    "PlannedLevel",
+    "Planner",
+    "for_a_whole_level",
+]

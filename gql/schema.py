@@ -28,6 +28,7 @@ from gql.comments.privacy_mutations import PrivacyMutations
 from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
+from gql.comments.thread_plan import plan_comment_connections
 from gql.connections import OneConnectionPerQuery
 from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
@@ -83,6 +84,13 @@ def is_unexpected(error: GraphQLError) -> bool:
     """An error the client did not cause: a bug or an outage, never shown as is."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+class ThreadpressExecution(BatchedExecutionContext):
+    """The level-by-level executor, with comment threads answered from their rows
+    (gql/comments/thread_plan.py)."""
+
+    planners = {"CommentConnection": plan_comment_connections}
 
 
 class ErrorPolicy(MaskErrors):
@@ -258,7 +266,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=BatchedExecutionContext if settings.batched_execution else None,
+        execution_context_class=ThreadpressExecution if settings.batched_execution else None,
     )
     built.operation_timeout = settings.operation_timeout_seconds
     return built

@@ -24,6 +24,7 @@ import schemathesis
 import models
 from gql import batched_execution
 from gql.auth import create_token
+from gql.comments.types import Comment
 from gql.ids import to_global_id
 from tests import factories
 from tests.conftest import app_client
@@ -152,6 +153,44 @@ READS: list[tuple[str, str, dict[str, Any]]] = [
   viewer { name }
 }""",
         {"jo": "JO", "running": "RUNNING", "ann": "ANN"},
+    ),
+    (
+        "a thread answered from its rows",
+        REPLY_FIELDS
+        + """query Thread($uri: String!, $deep: Boolean!, $size: Int) {
+  post(uri: $uri) {
+    comments(first: 8) {
+      __typename
+      count: totalCount
+      nodes {
+        ...Reply
+        name: authorName
+        replies(first: $size) {
+          totalCount
+          nodes {
+            ...Reply
+            ... on Comment { depth }
+            replies(last: 1) @include(if: $deep) { __typename nodes { id createdAt } }
+            again: replies(first: 0) { totalCount nodes { authorName } }
+          }
+        }
+        none: replies(first: 0) { nodes { authorName } }
+      }
+    }
+  }
+}""",
+        {"uri": "/2017/03/04/hill-repeats/", "deep": True, "size": 1},
+    ),
+    (
+        "a thread with a field the plan leaves to the generic path",
+        """query Thread($uri: String!) {
+  post(uri: $uri) {
+    comments { nodes { authorName replies { nodes { authorName replyCount
+      replies { totalCount nodes { depth } } } } } }
+    other: comments(last: 2) { nodes { authorName } nodes2: nodes { id } }
+  }
+}""",
+        {"uri": "/2017/03/04/hill-repeats/"},
     ),
     (
         "typename at every level",
@@ -421,3 +460,45 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
     variables = {"id": ids["hilly"], "size": 4}
     await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
     assert len(batched_execution._CONVERTED) <= 2
+
+
+THREAD_FROM_ROWS = """query Thread($id: ID!) {
+  post(id: $id) {
+    comments(first: 20) { nodes { authorName replies { nodes { authorName
+      replies { totalCount nodes { authorName createdAt } } } } } }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "planned"),
+    [("", True), ("replyCount", False), ("parent { id }", False)],
+    ids=["rows", "replyCount", "parent"],
+)
+async def test_a_thread_is_answered_from_its_rows_where_the_plan_covers_it(
+    clients: Any, monkeypatch: pytest.MonkeyPatch, extra: str, planned: bool
+) -> None:
+    """A planned thread makes no `Comment` objects; a field the plan does not cover anywhere
+    in the thread leaves the whole thread to the generic path. Both answer as graphql-core."""
+    ids = await _site()
+    batched, plain = clients
+    made: list[int] = []
+    from_row = Comment.from_row.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Comment], row: Any) -> Comment:
+        made.append(row.id)
+        return from_row(cls, row)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Comment, "from_row", classmethod(counted))
+    document = THREAD_FROM_ROWS.replace("authorName createdAt", f"authorName createdAt {extra}")
+    _, body = await _both(batched, plain, {"query": document, "variables": {"id": ids["hilly"]}})
+    assert "errors" not in body, body
+    top_level = body["data"]["post"]["comments"]["nodes"]
+    replies = [reply for comment in top_level for reply in comment["replies"]["nodes"]]
+    assert replies, "the thread has replies"
+    made.clear()
+    await batched.post("/graphql", json={"query": document, "variables": {"id": ids["hilly"]}})
+    if planned:
+        assert made == []
+    else:
+        assert len(made) >= len(top_level) + len(replies)

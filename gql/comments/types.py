@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -34,6 +35,21 @@ if TYPE_CHECKING:
 PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
 
 
+AnyCommentRow = models.Comment | CommentRow
+
+COMMENT_FIELDS: dict[str, Callable[[AnyCommentRow], Any]] = {
+    "id": lambda row: strawberry.ID(to_global_id("Comment", row.id)),
+    "database_id": attrgetter("id"),
+    "depth": attrgetter("depth"),
+    "author_name": attrgetter("author_name"),
+    "author_url": lambda row: row.author_url or None,
+    "content": attrgetter("content"),
+    "created_at": attrgetter("created_at"),
+}
+"""Each plain field of a `Comment` (by Python name) read from its row: `Comment.from_row`
+and the thread plan (gql/comments/thread_plan.py) both read comments through these."""
+
+
 @strawberry.type(description="A reader's comment on a post, or a reply to another comment.")
 class Comment(Node):
     database_id: int = strawberry.field(description="The comment's primary key in the database.")
@@ -42,21 +58,12 @@ class Comment(Node):
     author_url: str | None = strawberry.field(description="The commenter's website, if given.")
     content: str = strawberry.field(description="Sanitised HTML, safe to inject.")
     created_at: datetime = strawberry.field(description="When the comment was written.")
-    row: strawberry.Private[models.Comment | CommentRow]
+    row: strawberry.Private[AnyCommentRow]
 
     @classmethod
-    def from_row(cls, row: models.Comment | CommentRow) -> Comment:
-        """The public view of a comment row."""
-        return cls(
-            id=strawberry.ID(to_global_id("Comment", row.id)),
-            database_id=row.id,
-            depth=row.depth,
-            author_name=row.author_name,
-            author_url=row.author_url or None,
-            content=row.content,
-            created_at=row.created_at,
-            row=row,
-        )
+    def from_row(cls, row: AnyCommentRow) -> Comment:
+        """The public view of a comment row (each field as `COMMENT_FIELDS` reads it)."""
+        return cls(**{name: read(row) for name, read in COMMENT_FIELDS.items()}, row=row)
 
     @strawberry.field(description="The post the comment is on.")
     async def post(self, info: Info) -> PostRef:
