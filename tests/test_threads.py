@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+from gql.orderings import COMMENT_ORDERING
+from gql.pagination import page_in_memory, page_request, rows_in_memory
 from models.comment import CommentModeration, thread_path_segment
 from threadpress.threads import ThreadComment, ThreadPlace, changed_places, place_comments
 
@@ -121,3 +124,24 @@ def test_changed_places_keeps_only_differences() -> None:
     stored = {1: places[1], 2: ThreadPlace(None, 0, "", False)}
 
     assert changed_places(places, stored) == {2: places[2]}
+
+
+def test_reply_pages_cut_from_rows_are_the_pages_in_memory() -> None:
+    """The thread plan cuts each comment's replies with `rows_in_memory`: for every kind of
+    page request (first pages, cursors both ways, last pages) the rows of `page_in_memory`."""
+    rows = [SimpleNamespace(path=f"{n:04d}") for n in range(7)]
+    cursors = [None, *[COMMENT_ORDERING.encode_cursor(row) for row in rows]]
+    requests = [
+        page_request(COMMENT_ORDERING, first, after, None, None)
+        for first in (None, 0, 1, 3, 100)
+        for after in cursors
+    ] + [
+        page_request(COMMENT_ORDERING, None, None, last, before)
+        for last in (0, 1, 3, 100)
+        for before in cursors
+    ]
+    for page in requests:
+        for some in (rows, rows[:1], []):
+            assert rows_in_memory(some, COMMENT_ORDERING, page) == (
+                page_in_memory(some, COMMENT_ORDERING, page).rows
+            )

@@ -7,8 +7,9 @@ the executor's generic steps. For the selections a thread page makes, this plan 
 the rows, one thread level at a time: each field of a comment read from its row through
 `COMMENT_FIELDS` (what `Comment.from_row` reads), each column completed by the executor's
 own `complete` (nulls, coercion and the scalars' formats are the schema's), `replies` loaded
-and paged by the same loader and rules as `replies_of`. No `Comment` object is made, and
-no `Connection` below the first level.
+and paged by the same loader and rules as `replies_of` (`rows_in_memory` cuts the rows that
+`page_in_memory` would). No `Comment` object is made, and no `Connection` below the first
+level.
 
 It plans only what it answers exactly as the generic path does: on a connection `nodes`,
 `totalCount` and `__typename`; on a comment the plain fields of `COMMENT_FIELDS`,
@@ -43,7 +44,7 @@ from gql.batched_execution import LevelContext, PlannedLevel
 from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
 from gql.loaders import load_level
 from gql.orderings import COMMENT_ORDERING
-from gql.pagination import Connection, PageRequest, page_in_memory, page_request
+from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
 
 Total = int | Callable[[], Awaitable[int]]
 """A connection's `totalCount`: known, or to be counted (a `Connection`'s `count_total`)."""
@@ -265,7 +266,7 @@ class _ThreadLevel:
                 replies_answer: dict[str, Any] = {}
                 comment_answer[field.key] = replies_answer
                 answers.append(replies_answer)
-                pages.append(page_in_memory(all_replies, COMMENT_ORDERING, field.page).rows)
+                pages.append(rows_in_memory(all_replies, COMMENT_ORDERING, field.page))
             next_levels.append(
                 _ThreadLevel(
                     self.level, field.plan, pages, [len(rows) for rows in replies], answers
