@@ -24,6 +24,7 @@ import schemathesis
 import models
 from gql import batched_execution
 from gql.auth import create_token
+from gql.comments import thread_plan
 from gql.comments.types import Comment
 from gql.ids import to_global_id
 from tests import factories
@@ -502,3 +503,49 @@ async def test_a_thread_is_answered_from_its_rows_where_the_plan_covers_it(
         assert made == []
     else:
         assert len(made) >= len(top_level) + len(replies)
+
+
+KEPT_PLAN_DOCUMENT = """query Thread($id: ID!, $size: Int, $deep: Boolean!) {
+  post(id: $id) {
+    comments(first: 20) { nodes { authorName replies(first: $size) { totalCount
+      nodes { authorName replies @include(if: $deep) { nodes { authorName } } } } } }
+  }
+}"""
+
+
+async def test_kept_thread_plans_answer_for_their_own_variables(
+    clients: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread plan is kept across requests by the document and the values of the
+    variables it reads: page sizes and `@include` conditions each get their own, a variable
+    the plan does not read (the post) shares one, and no more than the bound are kept."""
+    ids = await _site()
+    batched, plain = clients
+    monkeypatch.setattr(thread_plan, "KEPT_PLANS", thread_plan._KeptPlans())
+    first = await factories.post(await factories.author(), slug="other-post")
+    await factories.comment(first, name="Only")
+    other = to_global_id("Post", first.id)
+    seen = []
+    for post, size, deep in [
+        (ids["hilly"], 1, True),
+        (ids["hilly"], 2, True),
+        (ids["hilly"], 1, False),
+        (other, 1, True),
+        (ids["hilly"], None, True),
+        (ids["hilly"], 1, True),
+    ]:
+        variables = {"id": post, "size": size, "deep": deep}
+        _, body = await _both(batched, plain, {"query": KEPT_PLAN_DOCUMENT, "variables": variables})
+        nodes = body["data"]["post"]["comments"]["nodes"]
+        pages = [comment["replies"]["nodes"] for comment in nodes]
+        deeper = any("replies" in reply for page in pages for reply in page)
+        seen.append((max(map(len, pages)), deeper))
+    assert seen == [(1, True), (2, True), (1, False), (0, False), (2, True), (1, True)]
+    # One plan per (size, deep), whatever the post: (1, True), (2, True), (1, False), (None, True).
+    assert len(thread_plan.KEPT_PLANS._plans) == 4
+
+    monkeypatch.setattr(thread_plan, "KEPT_PLANS", thread_plan._KeptPlans(kept=2))
+    for size in (1, 2, 3):
+        variables = {"id": ids["hilly"], "size": size, "deep": True}
+        await _both(batched, plain, {"query": KEPT_PLAN_DOCUMENT, "variables": variables})
+    assert len(thread_plan.KEPT_PLANS._plans) <= 2
