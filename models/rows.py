@@ -197,6 +197,8 @@ _MARKER = re.compile(r"\{(\d+)\}")
 def bind(connection: BaseDBAsyncClient, sql: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """`sql` with its `{n}` markers as the driver's parameters, and the values to send:
     asyncpg numbers them (`$1`...), sqlite3 takes `?` in the order they appear."""
+    if not values:  # no markers to look for (a thread level's SQL is a long list of ids)
+        return sql, []
     if connection.capabilities.dialect == "postgres":
         return _MARKER.sub(lambda marker: f"${int(marker.group(1)) + 1}", sql), list(values)
     order = [int(marker.group(1)) for marker in _MARKER.finditer(sql)]
