@@ -43,7 +43,6 @@ from types import GeneratorType, NoneType
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from graphql import (
-    FieldNode,
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
@@ -52,11 +51,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
-    ListValueNode,
-    ObjectValueNode,
     OperationType,
-    ValueNode,
-    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import (
@@ -73,6 +68,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
+
+from gql.document_variables import variables_in
 
 Resolve = Callable[[list[Any]], list[Any]]
 """A field's resolver applied to every object of a level: one value (or awaitable) each."""
@@ -183,20 +180,6 @@ def _keep(key: tuple[Any, ...], conversion: tuple[Any, dict[str, Any]]) -> None:
 
 def _all_plain(kwargs: dict[str, Any]) -> bool:
     return all(type(value) in _IMMUTABLE or isinstance(value, Enum) for value in kwargs.values())
-
-
-def _mentions_variables(node: FieldNode) -> bool:
-    """Whether any argument of `node` holds a variable (at any depth)."""
-    values: list[ValueNode] = [argument.value for argument in node.arguments or ()]
-    while values:
-        value = values.pop()
-        if isinstance(value, VariableNode):
-            return True
-        if isinstance(value, ListValueNode):
-            values.extend(value.values)
-        elif isinstance(value, ObjectValueNode):
-            values.extend(field.value for field in value.fields)
-    return False
 
 
 def _conversion_key(field: StrawberryField, arguments: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -410,7 +393,9 @@ class _Level:
         node = first.node
         if not field_def.args and not node.arguments:
             return {}
-        literal = first.fragment_variable_values is None and not _mentions_variables(node)
+        literal = first.fragment_variable_values is None and not variables_in(
+            argument.value for argument in node.arguments or ()
+        )
         key = ("node", id(node), id(field))
         if literal and (found := _CONVERTED.get(key)) is not None:
             _CONVERTED.move_to_end(key)

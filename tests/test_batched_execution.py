@@ -20,13 +20,18 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from graphql import parse
 
 import models
 from gql import batched_execution
 from gql.auth import create_token
 from gql.comments import thread_plan
 from gql.comments.types import Comment
+from gql.document_variables import variables_below
 from gql.ids import to_global_id
+from gql.kept_plans import KeptPlans
+from gql.orderings import COMMENT_ORDERING
+from gql.pagination import Page, build_connection, known_total
 from tests import factories
 from tests.conftest import app_client
 from tests.test_fuzzing import SCHEMA_FILE, _generate
@@ -521,7 +526,7 @@ async def test_kept_thread_plans_answer_for_their_own_variables(
     the plan does not read (the post) shares one, and no more than the bound are kept."""
     ids = await _site()
     batched, plain = clients
-    monkeypatch.setattr(thread_plan, "KEPT_PLANS", thread_plan._KeptPlans())
+    monkeypatch.setattr(thread_plan, "KEPT_PLANS", KeptPlans())
     first = await factories.post(await factories.author(), slug="other-post")
     await factories.comment(first, name="Only")
     other = to_global_id("Post", first.id)
@@ -544,8 +549,43 @@ async def test_kept_thread_plans_answer_for_their_own_variables(
     # One plan per (size, deep), whatever the post: (1, True), (2, True), (1, False), (None, True).
     assert len(thread_plan.KEPT_PLANS._plans) == 4
 
-    monkeypatch.setattr(thread_plan, "KEPT_PLANS", thread_plan._KeptPlans(kept=2))
+    monkeypatch.setattr(thread_plan, "KEPT_PLANS", KeptPlans(kept=2))
     for size in (1, 2, 3):
         variables = {"id": ids["hilly"], "size": size, "deep": True}
         await _both(batched, plain, {"query": KEPT_PLAN_DOCUMENT, "variables": variables})
     assert len(thread_plan.KEPT_PLANS._plans) <= 2
+
+
+def test_comments_made_another_way_are_left_to_the_generic_path() -> None:
+    """The plan reads comments through `COMMENT_FIELDS`, which is what `Comment.from_row`
+    makes: a connection whose nodes come from anything else is not planned."""
+    page = Page(rows=[], has_next=False, has_previous=False)
+    by_from_row = build_connection(page, COMMENT_ORDERING, Comment.from_row, known_total(0))
+    other = build_connection(
+        page, COMMENT_ORDERING, lambda row: Comment.from_row(row), known_total(0)
+    )
+    level: Any = None  # never reached: the connections are looked at first
+    planned = thread_plan.plan_comment_connections(level, Any, [], [by_from_row, other], [{}, {}])
+    assert planned is None
+    assert thread_plan._made_by_from_row(by_from_row)
+
+
+def test_the_variables_a_selection_reads() -> None:
+    document = parse(
+        """query Q($a: Int, $b: Boolean!, $c: [String], $d: Int, $unused: Int) {
+          post { comments(first: $a) { nodes { ...F replies(where: {in: [$c]}) { totalCount } } } }
+        }
+        fragment F on Comment { authorName @include(if: $b) ... on Comment { depth(x: $d) } }
+        """,
+        experimental_fragment_arguments=True,
+    )
+    operation, fragment = document.definitions
+    fragments = {"F": fragment}
+    selections = operation.selection_set.selections  # type: ignore[attr-defined]
+    assert variables_below(selections, fragments) == {"a", "b", "c", "d"}
+    assert variables_below(selections, {}) is None  # an unknown fragment
+    spread_with_arguments = parse(
+        "query { ...F(n: 1) } fragment F($n: Int) on Query { posts { totalCount } }",
+        experimental_fragment_arguments=True,
+    ).definitions[0]
+    assert variables_below(spread_with_arguments.selection_set.selections, fragments) is None  # type: ignore[attr-defined]

@@ -19,32 +19,23 @@ that do not validate (the generic path reports them), or connections whose nodes
 made by `Comment.from_row`, and the level runs the generic way.
 tests/test_batched_execution.py's differential test holds the answers to graphql-core's.
 
-A plan depends only on the document's selection and on the values of the variables that
-selection reads, so plans are kept across requests on that key (`KEPT_PLANS`): a post page's
-thread is planned once, not for every page read.
+Plans are kept across requests (`KEPT_PLANS`, see gql/kept_plans.py): a post page's thread
+is planned once, not for every page read.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     FieldNode,
-    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    InlineFragmentNode,
-    ListValueNode,
-    ObjectValueNode,
-    SelectionNode,
-    ValueNode,
-    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -54,13 +45,10 @@ from strawberry.types.info import Info
 
 from gql.batched_execution import LevelContext, PlannedLevel
 from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
+from gql.kept_plans import KeptPlans
 from gql.loaders import load_level
 from gql.orderings import COMMENT_ORDERING
 from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
-
-PLANS_KEPT = 256
-"""Thread plans kept across requests (one per document and values of the variables read)."""
-_MISSING = object()  # a variable not given at all (an argument left out, not null)
 
 Total = int | Callable[[], Awaitable[int]]
 """A connection's `totalCount`: known, or to be counted (a `Connection`'s `count_total`)."""
@@ -115,6 +103,7 @@ class _ConnectionPlan:
     type_name: str
     fields: tuple[tuple[str, str], ...]
     nodes: _CommentPlan | None
+    counts: bool  # whether it asks for `totalCount`
 
 
 def _plan_comment(
@@ -190,7 +179,8 @@ def _plan_connection(
             if nodes is None:
                 return None
         fields.append((key, name))
-    return _ConnectionPlan(connection_type.name, tuple(fields), nodes)
+    counts = any(name == "totalCount" for _, name in fields)
+    return _ConnectionPlan(connection_type.name, tuple(fields), nodes, counts)
 
 
 class _ThreadLevel:
@@ -231,7 +221,7 @@ class _ThreadLevel:
                     answer[key] = None  # its place in the answer; the count comes in `finish`
         if comments is not None:
             self._fill(comments)
-        if self._counts() or (comments is not None and comments.replies and rows):
+        if self.plan.counts or (comments is not None and comments.replies and rows):
             return self._wait()
         return None
 
@@ -249,14 +239,11 @@ class _ThreadLevel:
             for answer in comment_answers:
                 answer[key] = "Comment"
 
-    def _counts(self) -> bool:
-        return any(name == "totalCount" for _, name in self.plan.fields)
-
     async def _totals(self) -> list[int]:
         return [total if isinstance(total, int) else await total() for total in self.totals]
 
     async def _wait(self) -> tuple[list[int] | None, list[list[Any]] | None]:
-        totals = await self._totals() if self._counts() else None
+        totals = await self._totals() if self.plan.counts else None
         replies = None
         if self.plan.nodes is not None and self.plan.nodes.replies and self.rows:
             loaders = self.level.executor.context_value.loaders
@@ -297,104 +284,8 @@ def _made_by_from_row(connection: Any) -> bool:
     return isinstance(connection, Connection) and connection.to_node == Comment.from_row
 
 
-def _variables_below(
-    selections: Sequence[SelectionNode], fragments: dict[str, Any]
-) -> set[str] | None:
-    """The variables that the arguments and directives of `selections` and everything
-    below them (fragments included) read; None where a fragment is unknown or takes
-    arguments of its own."""
-    names: set[str] = set()
-    pending = list(selections)
-    seen: set[str] = set()
-    while pending:
-        selection = pending.pop()
-        values: list[ValueNode] = [
-            argument.value
-            for directive in selection.directives or ()
-            for argument in directive.arguments or ()
-        ]
-        if isinstance(selection, FieldNode):
-            values.extend(argument.value for argument in selection.arguments or ())
-        if isinstance(selection, FragmentSpreadNode):
-            if selection.arguments:
-                return None
-            name = selection.name.value
-            found = fragments.get(name)
-            if found is None:
-                return None
-            if name not in seen:
-                seen.add(name)
-                pending.extend(getattr(found, "definition", found).selection_set.selections)
-        elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
-            pending.extend(selection.selection_set.selections)
-        while values:
-            value = values.pop()
-            if isinstance(value, VariableNode):
-                names.add(value.name.value)
-            elif isinstance(value, ListValueNode):
-                values.extend(value.values)
-            elif isinstance(value, ObjectValueNode):
-                values.extend(field.value for field in value.fields)
-    return names
-
-
-class _KeptPlans:
-    """Plans kept across requests: a plan depends on the document's selection and on the
-    values of the variables it reads, and nothing else (bounded, least recently used out).
-    A post page's thread is then planned once, however many pages are read."""
-
-    def __init__(self, kept: int = PLANS_KEPT) -> None:
-        self.kept = kept
-        self._reads: OrderedDict[tuple[int, ...], tuple[Any, tuple[str, ...] | None]] = (
-            OrderedDict()
-        )
-        self._plans: OrderedDict[tuple[Any, ...], tuple[Any, _ConnectionPlan | None]] = (
-            OrderedDict()
-        )
-
-    def _keep(self, kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-        kept[key] = value
-        while len(kept) > self.kept:
-            kept.popitem(last=False)
-
-    def plan(
-        self,
-        level: LevelContext,
-        connection_type: GraphQLObjectType,
-        details: FieldDetailsList,
-    ) -> _ConnectionPlan | None:
-        executor = level.executor
-        if any(d.defer_usage or d.fragment_variable_values is not None for d in details):
-            return _plan_connection(level, connection_type, details)
-        # The operation (kept with each entry, so its id and its nodes' ids stay its own).
-        operation = executor.operation
-        nodes = (id(operation), *[id(detail.node) for detail in details])
-        found = self._reads.get(nodes)
-        if found is None:
-            below = _variables_below([detail.node for detail in details], executor.fragments)
-            found = (operation, None if below is None else tuple(sorted(below)))
-            self._keep(self._reads, nodes, found)
-        names = found[1]
-        coerced = executor.variable_values.coerced
-        values = tuple(coerced.get(name, _MISSING) for name in names or ())
-        try:
-            key = (*nodes, *values) if names is not None else None
-            hash(key)
-        except TypeError:  # a list or an input object: planned each time
-            key = None
-        if key is None:
-            return _plan_connection(level, connection_type, details)
-        kept = self._plans.get(key)
-        if kept is not None:
-            self._plans.move_to_end(key)
-            return kept[1]
-        plan = _plan_connection(level, connection_type, details)
-        self._keep(self._plans, key, (operation, plan))
-        return plan
-
-
-KEPT_PLANS = _KeptPlans()
-"""The process's kept plans (tests replace it with a fresh one)."""
+KEPT_PLANS: KeptPlans[_ConnectionPlan | None] = KeptPlans()
+"""The thread plans kept across requests (tests replace it with a fresh one)."""
 
 
 def plan_comment_connections(
@@ -407,7 +298,9 @@ def plan_comment_connections(
     """The `Planner` for `CommentConnection` levels (see the module's doc)."""
     if not all(map(_made_by_from_row, connections)):
         return None
-    plan = KEPT_PLANS.plan(level, connection_type, details)
+    plan = KEPT_PLANS.plan(
+        level.executor, details, lambda: _plan_connection(level, connection_type, details)
+    )
     if plan is None:
         return None
     return _ThreadLevel(
