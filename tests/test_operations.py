@@ -4,6 +4,7 @@ id, and Prometheus metrics at /metrics."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import re
@@ -18,6 +19,7 @@ from tortoise import Tortoise, timezone
 import models
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, app_client, graphql, require
+from threadpress.server import served_app
 
 
 async def test_liveness_and_readiness(client: httpx.AsyncClient) -> None:
@@ -373,3 +375,17 @@ async def test_readiness_reports_redis_when_it_answers(db: str) -> None:
         response = await http.get("/readyz")
 
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_a_served_process_keeps_its_startup_objects_out_of_collections() -> None:
+    # `threadpress serve` builds its app with `served_app`: what startup made lives as long
+    # as the process, so no collection should walk it again.
+    try:
+        app = served_app()
+        collected = {id(item) for item in gc.get_objects()}
+
+        assert id(app) not in collected
+        assert id(app.router) not in collected
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
@@ -10,7 +11,9 @@ import tempfile
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
 
+from gql.app import create_app
 from gql.request_log import configure_logging, logging_config
 from gql.settings import load_settings
 from models.config import is_sqlite
@@ -28,6 +31,19 @@ sends a request on it, and that request fails (POSTs are not retried)."""
 def _stopped_on_request(_signal: int, _frame: FrameType | None) -> None:
     """Runs when uvicorn, having shut down gracefully, raises the signal it caught again:
     a stop that was asked for is a clean exit (0), not a death by signal."""
+
+
+def served_app() -> Starlette:
+    """`create_app()` for a serving process, with what it made so far (modules, the schema,
+    settings: ~120,000 objects that live as long as the process) moved out of the garbage
+    collector's sight (`gc.freeze()`). Otherwise every full collection walks them all again,
+    and the objects of requests in flight trigger one every few dozen requests: with a post
+    page under load, collections took a tenth of the server's CPU, and the page costs 11%
+    less CPU with startup frozen (bench/README.md)."""
+    app = create_app()
+    gc.collect()  # startup's own garbage goes now, rather than being frozen for good
+    gc.freeze()
+    return app
 
 
 def serve(*, host: str, port: int, workers: int) -> int:
@@ -61,7 +77,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
         signal.signal(stop, _stopped_on_request)
     try:
         uvicorn.run(
-            "gql.app:create_app",
+            "threadpress.server:served_app",
             factory=True,
             host=host,
             port=port,
