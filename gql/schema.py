@@ -173,9 +173,8 @@ class ThreadpressSchema(strawberry.Schema):
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
-            return await asyncio.wait_for(
-                super().execute(*args, **kwargs), timeout=self.operation_timeout
-            )
+            async with asyncio.timeout(self.operation_timeout):
+                return await super().execute(*args, **kwargs)
         except TimeoutError:
             # Cancelled: every write runs in a transaction, which the cancellation rolled back.
             error_id = uuid.uuid4().hex
