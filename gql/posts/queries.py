@@ -199,15 +199,19 @@ class PostQueries:
         ordering = POST_ORDERINGS[(order.field.name, order.direction == OrderDirection.DESC)]
         page = page_request(ordering, first, after, last, before)
         loaders = info.context.loaders
-        query: Any = loaders.public_posts().filter(_where_filter(where))
         info.context.depends.post_list()
         if where is None:
-            # A home page or a build's fetch: one fixed statement (see the loader).
+            # A home page or a build's fetch: one fixed statement (see the loader), and the
+            # query builder only if the client asks for `totalCount`.
             window = await loaders.public_posts_window(ordering, page)
             if window is not None:
                 return build_connection(
-                    page_from_window(window, page), ordering, Post.from_row, query.count
+                    page_from_window(window, page),
+                    ordering,
+                    Post.from_row,
+                    lambda: loaders.public_posts().count(),
                 )
+        query: Any = loaders.public_posts().filter(_where_filter(where))
         return await connection_from_query(query, ordering, page, Post.from_row)
 
     @strawberry.field(
