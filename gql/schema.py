@@ -11,7 +11,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache
+from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -30,6 +31,7 @@ from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
 from gql.comments.thread_plan import plan_comment_connections
 from gql.connections import OneConnectionPerQuery
+from gql.extension_hooks import ExtensionsRunner
 from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
@@ -170,6 +172,11 @@ class ThreadpressSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
