@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -146,7 +147,12 @@ def main() -> None:
         app = ceiling_app(args.responses, middleware=args.middleware)
     else:
         app = handwritten_app(args.database, args.dsn, args.extensions)
-    # Served like Threadpress: one process, no access log, same uvicorn defaults otherwise.
+    # Served like Threadpress: one process, no access log, same uvicorn defaults otherwise,
+    # and what startup made frozen out of garbage collections (`threadpress.server.served_app`
+    # does it for Threadpress), so the ratios compare the work of a request, not how much a
+    # collection has to walk.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host="127.0.0.1",
