@@ -39,6 +39,7 @@ from graphql import (
     is_composite_type,
 )
 
+from gql.document_variables import values_key
 from gql.pagination import DEFAULT_PAGE_SIZE
 
 Fragments = Mapping[str, FragmentDefinitionNode]
@@ -348,7 +349,7 @@ class MeasuredDocuments:
         entry = self._entries.get((id(schema), id(document), operation_name))
         if entry is None:
             return None
-        values = _values(variables, entry.names)
+        values = values_key(variables, entry.names)
         return entry.measures.get(values) if values is not None else None
 
     def keep(
@@ -362,7 +363,7 @@ class MeasuredDocuments:
         read = _ReadVariables(variables)
         measures = measure_now(read)
         names = tuple(dict.fromkeys(read.read))
-        values = _values(variables, names)
+        values = values_key(variables, names)
         if measures is None or values is None:
             return measures
         key = (id(schema), id(document), operation_name)
@@ -385,20 +386,6 @@ class _Measured:
         self.measures: dict[tuple[Any, ...], Measures] = {}
 
 
-def _values(variables: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...] | None:
-    """The values of `names` with their types (`1`, `1.0` and `True` are equal keys, not
-    equal page sizes; absent ones as a marker), or None when one is not hashable."""
-    values = tuple(
-        (type(value), value) for value in (variables.get(name, _ABSENT) for name in names)
-    )
-    try:
-        hash(values)
-    except TypeError:
-        return None
-    return values
-
-
-_ABSENT = object()
 VALUES_PER_DOCUMENT = 16
 """Page sizes remembered per document: a site asks each document with a few; a client
 cycling through values gets its document measured each time instead of filling memory."""

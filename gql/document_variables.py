@@ -1,6 +1,7 @@
-"""Which variables a part of a GraphQL document reads: the executor keeps the conversions of
-arguments that read none (gql/batched_execution.py), and planners keep their plans by the
-values of those read (gql/kept_plans.py)."""
+"""Which variables a part of a GraphQL document reads, and their values as a key: the executor
+keeps the conversions of arguments that read none (gql/batched_execution.py); planners keep
+their plans (gql/kept_plans.py) and the document limits their measures
+(gql/document_limits.py) by the values of those read."""
 
 from __future__ import annotations
 
@@ -32,6 +33,24 @@ def variables_in(values: Iterable[ValueNode]) -> set[str]:
         elif isinstance(value, ObjectValueNode):
             pending.extend(field.value for field in value.fields)
     return names
+
+
+_ABSENT = object()
+"""A variable not given at all (an argument left out, not null)."""
+
+
+def values_key(variables: Mapping[str, Any], names: Sequence[str]) -> tuple[Any, ...] | None:
+    """The values of the variables `names` as a key, each with its type (`1`, `1.0` and
+    `True` are equal in Python, not as page sizes or conditions; an absent one as a marker),
+    or None when one is not hashable (a list, an input object): nothing is kept for it."""
+    values = tuple(
+        (type(value), value) for value in (variables.get(name, _ABSENT) for name in names)
+    )
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    return values
 
 
 def variables_below(
@@ -68,4 +87,4 @@ def variables_below(
     return names
 
 
-__all__ = ["variables_below", "variables_in"]
+__all__ = ["values_key", "variables_below", "variables_in"]

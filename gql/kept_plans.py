@@ -19,12 +19,11 @@ from typing import Any, Generic, TypeVar
 from graphql import OperationDefinitionNode
 from graphql.execution.collect_fields import FieldDetailsList
 
-from gql.document_variables import variables_below
+from gql.document_variables import values_key, variables_below
 
 PlanT = TypeVar("PlanT")
 PLANS_KEPT = 256
 """Plans kept (one per document, field and values of the variables its selection reads)."""
-_MISSING = object()  # a variable not given at all (an argument left out, not null)
 
 Nodes = tuple[int, ...]
 """The operation's id, then the ids of the field nodes a level was selected by."""
@@ -65,12 +64,11 @@ class KeptPlans(Generic[PlanT]):
         nodes, names = self._variables_read(operation, executor.fragments, details)
         if names is None:
             return build()
-        coerced = executor.variable_values.coerced
-        key = (nodes, tuple(coerced.get(name, _MISSING) for name in names))
-        try:
-            kept = self._plans.get(key)
-        except TypeError:  # a list or an input object: planned each time
+        values = values_key(executor.variable_values.coerced, names)
+        if values is None:  # a list or an input object: planned each time
             return build()
+        key = (nodes, values)
+        kept = self._plans.get(key)
         if kept is not None:
             self._plans.move_to_end(key)
             return kept[1]

@@ -27,7 +27,7 @@ from gql import batched_execution
 from gql.auth import create_token
 from gql.comments import thread_plan
 from gql.comments.types import Comment
-from gql.document_variables import variables_below
+from gql.document_variables import values_key, variables_below
 from gql.ids import to_global_id
 from gql.kept_plans import KeptPlans
 from gql.orderings import COMMENT_ORDERING
@@ -589,3 +589,13 @@ def test_the_variables_a_selection_reads() -> None:
         experimental_fragment_arguments=True,
     ).definitions[0]
     assert variables_below(spread_with_arguments.selection_set.selections, fragments) is None  # type: ignore[attr-defined]
+
+
+def test_the_values_of_read_variables_as_a_key() -> None:
+    """Plans and document measures are kept by these keys: equal in Python is not enough."""
+    assert values_key({"size": 1, "other": 5}, ["size"]) == values_key({"size": 1}, ["size"])
+    assert values_key({"size": 1}, ["size"]) != values_key({"size": True}, ["size"])
+    assert values_key({"size": 1}, ["size"]) != values_key({"size": 1.0}, ["size"])
+    assert values_key({}, ["size"]) != values_key({"size": None}, ["size"])
+    assert values_key({"ids": [1, 2]}, ["ids"]) is None
+    assert values_key({"where": {"in": 1}}, ["where"]) is None
