@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gc
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench import handwritten, workloads
+from threadpress.server import freeze_startup_objects
 
 JSON_TYPE = "application/json"
 
@@ -148,11 +148,9 @@ def main() -> None:
     else:
         app = handwritten_app(args.database, args.dsn, args.extensions)
     # Served like Threadpress: one process, no access log, same uvicorn defaults otherwise,
-    # and what startup made frozen out of garbage collections (`threadpress.server.served_app`
-    # does it for Threadpress), so the ratios compare the work of a request, not how much a
-    # collection has to walk.
-    gc.collect()
-    gc.freeze()
+    # and startup frozen out of garbage collections as `threadpress serve` does, so the ratios
+    # compare the work of a request, not how much a collection has to walk.
+    freeze_startup_objects()
     uvicorn.run(
         app,
         host="127.0.0.1",

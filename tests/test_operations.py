@@ -13,13 +13,15 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+import uvicorn.importer
 from prometheus_client.parser import text_string_to_metric_families
 from tortoise import Tortoise, timezone
 
 import models
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, app_client, graphql, require
-from threadpress.server import served_app
+from threadpress import server
 
 
 async def test_liveness_and_readiness(client: httpx.AsyncClient) -> None:
@@ -378,10 +380,9 @@ async def test_readiness_reports_redis_when_it_answers(db: str) -> None:
 
 
 def test_a_served_process_keeps_its_startup_objects_out_of_collections() -> None:
-    # `threadpress serve` builds its app with `served_app`: what startup made lives as long
-    # as the process, so no collection should walk it again.
+    # What startup made lives as long as the process: no collection should walk it again.
     try:
-        app = served_app()
+        app = server.served_app()
         collected = {id(item) for item in gc.get_objects()}
 
         assert id(app) not in collected
@@ -389,3 +390,18 @@ def test_a_served_process_keeps_its_startup_objects_out_of_collections() -> None
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_serve_builds_its_app_with_startup_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: dict[str, Any] = {}
+    monkeypatch.setattr(server.uvicorn, "run", lambda app, **options: ran.update(options, app=app))
+    monkeypatch.setattr(server, "configure_logging", lambda level: None)
+    monkeypatch.setattr(server.signal, "signal", lambda *arguments: None)
+    # serve() sets these for its workers: put them back afterwards.
+    monkeypatch.setenv("THREADPRESS_WORKERS", "1")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+    assert server.serve(host="127.0.0.1", port=8000, workers=1) == 0
+
+    assert ran["factory"] is True
+    assert uvicorn.importer.import_from_string(ran["app"]) is server.served_app

@@ -9,14 +9,16 @@ import signal
 import sys
 import tempfile
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
-from starlette.applications import Starlette
 
-from gql.app import create_app
 from gql.request_log import configure_logging, logging_config
 from gql.settings import load_settings
 from models.config import is_sqlite
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 # How long in-flight requests may take to finish after SIGTERM before they are cancelled
 # (systemd's TimeoutStopSec must be longer; see deploy/threadpress.service).
@@ -33,16 +35,26 @@ def _stopped_on_request(_signal: int, _frame: FrameType | None) -> None:
     a stop that was asked for is a clean exit (0), not a death by signal."""
 
 
-def served_app() -> Starlette:
-    """`create_app()` for a serving process, with what it made so far (modules, the schema,
-    settings: ~120,000 objects that live as long as the process) moved out of the garbage
-    collector's sight (`gc.freeze()`). Otherwise every full collection walks them all again,
-    and the objects of requests in flight trigger one every few dozen requests: with a post
-    page under load, collections took a tenth of the server's CPU, and the page costs 11%
-    less CPU with startup frozen (bench/README.md)."""
-    app = create_app()
+def freeze_startup_objects() -> None:
+    """Move what the process made so far (modules, the schema, settings: ~120,000 objects
+    that live as long as the process) out of the garbage collector's sight (`gc.freeze()`).
+    Otherwise every full collection walks them all again, and the objects of requests in
+    flight trigger one every few dozen requests: with a post page under load, collections
+    took a tenth of the server's CPU, and the page costs 11% less CPU with startup frozen
+    (bench/README.md)."""
     gc.collect()  # startup's own garbage goes now, rather than being frozen for good
     gc.freeze()
+
+
+def served_app() -> Starlette:
+    """`create_app()` for a serving process, its startup objects frozen (see
+    `freeze_startup_objects`)."""
+    # Imported here: the command line and the benchmark's reference servers import this
+    # module without building the app.
+    from gql.app import create_app
+
+    app = create_app()
+    freeze_startup_objects()
     return app
 
 
