@@ -95,3 +95,20 @@ def test_the_schema_runs_its_extensions_through_this_runner() -> None:
     runner: Any = schema.create_extensions_runner(None, [])  # type: ignore[arg-type]
 
     assert isinstance(runner, ExtensionsRunner)
+
+
+def test_hooks_are_wrapped_once_per_extension_class() -> None:
+    # Each operation binds the wrappers made for the first one: no contextmanager (and its
+    # functools.update_wrapper) per hook and operation, as Strawberry's runner makes.
+    def stage_wrappers(runner_class: type[SchemaExtensionsRunner]) -> list[Any]:
+        log = _Log()
+        extensions = [_GeneratorHooks(log), _AsyncGeneratorHooks(log)]
+        runner = runner_class(execution_context=None, extensions=extensions)  # type: ignore[arg-type]
+        hooks = [*runner.operation().hooks, *runner.parsing().hooks, *runner.executing().hooks]
+        return [getattr(hook.hook, "func", hook.hook) for hook in hooks]
+
+    first, second = stage_wrappers(ExtensionsRunner), stage_wrappers(ExtensionsRunner)
+    assert len(first) == 4
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    theirs, again = stage_wrappers(SchemaExtensionsRunner), stage_wrappers(SchemaExtensionsRunner)
+    assert not any(a is b for a, b in zip(theirs, again, strict=True))
