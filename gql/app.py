@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         live=live,
         cors_origins=settings.cors_origins,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        max_tokens=settings.max_tokens,
     )
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []

@@ -179,6 +179,12 @@ class ThreadpressSchema(strawberry.Schema):
         return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # One result, never a stream: a subscription sent as a plain request is refused
+        # (Strawberry allows one over POST and GET, and then fails inside the resolver's
+        # stream); the view answers it 406, naming the transports that do stream.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         try:
             async with asyncio.timeout(self.operation_timeout):
                 return await super().execute(*args, **kwargs)

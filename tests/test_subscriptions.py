@@ -29,7 +29,13 @@ from gql.live.hub import Inbox
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, require
 from tests.in_process_server import Served, serving
-from tests.live_server import serve_process, server_environment
+from tests.live_server import (
+    THREADPRESS,
+    live_server,
+    run_command,
+    serve_process,
+    server_environment,
+)
 
 WAIT = 10.0
 """The longest any test waits for one thing: nothing here can hang."""
@@ -151,7 +157,11 @@ async def _ws(
 
 
 async def _receive(ws: ClientConnection, wait: float = WAIT) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), wait))
+    """The next message, which graphql-transport-ws sends as a text frame (`recv()` returns
+    `str` for text frames and `bytes` for binary ones, which every client refuses)."""
+    frame = await asyncio.wait_for(ws.recv(), wait)
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    message: dict[str, Any] = json.loads(frame)
     return message
 
 
@@ -432,6 +442,26 @@ async def test_queries_and_mutations_are_refused_over_a_websocket(db: str) -> No
 
     assert answer["type"] == "error"
     assert await models.Comment.filter(content__contains="Over a socket").count() == 0
+
+
+async def test_every_message_from_a_real_server_is_a_text_frame(tmp_path: Path) -> None:
+    # What graphql-ws (Node), Python gql and GraphiQL connect to: `threadpress serve` itself.
+    require(THREADPRESS.is_file(), f"{THREADPRESS} is missing: `pip install -e .` in the venv")
+    with live_server(tmp_path, lambda env: run_command(env, "demo")) as url:
+        ws_url = url.replace("http://", "ws://", 1) + "/graphql"
+        async with connect(ws_url, subprotocols=PROTOCOL, open_timeout=WAIT) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            frames = [await asyncio.wait_for(ws.recv(), WAIT)]
+            await ws.send(json.dumps({"type": "ping"}))
+            frames.append(await asyncio.wait_for(ws.recv(), WAIT))
+            # Anonymous: refused with an `error` message.
+            await _subscribe(ws, QUEUE_CHANGED)
+            frames.append(await asyncio.wait_for(ws.recv(), WAIT))
+
+    assert [type(frame) for frame in frames] == [str, str, str], frames
+    messages = [json.loads(frame) for frame in frames]
+    assert [m["type"] for m in messages] == ["connection_ack", "pong", "error"]
+    assert messages[2]["payload"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 # Origins
