@@ -71,11 +71,13 @@ async function twoPages(query, variables, connectionOf) {
   return { sizes: [firstItems.length, items.length], ids: items.map((item) => item.id) };
 }
 
-const postPage = await run(POST_PAGE, {});
 const posts = await twoPages(POSTS, { first: 2 }, (data) => data.posts);
 const comments = await twoPages(COMMENTS, { id: params.mainPost }, (data) => data.post.comments);
 const replies = await twoPages(REPLIES, { id: params.topComment }, (data) => data.comment.replies);
 const thread = await twoPages(THREAD, { id: params.mainPost }, (data) => data.post.commentThread);
+// Last: relayPagination merges every page of a field it holds, whatever its `first`, so the
+// post page's replies(first: 10) read before would show in the two pages above.
+const postPage = await run(POST_PAGE, {});
 const submitted = await client
   .mutation(SUBMIT, {
     input: {

@@ -17,6 +17,7 @@ from typing import Any
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.websockets import WebsocketsTransport
 
+import gql
 from gql import Client, GraphQLRequest
 
 SUBMIT = """
@@ -67,7 +68,12 @@ async def main(url: str, params: dict[str, Any]) -> dict[str, Any]:
             raise SystemExit(f"no event after {ATTEMPTS} comments: {submitted}")
         event = first.result()
         await events.aclose()
-    return {"submitted": submitted, "event": event, "subprotocol": socket.subprotocol}
+    return {
+        "gql": gql.__file__,
+        "submitted": submitted,
+        "event": event,
+        "subprotocol": socket.subprotocol,
+    }
 
 
 if __name__ == "__main__":
