@@ -3,7 +3,20 @@
 import { endpoint, params, report } from "./lib.mjs";
 import { Client, cacheExchange, fetchExchange, gql } from "@urql/core";
 
-const client = new Client({ url: endpoint, exchanges: [cacheExchange, fetchExchange] });
+// The answers' media types, recorded without touching urql's requests.
+const answeredAs = [];
+const client = new Client({
+  url: endpoint,
+  exchanges: [cacheExchange, fetchExchange],
+  fetch: async (input, init) => {
+    const response = await fetch(input, init);
+    answeredAs.push({
+      accept: new Headers(init.headers).get("accept"),
+      type: response.headers.get("content-type"),
+    });
+    return response;
+  },
+});
 
 const POSTS = gql`
   query Posts {
@@ -39,4 +52,4 @@ const submitted = outcome(
     .toPromise(),
 );
 
-report({ posts, submitted });
+report({ posts, submitted, answeredAs });
