@@ -21,6 +21,7 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -62,11 +63,13 @@ SERVER_ENV = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Site:
     """A served site with known content: its URL and the global ids of what it holds."""
 
     url: str
+    log: Path
+    """The server's log (warnings and errors only)."""
     posts: list[str]
     """Public posts, newest first (the main post first, the live post last)."""
     top: list[str]
@@ -77,6 +80,14 @@ class Site:
     """The reply to the first reply (depth 2)."""
     live_comment: str
     """The live post's one comment (by `REGULAR`)."""
+    log_read: int = 0
+
+    def server_complaints(self) -> str:
+        """What the server logged since the last call: a client that works makes it log
+        nothing (no error, no warning) at `THREADPRESS_LOG_LEVEL=warning`."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        new, self.log_read = text[self.log_read :], len(text)
+        return new
 
     @property
     def main_post(self) -> str:
@@ -145,8 +156,9 @@ async def site(database: str, tmp_path_factory: pytest.TempPathFactory) -> Async
     await empty_database(database)
     seeded = await _seed()
     env = {**database_environment(database), **SERVER_ENV}
-    with serve_process(tmp_path_factory.mktemp("clients"), env) as url:
-        yield Site(url=url, **seeded)
+    workdir = tmp_path_factory.mktemp("clients")
+    with serve_process(workdir, env) as url:
+        yield Site(url=url, log=workdir / "server.log", **seeded)
 
 
 def _node() -> str:
@@ -160,9 +172,11 @@ def _node() -> str:
     return node
 
 
-def _report(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """A client's JSON report; it must have exited 0 and printed nothing on stderr."""
+def _report(done: subprocess.CompletedProcess[str], site: Site) -> dict[str, Any]:
+    """A client's JSON report; it must have exited 0 and printed nothing on stderr, and the
+    server must have logged nothing meanwhile."""
     assert (done.returncode, done.stderr) == (0, ""), done.stderr or done.stdout
+    assert site.server_complaints() == ""
     report: dict[str, Any] = json.loads(done.stdout)
     return report
 
@@ -184,7 +198,7 @@ def _run_node(script: str, site: Site, **extra: Any) -> dict[str, Any]:
         cwd=CLIENTS,
         check=False,
     )
-    return _report(done)
+    return _report(done, site)
 
 
 def _run_python(script: str, site: Site, **extra: Any) -> dict[str, Any]:
@@ -210,7 +224,7 @@ def _run_python(script: str, site: Site, **extra: Any) -> dict[str, Any]:
         env=env,
         check=False,
     )
-    report = _report(done)
+    report = _report(done, site)
     # The client's own `gql`, never ours.
     assert report.pop("gql").startswith(str(PYTHON_CLIENTS / ".venv")), report
     return report
@@ -375,6 +389,7 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
+@pytest.mark.browser
 async def test_graphiql_runs_a_subscription_and_shows_the_event(
     site: Site, chromium: Browser
 ) -> None:
@@ -445,6 +460,7 @@ async def test_graphiql_runs_a_subscription_and_shows_the_event(
     assert added["content"] == submitted[added["id"]]
     assert offsite == []
     assert errors == []
+    assert site.server_complaints() == ""
 
 
 SUBMIT = """
