@@ -374,6 +374,58 @@ async def test_only_moderators_hear_of_the_moderation_queue(db: str) -> None:
     }
 
 
+ERASE = """
+mutation Erase($email: String!) {
+  eraseCommenter(input: {email: $email}) { removedCount placeholderCount errors { code } }
+}
+"""
+DELETE_POST = """
+mutation Delete($id: ID!) { deletePost(input: {id: $id}) { deletedId errors { code } } }
+"""
+
+
+async def test_held_comments_erased_or_deleted_with_their_post_leave_the_queue(db: str) -> None:
+    scene = await _scene()
+    other, held = scene["other"], scene["held"]
+    moderator = {"Authorization": scene["moderator"]}
+    editor = {"Authorization": await _token(models.Role.EDITOR)}
+    on_other = await factories.comment(
+        other, name="Waiting", email="waiting@example.org", status=models.CommentModeration.PENDING
+    )
+    approved_on_other = await factories.comment(other, name="Seen", email="seen@example.org")
+
+    async with _served(db) as served, _ws(served, moderator) as ws:
+        await _subscribe(ws, QUEUE_CHANGED)
+        await _until(lambda: _hub_count(served) == 1)
+        erased = await _post_graphql(
+            served.url, ERASE, {"email": "newcomer@example.org"}, moderator
+        )
+        after_erase = await _receive(ws)
+        deleted = await _post_graphql(
+            served.url, DELETE_POST, {"id": to_global_id("Post", other.id)}, editor
+        )
+        after_delete = await _receive(ws)
+        await _nothing_more(ws)  # the approved comment that went with the post was not held
+
+    assert erased["data"]["eraseCommenter"] == {
+        "removedCount": 1,
+        "placeholderCount": 0,
+        "errors": [],
+    }
+    assert deleted["data"]["deletePost"]["errors"] == []
+    assert after_erase["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", held.id),
+        "item": None,
+    }
+    assert after_delete["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", on_other.id),
+        "item": None,
+    }
+    assert not await models.Comment.filter(id__in=[on_other.id, approved_on_other.id]).exists()
+
+
 async def test_a_revoked_moderator_hears_nothing_more_from_the_queue(db: str) -> None:
     scene = await _scene()
     post = scene["post"]
