@@ -758,6 +758,50 @@ async def test_stopping_the_server_ends_open_subscriptions(db: str) -> None:
     assert _hub_count(served) == 0
 
 
+async def test_at_a_stop_signal_event_streams_complete_and_websockets_stay_for_the_server(
+    db: str,
+) -> None:
+    scene = await _scene()
+    variables = {"postId": to_global_id("Post", scene["post"].id)}
+
+    async with (
+        _served(db) as served,
+        _ws(served) as ws,
+        httpx.AsyncClient(base_url=served.url, timeout=WAIT) as http,
+        http.stream(
+            "POST",
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        ) as response,
+    ):
+        await _subscribe(ws, COMMENT_ADDED, variables)
+        await _until(lambda: _hub_count(served) == 2)
+        hub = served.app.state.live.hub
+        hub.stop()  # what SIGTERM does (gql.stop_signals), before uvicorn's shutdown
+        events = await _events(response, 1)
+        await _until(lambda: _hub_count(served) == 1)
+        # One opened after the signal ends at once.
+        late = await http.post(
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        )
+        # The WebSocket's subscription is left to the server, which closes it with 1012.
+        await _nothing_more(ws)
+
+    assert events == [("complete", "")]
+    assert _events_of(late.text) == ["complete"]
+
+
+def _events_of(text: str) -> list[str]:
+    return [
+        line.removeprefix("event:").strip()
+        for line in text.splitlines()
+        if line.startswith("event:")
+    ]
+
+
 # Across processes
 
 
