@@ -227,7 +227,9 @@ async def test_sigterm_completes_event_streams_and_closes_websockets_at_once(
                 ) as ws,
             ):
                 await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                ack = await ws.recv()
+                assert isinstance(ack, str)  # a text frame, as graphql-transport-ws requires
+                assert json.loads(ack)["type"] == "connection_ack"
                 message = {"id": "1", "type": "subscribe", "payload": subscribe}
                 await ws.send(json.dumps(message))
                 await asyncio.sleep(1.0)  # both subscriptions registered (no protocol ack)
