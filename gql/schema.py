@@ -125,9 +125,9 @@ class ErrorPolicy(MaskErrors):
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
-        if self.production:
-            processed = [self._private(error) for error in processed]
-        return [_with_code(error) for error in processed]
+        if not self.production:
+            return [_with_code(error) for error in processed]
+        return _merged([_with_code(self._private(error)) for error in processed])
 
     def _private(self, error: GraphQLError) -> GraphQLError:
         """In production, a validation or coercion message names only what the client
@@ -154,6 +154,31 @@ class ErrorPolicy(MaskErrors):
             original_error=error.original_error,
             extensions=error.extensions,
         )
+
+
+def _merged(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """Errors found before execution, each said once with all its locations: a document
+    that repeats one mistake (`@aa@aa@aa...`, graphql-cop's directive-overloading probe)
+    gets one error, not an answer that grows with the document."""
+    merged: list[GraphQLError] = []
+    seen: dict[str, int] = {}
+    for error in errors:
+        if error.path is not None or not error.nodes:
+            merged.append(error)
+            continue
+        key = repr((error.message, sorted((error.extensions or {}).items())))
+        if key not in seen:
+            seen[key] = len(merged)
+            merged.append(error)
+            continue
+        first = merged[seen[key]]
+        merged[seen[key]] = GraphQLError(
+            message=first.message,
+            nodes=[*(first.nodes or ()), *error.nodes],
+            original_error=first.original_error,
+            extensions=first.extensions,
+        )
+    return merged
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:

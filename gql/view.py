@@ -79,6 +79,8 @@ SUBSCRIPTION_NOT_ACCEPTABLE = (
 )
 # Where the view records, on the request's scope, that it answers with an event stream.
 STREAMED = "graphql_event_stream"
+# ... and that it sends a query's or mutation's one result as an event stream.
+SINGLE_RESULT = "graphql_single_result_stream"
 # A JSON answer's headers that an event stream drops: its own type and length, and what
 # lets a cache keep it (a stream is not kept).
 DROPPED_FROM_STREAMS = (
@@ -257,6 +259,7 @@ class GraphQLView(GraphQL[Context, None]):
             # A query or mutation (or a document that does not parse: its errors travel
             # in the stream too, as graphql-sse asks) is one `next` event, then `complete`.
             single_result = accept.prefers_event_stream
+            request.scope.setdefault("state", {})[SINGLE_RESULT] = single_result
         try:
             response = await self._respond(request)
         except HTTPException as error:
@@ -472,8 +475,11 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
-        # Decided once per request; `create_response` has no request to look at.
-        sub_response.media_type = negotiate(request.headers.get("accept"))
+        # Decided once per request; `create_response` has no request to look at. A result
+        # sent as an event stream is plain JSON inside it: request errors too travel in a
+        # `next` event (graphql-sse), never as a 400.
+        single = request.scope.get("state", {}).get(SINGLE_RESULT)
+        sub_response.media_type = JSON if single else negotiate(request.headers.get("accept"))
         return sub_response
 
     async def execute_operation(

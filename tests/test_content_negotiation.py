@@ -158,7 +158,10 @@ async def test_a_query_as_an_event_stream_carries_the_same_result_as_json(db: st
             "/graphql", json={"query": QUERY}, headers={"Accept": "text/event-stream"}
         )
         invalid = await http.post(
-            "/graphql", json={"query": "{ nope }"}, headers={"Accept": "text/event-stream"}
+            "/graphql",
+            json={"query": "{ nope }"},
+            # Were it JSON, a request error would be a 400 in this type.
+            headers={"Accept": f"text/event-stream, {GRAPHQL_RESPONSE_JSON};q=0.5"},
         )
 
     assert as_stream.headers["content-type"].startswith("text/event-stream")

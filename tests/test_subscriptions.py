@@ -374,6 +374,58 @@ async def test_only_moderators_hear_of_the_moderation_queue(db: str) -> None:
     }
 
 
+ERASE = """
+mutation Erase($email: String!) {
+  eraseCommenter(input: {email: $email}) { removedCount placeholderCount errors { code } }
+}
+"""
+DELETE_POST = """
+mutation Delete($id: ID!) { deletePost(input: {id: $id}) { deletedId errors { code } } }
+"""
+
+
+async def test_held_comments_erased_or_deleted_with_their_post_leave_the_queue(db: str) -> None:
+    scene = await _scene()
+    other, held = scene["other"], scene["held"]
+    moderator = {"Authorization": scene["moderator"]}
+    editor = {"Authorization": await _token(models.Role.EDITOR)}
+    on_other = await factories.comment(
+        other, name="Waiting", email="waiting@example.org", status=models.CommentModeration.PENDING
+    )
+    approved_on_other = await factories.comment(other, name="Seen", email="seen@example.org")
+
+    async with _served(db) as served, _ws(served, moderator) as ws:
+        await _subscribe(ws, QUEUE_CHANGED)
+        await _until(lambda: _hub_count(served) == 1)
+        erased = await _post_graphql(
+            served.url, ERASE, {"email": "newcomer@example.org"}, moderator
+        )
+        after_erase = await _receive(ws)
+        deleted = await _post_graphql(
+            served.url, DELETE_POST, {"id": to_global_id("Post", other.id)}, editor
+        )
+        after_delete = await _receive(ws)
+        await _nothing_more(ws)  # the approved comment that went with the post was not held
+
+    assert erased["data"]["eraseCommenter"] == {
+        "removedCount": 1,
+        "placeholderCount": 0,
+        "errors": [],
+    }
+    assert deleted["data"]["deletePost"]["errors"] == []
+    assert after_erase["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", held.id),
+        "item": None,
+    }
+    assert after_delete["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", on_other.id),
+        "item": None,
+    }
+    assert not await models.Comment.filter(id__in=[on_other.id, approved_on_other.id]).exists()
+
+
 async def test_a_revoked_moderator_hears_nothing_more_from_the_queue(db: str) -> None:
     scene = await _scene()
     post = scene["post"]
@@ -704,6 +756,50 @@ async def test_stopping_the_server_ends_open_subscriptions(db: str) -> None:
             await _receive(ws)
         assert time.monotonic() - started < WAIT
     assert _hub_count(served) == 0
+
+
+async def test_at_a_stop_signal_event_streams_complete_and_websockets_stay_for_the_server(
+    db: str,
+) -> None:
+    scene = await _scene()
+    variables = {"postId": to_global_id("Post", scene["post"].id)}
+
+    async with (
+        _served(db) as served,
+        _ws(served) as ws,
+        httpx.AsyncClient(base_url=served.url, timeout=WAIT) as http,
+        http.stream(
+            "POST",
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        ) as response,
+    ):
+        await _subscribe(ws, COMMENT_ADDED, variables)
+        await _until(lambda: _hub_count(served) == 2)
+        hub = served.app.state.live.hub
+        hub.stop()  # what SIGTERM does (gql.stop_signals), before uvicorn's shutdown
+        events = await _events(response, 1)
+        await _until(lambda: _hub_count(served) == 1)
+        # One opened after the signal ends at once.
+        late = await http.post(
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        )
+        # The WebSocket's subscription is left to the server, which closes it with 1012.
+        await _nothing_more(ws)
+
+    assert events == [("complete", "")]
+    assert _events_of(late.text) == ["complete"]
+
+
+def _events_of(text: str) -> list[str]:
+    return [
+        line.removeprefix("event:").strip()
+        for line in text.splitlines()
+        if line.startswith("event:")
+    ]
 
 
 # Across processes
