@@ -1,5 +1,7 @@
 """Python `gql` 4 over HTTP (aiohttp): the schema fetched from the server by introspection,
-every README example validated against it client-side, a query and submitComment run.
+every README example validated against it client-side (and against the committed
+schema.graphql, what a client is given where introspection is off), a query and
+submitComment run.
 
 Run by tests/test_graphql_clients.py from this folder with this folder's own virtualenv
 (`gql` is also the name of Threadpress's own package, which must not be importable here):
@@ -13,6 +15,7 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from gql.transport.aiohttp import AIOHTTPTransport
@@ -63,9 +66,20 @@ async def main(url: str, params: dict[str, Any]) -> dict[str, Any]:
                 },
             )
         )
+    # Production turns introspection off: there a client is given the committed schema.
+    committed = Client(schema=params["sdl"]).schema
+    assert committed is not None
     return {
         "gql": gql.__file__,
         "schemaTypes": sorted(name for name in schema.type_map if not name.startswith("__")),
+        "committedSchemaTypes": sorted(
+            name for name in committed.type_map if not name.startswith("__")
+        ),
+        "invalidAgainstCommitted": {
+            document.split("{")[0].strip(): errors
+            for document in params["readme"]
+            if (errors := [e.message for e in validate(committed, parse(document))])
+        },
         "invalid": {name: errors for name, errors in invalid.items() if errors},
         "validated": len(invalid),
         "topLevel": [comment["id"] for comment in page["post"]["comments"]["nodes"]],
@@ -74,4 +88,6 @@ async def main(url: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))))
+    arguments = json.loads(sys.argv[2])
+    arguments["sdl"] = Path(arguments["schemaFile"]).read_text(encoding="utf-8")
+    print(json.dumps(asyncio.run(main(sys.argv[1], arguments))))
