@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest fuzz schema bench bench-full bench-wrk install install-test assets clean
+.PHONY: run test check lint typecheck pytest fuzz schema bench bench-full bench-wrk install install-test assets clients clean
 
 ## Serve the API with demo content at http://$(HOST):$(PORT)/graphql
 run: install assets
@@ -14,7 +14,7 @@ run: install assets
 	$(BIN)/threadpress serve --host $(HOST) --port $(PORT)
 
 ## Lint, type-check and run every test
-test: install-test assets check pytest
+test: install-test assets clients check pytest
 
 check: lint typecheck
 
@@ -25,7 +25,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-pytest: install-test
+pytest: install-test clients
 	$(BIN)/pytest
 
 ## A longer fuzzing run than the test suite's, with a fresh seed each time (FUZZ_SEED=N
@@ -85,5 +85,16 @@ assets:
 		echo "npm not found: GraphiQL will fall back to a minimal page (install Node.js for the full playground)."; \
 	fi
 
+## The Python GraphQL client the client suite runs (tests/test_graphql_clients.py): `gql`, in
+## a virtualenv of its own, from a requirements file pinned with hashes. Never in .venv: its
+## import name is our own package's.
+CLIENTS_VENV := tests/clients/python/.venv
+clients: $(CLIENTS_VENV)/.installed
+
+$(CLIENTS_VENV)/.installed: tests/clients/python/requirements.txt
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --require-hashes -r $<
+	touch $@
+
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(CLIENTS_VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

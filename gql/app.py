@@ -32,6 +32,7 @@ from gql.retention import retention_loop
 from gql.schema import build_schema
 from gql.security_headers import SecurityHeadersMiddleware
 from gql.settings import Settings, load_settings
+from gql.stop_signals import when_asked_to_stop
 from gql.view import GraphQLView
 from gql.webhooks import send_loop
 from models.database import close_database, open_database
@@ -90,9 +91,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         # Every process reports its own database pool for /metrics (not background work).
         if metrics:
             background.append(asyncio.create_task(pool_sampler()))
+        # At SIGTERM, event streams end with `complete` rather than hold the shutdown.
+        forget_stop_signal = when_asked_to_stop(live.hub.stop)
         try:
             yield
         finally:
+            forget_stop_signal()
             for task in background:
                 task.cancel()
             # Let each finish cancelling (a transaction rolls back) before the database closes.
@@ -123,6 +127,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         live=live,
         cors_origins=settings.cors_origins,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        max_tokens=settings.max_tokens,
     )
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []

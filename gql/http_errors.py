@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from gql.negotiation import negotiate
 from gql.request_log import REQUEST_ID_HEADER
 from gql.security_headers import security_headers
-from gql.view import negotiate
 
 logger = logging.getLogger("threadpress.errors")
 

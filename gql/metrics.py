@@ -45,6 +45,7 @@ from tortoise import Tortoise, timezone
 
 import models
 from gql.client_ip import client_ip
+from gql.http_errors import json_error
 from gql.settings import Network
 
 logger = logging.getLogger("threadpress.metrics")
@@ -243,9 +244,6 @@ def may_scrape(request: Request, allow: Sequence[Network], proxies: Sequence[Net
 
 async def metrics_endpoint(request: Request) -> Response:
     """`GET /metrics` in Prometheus's text format, for the allowed addresses only."""
-    # Imported here: gql.http_errors reaches the view, whose cache counts lookups here.
-    from gql.http_errors import json_error
-
     settings = request.app.state.settings
     if not may_scrape(request, settings.metrics_allow or (), settings.trusted_proxies):
         return json_error(

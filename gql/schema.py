@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -41,6 +40,7 @@ from gql.replica import ReplicaRouting
 from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
 from gql.validation_cache import DocumentValidationCache
+from gql.validation_messages import SUGGESTION, private_message
 from gql.viewer import ViewerQueries
 from models.config import is_postgres
 
@@ -99,8 +99,9 @@ class ErrorPolicy(MaskErrors):
     """Masks unexpected exceptions behind an error id that the server log repeats with the
     stack trace; keeps the client's own mistakes readable and gives every error a code."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, production: bool = False) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message=INTERNAL_ERROR_MESSAGE)
+        self.production = production
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex
@@ -123,16 +124,67 @@ class ErrorPolicy(MaskErrors):
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [_with_code(error) for error in super()._process_errors(errors)]
+        processed = super()._process_errors(errors)
+        if not self.production:
+            return [_with_code(error) for error in processed]
+        return _merged([_with_code(self._private(error)) for error in processed])
+
+    def _private(self, error: GraphQLError) -> GraphQLError:
+        """In production, a validation or coercion message names only what the client
+        wrote (`gql.validation_messages`). Our own refusals carry a code already, and a
+        syntax error only quotes the document."""
+        if (
+            error.path is not None
+            or (error.extensions and "code" in error.extensions)
+            or error.message.startswith("Syntax Error")
+        ):
+            return error
+        context = self.execution_context
+        message = private_message(
+            error.message, context.schema._schema, context.query, context.variables
+        )
+        if message == error.message:
+            return error
+        return GraphQLError(
+            message=message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=error.original_error,
+            extensions=error.extensions,
+        )
 
 
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+def _merged(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """Errors found before execution, each said once with all its locations: a document
+    that repeats one mistake (`@aa@aa@aa...`, graphql-cop's directive-overloading probe)
+    gets one error, not an answer that grows with the document."""
+    merged: list[GraphQLError] = []
+    seen: dict[str, int] = {}
+    for error in errors:
+        if error.path is not None or not error.nodes:
+            merged.append(error)
+            continue
+        key = repr((error.message, sorted((error.extensions or {}).items())))
+        if key not in seen:
+            seen[key] = len(merged)
+            merged.append(error)
+            continue
+        first = merged[seen[key]]
+        merged[seen[key]] = GraphQLError(
+            message=first.message,
+            nodes=[*(first.nodes or ()), *error.nodes],
+            original_error=first.original_error,
+            extensions=first.extensions,
+        )
+    return merged
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:
     """Every error gets a code, and no message suggests names ("Did you mean ...?"): the
     schema is not to be discovered by guessing."""
-    message = _SUGGESTION.sub("", error.message)
+    message = SUGGESTION.sub("", error.message)
     if error.extensions and "code" in error.extensions and message == error.message:
         return error
     if error.extensions and "code" in error.extensions:
@@ -179,6 +231,12 @@ class ThreadpressSchema(strawberry.Schema):
         return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # One result, never a stream: a subscription sent as a plain request is refused
+        # (Strawberry allows one over POST and GET, and then fails inside the resolver's
+        # stream); the view answers it 406, naming the transports that do stream.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         try:
             async with asyncio.timeout(self.operation_timeout):
                 return await super().execute(*args, **kwargs)
@@ -249,8 +307,9 @@ class ErrorReportingParserCache(ParserCache):
 
 def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     """The schema with the limits and policies of `settings`."""
+    production = settings.is_production
     extensions: list[Any] = [
-        ErrorPolicy,
+        lambda: ErrorPolicy(production=production),
         OperationNameRecorder,
         OnlyQueriesAreShared,
         # Parsing and validating a repeated document is most of a small query's cost: both

@@ -18,6 +18,10 @@ What the subclass adds to Strawberry:
 - Subscriptions (`gql.live`): over a WebSocket at the same URL (graphql-transport-ws, from
   this site's own pages or `THREADPRESS_CORS_ORIGINS` only), or as an event stream
   (graphql-sse, `Accept: text/event-stream`), within a cap on such connections per process.
+  A subscription asked for as JSON only is 406 (`NOT_ACCEPTABLE`).
+- The answer's form follows `Accept` (`gql.negotiation`): JSON unless the client ranks the
+  event stream higher; then a query or mutation is graphql-sse's single result (one `next`
+  event, then `complete`).
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
-from graphql import GraphQLError
+from cross_web import HTTPException, StarletteRequestAdapter
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -42,6 +47,7 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from gql.auth import Unauthenticated, viewer_of
@@ -50,17 +56,46 @@ from gql.context import Context
 from gql.graphiql import GraphiQLPage
 from gql.live import Live
 from gql.live.transport import TransportWSHandler, WebSocketAdapter
+from gql.negotiation import (
+    EVENT_STREAM,
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    JSON_TYPES,
+    negotiate,
+    negotiated,
+    without_event_stream,
+)
 from gql.persisted_queries import PersistedQueries, PersistedQueryError
 from gql.response_cache import CachedResponse, Position, cache_key
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 BATCHING_MESSAGE = (
     "Batched requests are not supported: send one operation per request, as a JSON object"
 )
-JSON = "application/json"
-SUPPORTED_MEDIA_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
+SUPPORTED_MEDIA_TYPES = JSON_TYPES
 PRIVATE_CACHE_CONTROL = "private, no-store"
-EVENT_STREAM = "text/event-stream"
+SUBSCRIPTION_NOT_ACCEPTABLE = (
+    "A subscription is answered as an event stream (send `Accept: text/event-stream`) or "
+    "over a WebSocket (graphql-transport-ws), never as one JSON document."
+)
+# Where the view records, on the request's scope, that it answers with an event stream.
+STREAMED = "graphql_event_stream"
+# ... and that it sends a query's or mutation's one result as an event stream.
+SINGLE_RESULT = "graphql_single_result_stream"
+# A JSON answer's headers that an event stream drops: its own type and length, and what
+# lets a cache keep it (a stream is not kept).
+DROPPED_FROM_STREAMS = (
+    "content-type",
+    "content-length",
+    "cache-control",
+    "etag",
+    "cache-tag",
+    "surrogate-key",
+)
+# The headers of an event stream (Strawberry's, for graphql-sse).
+EVENT_STREAM_HEADERS = {
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",
+}
 # A WebSocket that never says `connection_init` holds a connection slot for this long.
 CONNECTION_INIT_SECONDS = 10
 BUSY_RETRY_AFTER_SECONDS = 5
@@ -68,38 +103,6 @@ REFUSALS = {
     "TOO_MANY_CONNECTIONS": "This server holds as many live connections as it may: retry later.",
     "ORIGIN_NOT_ALLOWED": "Pages from this origin may not open a WebSocket here.",
 }
-
-
-def _accepted(accept: str) -> list[tuple[str, float]]:
-    """The media ranges of an `Accept` header with their quality, in the order given."""
-    ranges = []
-    for item in accept.split(","):
-        media_range, *parameters = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media_range:
-            ranges.append((media_range.lower(), quality))
-    return ranges
-
-
-def negotiate(accept: str | None) -> str:
-    """The response media type for an `Accept` header: the supported type with the highest
-    quality, the first listed on a tie. `application/json` when the header is missing or
-    names neither type (the spec lets a server disregard `Accept` rather than answer 406), and
-    for wildcards: a client that did not name the newer type may not understand it."""
-    best, best_quality = JSON, 0.0
-    for media_range, quality in _accepted(accept or ""):
-        if media_range in SUPPORTED_MEDIA_TYPES and quality > best_quality:
-            best, best_quality = media_range, quality
-        elif media_range in ("*/*", "application/*") and quality > best_quality:
-            best, best_quality = JSON, quality
-    return best
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -128,7 +131,7 @@ class NotAuthenticated(HTTPException):
         super().__init__(401, reason)
 
 
-STATUS_CODES = {401: "UNAUTHENTICATED", 405: "METHOD_NOT_ALLOWED"}
+STATUS_CODES = {401: "UNAUTHENTICATED", 405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE"}
 
 
 class MethodNotAllowed(HTTPException):
@@ -138,11 +141,54 @@ class MethodNotAllowed(HTTPException):
         super().__init__(405, reason)
 
 
-def wants_event_stream(request: Request) -> bool:
-    """Whether the client asks for a graphql-sse event stream."""
-    return any(
-        part.split(";", 1)[0].strip().lower() == EVENT_STREAM
-        for part in request.headers.get("accept", "").split(",")
+class NotAcceptable(HTTPException):
+    """A subscription asked for as JSON: its results can only be streamed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(406, reason)
+
+
+class RequestAdapter(StarletteRequestAdapter):
+    """The request as Strawberry reads it. Strawberry streams whenever `Accept` names
+    `text/event-stream`, at q=0 or after a JSON type too; the view decides instead
+    (`gql.negotiation`), and Strawberry sees the event stream named only on requests the
+    view answers with one."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.request = request
+
+    @property
+    def headers(self) -> Headers:
+        headers = self.request.headers
+        accept = headers.get("accept")
+        if accept is None or self.request.scope.get("state", {}).get(STREAMED):
+            return headers
+        if EVENT_STREAM not in accept.lower():
+            return headers
+        mutable = headers.mutablecopy()
+        mutable["accept"] = without_event_stream(accept)
+        return mutable
+
+
+def single_result_stream(response: Response) -> Response:
+    """A query's or mutation's JSON answer as graphql-sse's distinct-connections form: one
+    `next` event with the result, then `complete`. What never became a GraphQL result (a
+    refused request: 401, 405, 413, ...) keeps its status and JSON body."""
+    if response.status_code != 200 or response.media_type not in SUPPORTED_MEDIA_TYPES:
+        return response
+    # Our JSON never holds a line break (orjson and compact json escape them in strings).
+    body = bytes(response.body)
+    events = b"event: next\r\ndata: " + body + b"\r\n\r\nevent: complete\r\ndata: \r\n\r\n"
+    kept = {
+        name: value for name, value in response.headers.items() if name not in DROPPED_FROM_STREAMS
+    }
+    return Response(
+        events,
+        status_code=200,
+        media_type=EVENT_STREAM,
+        headers={**kept, **EVENT_STREAM_HEADERS},
+        background=response.background,
     )
 
 
@@ -162,6 +208,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = TransportWSHandler
     websocket_adapter_class = WebSocketAdapter
+    request_adapter_class = RequestAdapter
 
     def __init__(
         self,
@@ -174,6 +221,7 @@ class GraphQLView(GraphQL[Context, None]):
         cost_limit: int = 200_000,
         cors_origins: Sequence[str] = (),
         max_subscriptions_per_connection: int = 10,
+        max_tokens: int = 1000,
     ) -> None:
         super().__init__(
             schema,
@@ -191,6 +239,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.response_cache = response_cache
         self.graphiql = graphiql
         self.cost_limit = cost_limit  # reported by refusals too: nothing ran, 0 requested
+        self.max_tokens = max_tokens  # for the look at a document that picks the answer's form
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -200,15 +249,59 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
-        if wants_event_stream(request):
-            await self._event_stream(request, scope, receive, send)
-            return
+        accept = negotiated(request.headers.get("accept"))
+        single_result = False
+        if accept.accepts_event_stream and request.method in ("GET", "POST"):
+            if await self._operation_type(request) is OperationType.SUBSCRIPTION:
+                request.scope.setdefault("state", {})[STREAMED] = True
+                await self._event_stream(request, scope, receive, send)
+                return
+            # A query or mutation (or a document that does not parse: its errors travel
+            # in the stream too, as graphql-sse asks) is one `next` event, then `complete`.
+            single_result = accept.prefers_event_stream
+            request.scope.setdefault("state", {})[SINGLE_RESULT] = single_result
         try:
             response = await self._respond(request)
         except HTTPException as error:
             # Strawberry answers these in plain text; GraphQL clients expect a JSON body.
             response = self.error_response(request, error)
+        if single_result:
+            response = single_result_stream(response)
         await response(scope, receive, send)
+
+    async def _operation_type(self, request: Request) -> OperationType | None:
+        """The type of the operation a request would run; None when that is not known
+        before running it (no document, one that does not parse, an unknown persisted
+        query: the ordinary answer reports it)."""
+        if request.method == "GET":
+            data: object = dict(request.query_params)
+        else:
+            try:
+                data = json.loads(await request.body())
+            except ValueError:
+                return None
+        if not isinstance(data, dict):
+            return None
+        query, extensions = data.get("query"), data.get("extensions")
+        if isinstance(extensions, str):
+            try:
+                extensions = json.loads(extensions)
+            except ValueError:
+                return None
+        if query is None and isinstance(extensions, dict):
+            try:
+                query = await self.persisted.document(None, extensions)
+            except PersistedQueryError:
+                return None
+        if not isinstance(query, str):
+            return None
+        try:
+            document = parse(query, no_location=True, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return None
+        name = data.get("operationName")
+        operation = get_operation_ast(document, name if isinstance(name, str) else None)
+        return operation.operation if operation is not None else None
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket, while this process has room for one more subscriber connection."""
@@ -382,8 +475,11 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
-        # Decided once per request; `create_response` has no request to look at.
-        sub_response.media_type = negotiate(request.headers.get("accept"))
+        # Decided once per request; `create_response` has no request to look at. A result
+        # sent as an event stream is plain JSON inside it: request errors too travel in a
+        # `next` event (graphql-sse), never as a 400.
+        single = request.scope.get("state", {}).get(SINGLE_RESULT)
+        sub_response.media_type = JSON if single else negotiate(request.headers.get("accept"))
         return sub_response
 
     async def execute_operation(
@@ -429,7 +525,10 @@ class GraphQLView(GraphQL[Context, None]):
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError):
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError):
+                if cause.operation_type is StrawberryOperationType.SUBSCRIPTION:
+                    raise NotAcceptable(SUBSCRIPTION_NOT_ACCEPTABLE) from error
                 raise MethodNotAllowed(error.reason) from error
             raise
 
@@ -533,4 +632,4 @@ async def _cache_key(request: Request) -> str | None:
     return None
 
 
-__all__ = ["GraphQLView", "is_request_error", "negotiate"]
+__all__ = ["GraphQLView", "is_request_error", "negotiate", "single_result_stream"]

@@ -110,9 +110,8 @@ async def database(
             await _drop_postgres_database(postgres_name)
 
 
-@pytest.fixture
-async def db(database: str) -> str:
-    """An empty database (every table truncated before the test); yields its URL."""
+async def empty_database(database: str) -> str:
+    """Truncate every table of the open test database `database`; returns its URL."""
     connection = Tortoise.get_connection("default")
     if database.startswith("sqlite"):
         for table in TABLES:
@@ -123,6 +122,12 @@ async def db(database: str) -> str:
             "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
         )
     return database
+
+
+@pytest.fixture
+async def db(database: str) -> str:
+    """An empty database (every table truncated before the test); yields its URL."""
+    return await empty_database(database)
 
 
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"

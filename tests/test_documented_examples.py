@@ -9,6 +9,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import (
+    FieldNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    build_schema,
+    get_named_type,
+    parse,
+    visit,
+)
 
 import models
 from gql.auth import create_token
@@ -18,7 +30,11 @@ from tests.conftest import app_client
 from threadpress.demo import load_demo
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+SCHEMA = README.with_name("schema.graphql")
 README_EXAMPLES = re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+README_DOCUMENTS = re.findall(
+    r"```graphql(?:-subscription)?\n(.*?)```", README.read_text(encoding="utf-8"), re.S
+)
 NO_LIMITS = {"THREADPRESS_FLOOD_SECONDS": "0", "THREADPRESS_COMMENT_RATE_LIMIT": "100/minute"}
 
 
@@ -55,6 +71,36 @@ def _role_for(document: str) -> models.Role | None:
 
 def test_the_readme_shows_examples() -> None:
     assert len(README_EXAMPLES) >= 5
+
+
+def _objects_without_id(document: str) -> list[str]:
+    """Where `document` selects fields of an object that has an `id` without selecting it."""
+    schema = build_schema(SCHEMA.read_text(encoding="utf-8"))
+    types = TypeInfo(schema)
+    missing: list[str] = []
+
+    class Check(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            named = get_named_type(types.get_type())
+            if node.selection_set is None or not isinstance(
+                named, GraphQLObjectType | GraphQLInterfaceType
+            ):
+                return
+            selected = {
+                s.name.value for s in node.selection_set.selections if isinstance(s, FieldNode)
+            }
+            if "id" in named.fields and "id" not in selected:
+                missing.append(f"{node.name.value}: {named.name}")
+
+    visit(parse(document), TypeInfoVisitor(types, Check()))
+    return missing
+
+
+@pytest.mark.parametrize("document", README_DOCUMENTS, ids=lambda d: d.split("{")[0].strip())
+def test_readme_examples_select_the_id_of_every_object_that_has_one(document: str) -> None:
+    # Normalising caches (Apollo, urql's graphcache, Relay) key objects by `id`; without it an
+    # object is stored inside its parent and graphcache warns (see "Client set-up").
+    assert _objects_without_id(document) == []
 
 
 @pytest.mark.parametrize("document", README_EXAMPLES, ids=lambda d: d.split("{")[0].strip())

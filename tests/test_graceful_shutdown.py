@@ -11,6 +11,7 @@ wrapper (`tests/slow_serve.py`), which also says when the transaction is open.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -27,7 +28,14 @@ from tests.conftest import (
     _drop_postgres_database,
     require,
 )
-from tests.live_server import ROOT, THREADPRESS, free_port, server_environment, wait_until_healthy
+from tests.live_server import (
+    ROOT,
+    THREADPRESS,
+    free_port,
+    launch_server,
+    server_environment,
+    wait_until_healthy,
+)
 from threadpress.demo import MAIN_SLUG
 
 PAUSE_SECONDS = 3.0
@@ -171,3 +179,81 @@ async def test_sigterm_lets_an_open_transaction_finish_and_exits_0(
     assert '"level": "error"' not in output_text, output_text
     # The per-run metrics folder is gone with the server.
     assert list(metrics_home.iterdir()) == []
+
+
+COMMENT_ADDED = "subscription($p: ID!) { commentAdded(postId: $p) { id } }"
+STREAM_SECONDS = 10.0
+
+
+async def _stream_events(response: httpx.Response) -> list[str]:
+    """The event names of a whole event stream (its heartbeats skipped)."""
+    names = []
+    async for line in response.aiter_lines():
+        if line.startswith("event:"):
+            names.append(line.removeprefix("event:").strip())
+    return names
+
+
+async def test_sigterm_completes_event_streams_and_closes_websockets_at_once(
+    tmp_path: Path,
+) -> None:
+    require(THREADPRESS.is_file(), f"{THREADPRESS} is missing: `pip install -e .` in the venv")
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+    from websockets.typing import Subprotocol
+
+    env = server_environment(tmp_path / "streams.sqlite3")
+    env.update(THREADPRESS_SECRET_KEY=TEST_SECRET_KEY)
+    await asyncio.to_thread(_run, env, "migrate")
+    await asyncio.to_thread(_run, env, "demo")
+    served = await asyncio.to_thread(launch_server, env, tmp_path / "server.log")
+    server, url, log = served.process, served.url, served.log
+    try:
+        await asyncio.to_thread(wait_until_healthy, url, server, log)
+        async with httpx.AsyncClient(base_url=url, timeout=STREAM_SECONDS) as http:
+            found = await http.post(
+                "/graphql", json={"query": f'{{ post(slug: "{MAIN_SLUG}") {{ id }} }}'}
+            )
+            variables = {"p": found.json()["data"]["post"]["id"]}
+            subscribe = {"query": COMMENT_ADDED, "variables": variables}
+            async with (
+                http.stream(
+                    "POST", "/graphql", json=subscribe, headers={"Accept": "text/event-stream"}
+                ) as stream,
+                connect(
+                    url.replace("http://", "ws://") + "/graphql",
+                    subprotocols=[Subprotocol("graphql-transport-ws")],
+                    open_timeout=STREAM_SECONDS,
+                ) as ws,
+            ):
+                await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+                ack = await ws.recv()
+                assert isinstance(ack, str)  # a text frame, as graphql-transport-ws requires
+                assert json.loads(ack)["type"] == "connection_ack"
+                message = {"id": "1", "type": "subscribe", "payload": subscribe}
+                await ws.send(json.dumps(message))
+                await asyncio.sleep(1.0)  # both subscriptions registered (no protocol ack)
+                server.send_signal(signal.SIGTERM)
+                stopped_at = time.monotonic()
+                async with asyncio.timeout(STREAM_SECONDS):
+                    events = await _stream_events(stream)
+                streamed_for = time.monotonic() - stopped_at
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), STREAM_SECONDS)
+        code = await asyncio.to_thread(server.wait, EXIT_SECONDS)
+        took = time.monotonic() - stopped_at
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+
+    output_text = log.read_text()
+    assert stream.status_code == 200
+    assert events == ["complete"]
+    assert streamed_for < 5, streamed_for
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012  # service restart: clients reconnect
+    assert code == 0, output_text
+    assert took < 5, (took, output_text)
+    assert "Cancel" not in output_text, output_text  # no request outlived the grace period
+    assert "Traceback" not in output_text, output_text

@@ -26,8 +26,8 @@ from gql.graphiql import (
     NPM_SCRIPTS,
     NPM_STYLES,
 )
+from gql.negotiation import negotiate
 from gql.settings import load_settings
-from gql.view import negotiate
 from tests import factories
 from tests.conftest import require, without_cost
 

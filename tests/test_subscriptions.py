@@ -29,7 +29,13 @@ from gql.live.hub import Inbox
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, require
 from tests.in_process_server import Served, serving
-from tests.live_server import serve_process, server_environment
+from tests.live_server import (
+    THREADPRESS,
+    live_server,
+    run_command,
+    serve_process,
+    server_environment,
+)
 
 WAIT = 10.0
 """The longest any test waits for one thing: nothing here can hang."""
@@ -151,7 +157,11 @@ async def _ws(
 
 
 async def _receive(ws: ClientConnection, wait: float = WAIT) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), wait))
+    """The next message, which graphql-transport-ws sends as a text frame (`recv()` returns
+    `str` for text frames and `bytes` for binary ones, which every client refuses)."""
+    frame = await asyncio.wait_for(ws.recv(), wait)
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    message: dict[str, Any] = json.loads(frame)
     return message
 
 
@@ -364,6 +374,58 @@ async def test_only_moderators_hear_of_the_moderation_queue(db: str) -> None:
     }
 
 
+ERASE = """
+mutation Erase($email: String!) {
+  eraseCommenter(input: {email: $email}) { removedCount placeholderCount errors { code } }
+}
+"""
+DELETE_POST = """
+mutation Delete($id: ID!) { deletePost(input: {id: $id}) { deletedId errors { code } } }
+"""
+
+
+async def test_held_comments_erased_or_deleted_with_their_post_leave_the_queue(db: str) -> None:
+    scene = await _scene()
+    other, held = scene["other"], scene["held"]
+    moderator = {"Authorization": scene["moderator"]}
+    editor = {"Authorization": await _token(models.Role.EDITOR)}
+    on_other = await factories.comment(
+        other, name="Waiting", email="waiting@example.org", status=models.CommentModeration.PENDING
+    )
+    approved_on_other = await factories.comment(other, name="Seen", email="seen@example.org")
+
+    async with _served(db) as served, _ws(served, moderator) as ws:
+        await _subscribe(ws, QUEUE_CHANGED)
+        await _until(lambda: _hub_count(served) == 1)
+        erased = await _post_graphql(
+            served.url, ERASE, {"email": "newcomer@example.org"}, moderator
+        )
+        after_erase = await _receive(ws)
+        deleted = await _post_graphql(
+            served.url, DELETE_POST, {"id": to_global_id("Post", other.id)}, editor
+        )
+        after_delete = await _receive(ws)
+        await _nothing_more(ws)  # the approved comment that went with the post was not held
+
+    assert erased["data"]["eraseCommenter"] == {
+        "removedCount": 1,
+        "placeholderCount": 0,
+        "errors": [],
+    }
+    assert deleted["data"]["deletePost"]["errors"] == []
+    assert after_erase["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", held.id),
+        "item": None,
+    }
+    assert after_delete["payload"]["data"]["moderationQueueChanged"] == {
+        "change": "LEFT",
+        "commentId": to_global_id("Comment", on_other.id),
+        "item": None,
+    }
+    assert not await models.Comment.filter(id__in=[on_other.id, approved_on_other.id]).exists()
+
+
 async def test_a_revoked_moderator_hears_nothing_more_from_the_queue(db: str) -> None:
     scene = await _scene()
     post = scene["post"]
@@ -432,6 +494,26 @@ async def test_queries_and_mutations_are_refused_over_a_websocket(db: str) -> No
 
     assert answer["type"] == "error"
     assert await models.Comment.filter(content__contains="Over a socket").count() == 0
+
+
+async def test_every_message_from_a_real_server_is_a_text_frame(tmp_path: Path) -> None:
+    # What graphql-ws (Node), Python gql and GraphiQL connect to: `threadpress serve` itself.
+    require(THREADPRESS.is_file(), f"{THREADPRESS} is missing: `pip install -e .` in the venv")
+    with live_server(tmp_path, lambda env: run_command(env, "demo")) as url:
+        ws_url = url.replace("http://", "ws://", 1) + "/graphql"
+        async with connect(ws_url, subprotocols=PROTOCOL, open_timeout=WAIT) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            frames = [await asyncio.wait_for(ws.recv(), WAIT)]
+            await ws.send(json.dumps({"type": "ping"}))
+            frames.append(await asyncio.wait_for(ws.recv(), WAIT))
+            # Anonymous: refused with an `error` message.
+            await _subscribe(ws, QUEUE_CHANGED)
+            frames.append(await asyncio.wait_for(ws.recv(), WAIT))
+
+    assert [type(frame) for frame in frames] == [str, str, str], frames
+    messages = [json.loads(frame) for frame in frames]
+    assert [m["type"] for m in messages] == ["connection_ack", "pong", "error"]
+    assert messages[2]["payload"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 # Origins
@@ -674,6 +756,50 @@ async def test_stopping_the_server_ends_open_subscriptions(db: str) -> None:
             await _receive(ws)
         assert time.monotonic() - started < WAIT
     assert _hub_count(served) == 0
+
+
+async def test_at_a_stop_signal_event_streams_complete_and_websockets_stay_for_the_server(
+    db: str,
+) -> None:
+    scene = await _scene()
+    variables = {"postId": to_global_id("Post", scene["post"].id)}
+
+    async with (
+        _served(db) as served,
+        _ws(served) as ws,
+        httpx.AsyncClient(base_url=served.url, timeout=WAIT) as http,
+        http.stream(
+            "POST",
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        ) as response,
+    ):
+        await _subscribe(ws, COMMENT_ADDED, variables)
+        await _until(lambda: _hub_count(served) == 2)
+        hub = served.app.state.live.hub
+        hub.stop()  # what SIGTERM does (gql.stop_signals), before uvicorn's shutdown
+        events = await _events(response, 1)
+        await _until(lambda: _hub_count(served) == 1)
+        # One opened after the signal ends at once.
+        late = await http.post(
+            "/graphql",
+            json={"query": COMMENT_ADDED, "variables": variables},
+            headers={"Accept": "text/event-stream"},
+        )
+        # The WebSocket's subscription is left to the server, which closes it with 1012.
+        await _nothing_more(ws)
+
+    assert events == [("complete", "")]
+    assert _events_of(late.text) == ["complete"]
+
+
+def _events_of(text: str) -> list[str]:
+    return [
+        line.removeprefix("event:").strip()
+        for line in text.splitlines()
+        if line.startswith("event:")
+    ]
 
 
 # Across processes

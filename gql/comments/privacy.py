@@ -43,6 +43,8 @@ class Erased:
     # Of those, the public ones: gone from the public view, or changed in it.
     public_removed: tuple[int, ...] = ()
     public_placeholders: tuple[int, ...] = ()
+    # Removed while waiting for a moderator: they leave the moderation queue.
+    held_removed: tuple[int, ...] = ()
 
 
 async def erase(email: str, connection: Any) -> Erased:
@@ -95,6 +97,9 @@ async def erase(email: str, connection: Any) -> Erased:
         comment_ids=frozenset(ids),
         public_removed=tuple(row.id for row in to_remove if row.is_public),
         public_placeholders=tuple(row.id for row in to_keep if row.is_public),
+        held_removed=tuple(
+            row.id for row in to_remove if row.status == models.CommentModeration.PENDING
+        ),
     )
 
 

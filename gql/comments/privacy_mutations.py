@@ -19,6 +19,7 @@ from gql.dependencies import invalidation_for_comments
 from gql.errors import Problem, UserError
 from gql.ids import to_global_id
 from gql.input_rules import email_problems, text_problems
+from gql.live import QueueChanged
 from gql.permissions import Permission, require
 from models.config import PRIMARY
 
@@ -124,10 +125,12 @@ class PrivacyMutations:
                 removed_count=0, placeholder_count=0, errors=[p.user_error() for p in problems]
             )
         counts = {"removed": 0, "placeholders": 0}
+        held: list[int] = []
 
         async def block(connection: Any) -> Change:
             erased = await erase(input.email, connection)
             counts.update(removed=erased.removed, placeholders=erased.placeholders)
+            held.extend(erased.held_removed)
             public_posts = await changes.ids_of(
                 models.Post.filter(
                     models.public_post_filter(context.now), id__in=list(erased.post_ids)
@@ -145,6 +148,11 @@ class PrivacyMutations:
             return Change(target="Commenter", details=details, tags=tags)
 
         problems = await audited_write(context, viewer, "commenter.erase", block)
+        if not problems:
+            # Committed: comments removed while held leave the moderation queue.
+            await context.announce(
+                *(QueueChanged(comment_id, entered=False) for comment_id in held)
+            )
         return CommenterErasePayload(
             removed_count=counts["removed"],
             placeholder_count=counts["placeholders"],

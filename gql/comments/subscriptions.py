@@ -16,6 +16,7 @@ from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
+from starlette.websockets import WebSocket
 
 import models
 from gql.auth import still_holds
@@ -56,8 +57,15 @@ class ModerationQueueEvent:
     )
 
 
+def _event_stream(context: Context) -> bool:
+    """Whether the subscription is an event stream's (a WebSocket's is a WebSocket), which
+    ends with `complete` as soon as the server is asked to stop (`gql.stop_signals`)."""
+    return not isinstance(context.request, WebSocket)
+
+
 async def _comments_of(context: Context, post_id: int) -> AsyncGenerator[Comment, None]:
-    async with context.live.hub.comments_of(post_id) as inbox:
+    hub = context.live.hub
+    async with hub.comments_of(post_id, ends_at_stop=_event_stream(context)) as inbox:
         async for rows in inbox:
             context.refresh()
             for row in rows:
@@ -65,7 +73,7 @@ async def _comments_of(context: Context, post_id: int) -> AsyncGenerator[Comment
 
 
 async def _queue_changes(context: Context) -> AsyncGenerator[ModerationQueueEvent, None]:
-    async with context.live.hub.moderation_queue() as inbox:
+    async with context.live.hub.moderation_queue(ends_at_stop=_event_stream(context)) as inbox:
         async for delivery in inbox:
             context.refresh()
             # A moderator's token may be revoked while the subscription is open: what only

@@ -42,11 +42,13 @@ _CLOSED = _Closed()
 class Inbox(Generic[T]):
     """One subscriber's deliveries, at most `size` waiting."""
 
-    def __init__(self, size: int = INBOX_SIZE) -> None:
+    def __init__(self, size: int = INBOX_SIZE, *, ends_at_stop: bool = False) -> None:
         self._queue: asyncio.Queue[T | _Closed] = asyncio.Queue(maxsize=size + 1)
         self._size = size
         self.closed = False
         self.overflowed = False
+        # An event stream's: ended as soon as the process is asked to stop (`Hub.stopping`).
+        self.ends_at_stop = ends_at_stop
 
     def offer(self, item: T) -> None:
         """Deliver `item`, or close a subscriber that has `size` deliveries unread."""
@@ -97,16 +99,27 @@ class Hub:
         self._queue: set[Inbox[QueueDelivery]] = set()
         self._backlog: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=BACKLOG_SIZE)
         self._dispatcher: asyncio.Task[None] | None = None
+        self.stopping = False
 
     @property
     def subscriber_count(self) -> int:
         """Subscriptions open in this process."""
         return sum(map(len, self._comments.values())) + len(self._queue)
 
+    def _opened(self, inbox: Inbox[T]) -> Inbox[T]:
+        if self.stopping and inbox.ends_at_stop:
+            inbox.close()
+        return inbox
+
     @asynccontextmanager
-    async def comments_of(self, post_id: int) -> AsyncIterator[Inbox[list[models.Comment]]]:
-        """The comments of post `post_id` that become public, while the block runs."""
-        inbox: Inbox[list[models.Comment]] = Inbox(self.inbox_size)
+    async def comments_of(
+        self, post_id: int, *, ends_at_stop: bool = False
+    ) -> AsyncIterator[Inbox[list[models.Comment]]]:
+        """The comments of post `post_id` that become public, while the block runs;
+        `ends_at_stop`: ended by `stop` (an event stream's)."""
+        inbox: Inbox[list[models.Comment]] = self._opened(
+            Inbox(self.inbox_size, ends_at_stop=ends_at_stop)
+        )
         self._comments[post_id].add(inbox)
         try:
             yield inbox
@@ -119,9 +132,13 @@ class Hub:
                     del self._comments[post_id]
 
     @asynccontextmanager
-    async def moderation_queue(self) -> AsyncIterator[Inbox[QueueDelivery]]:
+    async def moderation_queue(
+        self, *, ends_at_stop: bool = False
+    ) -> AsyncIterator[Inbox[QueueDelivery]]:
         """Comments entering and leaving the moderation queue, while the block runs."""
-        inbox: Inbox[QueueDelivery] = Inbox(self.inbox_size)
+        inbox: Inbox[QueueDelivery] = self._opened(
+            Inbox(self.inbox_size, ends_at_stop=ends_at_stop)
+        )
         self._queue.add(inbox)
         try:
             yield inbox
@@ -139,6 +156,19 @@ class Hub:
     def start(self) -> None:
         """Begin delivering."""
         self._dispatcher = asyncio.create_task(self._dispatch())
+
+    def stop(self) -> None:
+        """The process was asked to stop: end every subscription that ends at a stop (the
+        event streams, which then send `complete`), now and for any opened later; the rest
+        go when the server closes their connections."""
+        self.stopping = True
+        inboxes: list[Inbox[list[models.Comment]] | Inbox[QueueDelivery]] = [
+            *(inbox for waiting in self._comments.values() for inbox in waiting),
+            *self._queue,
+        ]
+        for inbox in inboxes:
+            if inbox.ends_at_stop:
+                inbox.close()
 
     async def close(self) -> None:
         """Stop delivering and end every subscriber's stream."""

@@ -4,6 +4,9 @@ Threadpress's limits and refusals.
 - At most `max_subscriptions_per_connection` operations run on one connection; one more is
   answered with an `error` message whose code is `TOO_MANY_SUBSCRIPTIONS` (Strawberry's own
   refusal has no code).
+- Every message goes out as a text frame, as graphql-transport-ws requires: the view's
+  `encode_json` returns bytes (orjson), which Strawberry's adapter would send as binary
+  frames, and every client (graphql-ws, Python gql, GraphiQL) refuses those.
 - A connection whose token was refused (in the handshake's `Authorization` header or in the
   `connection_init` payload) is closed with 4403 and a reason that says why, starting with
   `UNAUTHENTICATED` (Strawberry always says "Forbidden").
@@ -11,10 +14,13 @@ Threadpress's limits and refusals.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -51,7 +57,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class WebSocketAdapter(ASGIWebSocketAdapter):
-    """Strawberry's WebSocket adapter; a refused token's close reason says what was wrong."""
+    """Strawberry's WebSocket adapter: text frames only, and a refused token's close reason
+    says what was wrong."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
 
     async def close(self, code: int, reason: str) -> None:
         context: Any = self.ws.scope.get("state", {}).get("graphql_context")

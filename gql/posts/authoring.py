@@ -21,6 +21,7 @@ from gql.context import Context
 from gql.dependencies import invalidation_for_post
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.ids import input_pk
+from gql.live import QueueChanged
 from gql.permissions import Viewer
 from gql.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from threadpress.content import autop, sanitize_post_html
@@ -321,8 +322,16 @@ async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authore
         return Authored(problems=problems)
     post = row
 
+    held: list[int] = []
+
     async def write(connection: Any) -> tuple[list[Problem], str]:
+        # Its comments go with it: those waiting for a moderator leave the queue.
+        waiting = models.Comment.filter(post_id=post.id, status=models.CommentModeration.PENDING)
+        held.extend(row.id for row in await waiting.using_db(connection).only("id"))
         await post.delete(using_db=connection)
         return [], f"deleted {post.slug!r}"
 
-    return await _commit(context, post, write, "post.delete", viewer, deleting=True)
+    authored = await _commit(context, post, write, "post.delete", viewer, deleting=True)
+    if not authored.problems:
+        await context.announce(*(QueueChanged(comment_id, entered=False) for comment_id in held))
+    return authored

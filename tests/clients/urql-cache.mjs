@@ -1,0 +1,41 @@
+import { relayPagination } from "@urql/exchange-graphcache/extras";
+
+// Objects with an `id` are keyed by it (graphcache's default); connections, edges and
+// PageInfo are embedded by graphcache itself. The types below have no `id`: they are
+// embedded in their parent (a key of null), which silences graphcache's "Invalid key"
+// warnings. Each connection pages with relayPagination: querying with `after` returns the
+// pages so far, merged. Use it as
+// `new Client({ url, exchanges: [cacheExchange(threadpressCache), fetchExchange] })`.
+const embedded = () => null;
+
+export const threadpressCache = {
+  keys: {
+    AuthorPayload: embedded,
+    CategoryPayload: embedded,
+    ChangeFeed: embedded,
+    CommentPayload: embedded,
+    CommenterErasePayload: embedded,
+    CommenterExportPayload: embedded,
+    DeletePayload: embedded,
+    ModerateCommentsPayload: embedded,
+    ModerationItem: embedded,
+    ModerationQueueEvent: embedded,
+    PostPayload: embedded,
+    SubmitCommentPayload: embedded,
+    UriResolution: embedded,
+    UserError: embedded,
+    Viewer: embedded,
+  },
+  resolvers: {
+    Query: {
+      posts: relayPagination(),
+      authors: relayPagination(),
+      categories: relayPagination(),
+      moderationQueue: relayPagination(),
+    },
+    Author: { posts: relayPagination() },
+    Category: { posts: relayPagination() },
+    Post: { comments: relayPagination(), commentThread: relayPagination() },
+    Comment: { replies: relayPagination() },
+  },
+};
