@@ -118,14 +118,16 @@ $(LOCK_VENV)/.installed: Makefile
 
 ## The suite against the newest releases pyproject.toml allows, in a venv of its own
 ## (.venv-latest), without touching the lock: does an upgrade pass before `make lock-upgrade`?
+## PYTEST_ARGS narrows it, e.g. PYTEST_ARGS="tests/test_read_post_page.py".
 VENV_LATEST := .venv-latest
+PYTEST_ARGS ?=
 test-latest: assets
 	test -x $(VENV_LATEST)/bin/python || $(PYTHON) -m venv $(VENV_LATEST)
 	$(VENV_LATEST)/bin/python -m pip install --quiet pip==$(PIP_VERSION)
 	$(VENV_LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
 	@$(VENV_LATEST)/bin/python -m pip list --format=freeze --exclude-editable
 	$(VENV_LATEST)/bin/mypy
-	$(VENV_LATEST)/bin/pytest
+	$(VENV_LATEST)/bin/pytest $(PYTEST_ARGS)
 
 ## GraphiQL's assets, from npm with the committed lockfile. Without npm the server still
 ## starts and serves a minimal query page instead (and says so in its log).
