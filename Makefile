@@ -5,7 +5,17 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest fuzz schema bench bench-full bench-wrk install install-test assets clients clean
+.PHONY: run test test-latest check lint typecheck pytest fuzz schema bench bench-full bench-wrk \
+	install install-test assets clients lock lock-upgrade clean
+
+# The lock: exactly what `make run` and `make test` install, every release pinned with the
+# hashes of all its files (so one lock serves every platform PyPI has wheels for).
+# pyproject.toml keeps the ranges the package supports; `make lock` writes these from it.
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+# The installer and the lock tool are pinned too: a new pip can resolve or build differently.
+PIP_VERSION := 26.3
+PIP_TOOLS_VERSION := 7.6.2
 
 ## Serve the API with demo content at http://$(HOST):$(PORT)/graphql
 run: install assets
@@ -60,19 +70,64 @@ bench-wrk:
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 
-# Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Reinstall only when the lock (or the package's own metadata) changes. --require-hashes:
+# every file pip installs must be one the lock names; then the package itself, without
+# resolving anything more (--no-deps) and built with the locked setuptools.
+$(VENV)/.installed: $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+
+## Rewrite the lock from pyproject.toml's ranges: new or changed requirements are resolved,
+## every other pin is kept, so the same inputs give the same files (run it after merging a
+## branch that changed dependencies; on a conflict in requirements/, take either side and
+## run it again). The whole test set is resolved first; the runtime lock is its subset, at
+## the same versions. Resolved from PyPI alone: this machine's pip configuration (local
+## indexes, find-links, constraints) is ignored so the lock is what a user's machine gets.
+LOCK_VENV := .venv-lock
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	$(LOCK_VENV)/bin/pip-compile --quiet --no-config --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	--build-deps-for editable
+lock: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
+	$(PIP_COMPILE) --upgrade -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
+
+## The deliberate upgrade: the newest releases pyproject.toml allows, into the lock.
+lock-upgrade: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) --upgrade --extra test -o $(TEST_LOCK) pyproject.toml
+	$(PIP_COMPILE) --upgrade -c $(TEST_LOCK) -o $(RUN_LOCK) pyproject.toml
+
+$(LOCK_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(LOCK_VENV)
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+		$(LOCK_VENV)/bin/python -m pip install --quiet pip==$(PIP_VERSION) \
+		pip-tools==$(PIP_TOOLS_VERSION)
+	touch $@
+
+## The suite against the newest releases pyproject.toml allows, in a venv of its own
+## (.venv-latest), without touching the lock: does an upgrade pass before `make lock-upgrade`?
+## PYTEST_ARGS narrows it, e.g. PYTEST_ARGS="tests/test_read_post_page.py".
+VENV_LATEST := .venv-latest
+PYTEST_ARGS ?=
+test-latest: assets
+	test -x $(VENV_LATEST)/bin/python || $(PYTHON) -m venv $(VENV_LATEST)
+	$(VENV_LATEST)/bin/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(VENV_LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	@$(VENV_LATEST)/bin/python -m pip list --format=freeze --exclude-editable
+	$(VENV_LATEST)/bin/mypy
+	$(VENV_LATEST)/bin/pytest $(PYTEST_ARGS)
 
 ## GraphiQL's assets, from npm with the committed lockfile. Without npm the server still
 ## starts and serves a minimal query page instead (and says so in its log).
@@ -97,4 +152,5 @@ $(CLIENTS_VENV)/.installed: tests/clients/python/requirements.txt
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(CLIENTS_VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_LATEST) $(LOCK_VENV) $(CLIENTS_VENV) node_modules .mypy_cache .ruff_cache \
+		.pytest_cache

@@ -3,6 +3,11 @@
 PostgreSQL is the one at `THREADPRESS_TEST_POSTGRES_URL` (default: the local server, database
 `test`, used only to create a throwaway database per run). Where it is not reachable the
 PostgreSQL half skips with a message, except in CI (`CI=true`), where it fails instead.
+
+Third-party data the repository must not carry (the WordPress theme unit test export) lives
+in `../shared` beside the clone; tests reach it through `shared_file`, so a fresh clone
+without it skips those tests, each with one message naming the file. In CI nothing may skip:
+a skipped test fails the run (see `pytest_sessionfinish`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "THREADPRESS_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # beside the clone, not in it
 TABLES = (
     "webhook_delivery",
     "webhook_subscriber",
@@ -51,6 +56,18 @@ def require(condition: bool, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{why} (CI=true: this must not be skipped)")
     pytest.skip(why)
+
+
+def shared_file(name: str) -> Path:
+    """The file `name` of ../shared (third-party data kept outside the repository, e.g.
+    "fixtures/wordpress-theme-unit-test.xml"): skips the test where it is absent, as on a
+    fresh clone; in CI, fails it instead."""
+    path = SHARED / name
+    require(path.is_file(), f"{path} is missing: {SHARED_WHY}")
+    return path
+
+
+SHARED_WHY = "third-party data the repository does not carry, read from ../shared beside the clone"
 
 
 async def _create_postgres_database() -> tuple[str, str]:
@@ -242,6 +259,19 @@ def without_cost(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _skipped(config: pytest.Config) -> list[Any]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return list(reporter.stats.get("skipped", [])) if reporter is not None else []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (`CI=true`) a skipped test fails the run: CI proves what a user gets, and a test
+    that skipped proved nothing. (`require` already fails its own tests there; this catches
+    every other way a test can skip.)"""
+    if IN_CI and exitstatus == pytest.ExitCode.OK and _skipped(session.config):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Show the figures tests recorded with `record_property("report", ...)` (the load
     tests' requests, latencies and counts) at the end of the run, so CI output has them
@@ -258,3 +288,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("reports")
         for text in reports:
             terminalreporter.write_line(text)
+    skipped = _skipped(terminalreporter.config)
+    if IN_CI and skipped:
+        terminalreporter.section("skipped in CI", red=True)
+        terminalreporter.write_line(
+            f"CI=true: {len(skipped)} test(s) skipped, and nothing may skip in CI: the run fails."
+        )

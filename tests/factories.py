@@ -93,3 +93,109 @@ async def comment(
     row.path = (parent.path if parent else "") + thread_path_segment(created, row.id)
     await row.save(update_fields=["path"])
     return row
+
+
+# --- A site shaped like an imported WordPress one -------------------------------------------
+
+# Content with the edge cases real exports carry: entities, code, right-to-left text,
+# astral characters, an empty paragraph, quotes of every kind.
+MAGAZINE_CONTENT = (
+    "<p>Caf&eacute; &amp; <em>croissant</em> before the long run: 5&nbsp;km &lt; 10&nbsp;km.</p>\n"
+    "<pre><code>pace = distance / time  # &lt;- min/km</code></pre>\n"
+    '<p dir="rtl">שלום עולם</p>\n<p>Ζεύς, 日本語, 🏃‍♀️ and “curly” \u2018quotes\u2019.</p>\n<p></p>'
+)
+
+
+async def magazine(posts: int = 24) -> dict[str, models.Post]:
+    """A site shaped like an imported WordPress one, for tests that need "some realistic
+    data" (the theme unit test export is third-party data outside the repository): three
+    authors (one without email or bio), categories three levels deep with WordPress term ids,
+    `posts` posts in every status (drafts, private, pending, password-protected, scheduled,
+    comments closed, an empty title) with WordPress ids, excerpts and sort keys, and a thread
+    ten replies deep with held, spam and trashed comments beside it. Returns the posts that
+    tests look up by role: "thread" (the deep thread), "draft", "scheduled", "locked"."""
+    kim = await models.Author.create(
+        slug="kim-pace",
+        name="Kim Pace",
+        email="kim@example.org",
+        bio="Writes the race reports.",
+        url="https://kim.example.org/",
+        wp_login="kim",
+    )
+    zoe = await models.Author.create(slug="zoe", name="Zoë Τάδε 🏃", wp_login="zoe")
+    jo = await author(slug="jo-bloggs", name="Jo Bloggs", email="jo@example.org")
+    writers = [kim, zoe, jo]
+    parent: models.Category | None = None
+    tree: list[models.Category] = []
+    for depth, (slug, name) in enumerate(
+        [("training", "Training"), ("recovery-days", "Recovery & Rest"), ("sleep", "Sleep")]
+    ):
+        parent = await models.Category.create(
+            slug=slug,
+            name=name,
+            parent=parent,
+            wp_term_id=100 + depth,
+            description=f"Level {depth} of the tree." if depth != 1 else None,
+        )
+        tree.append(parent)
+    loose = [
+        await models.Category.create(slug=f"topic-{n}", name=f"Topic «{n}»", wp_term_id=200 + n)
+        for n in range(5)
+    ]
+    statuses = [
+        models.PostStatus.PUBLISHED,
+        models.PostStatus.PUBLISHED,
+        models.PostStatus.PUBLISHED,
+        models.PostStatus.DRAFT,
+        models.PostStatus.PRIVATE,
+        models.PostStatus.PENDING,
+    ]
+    made: dict[str, models.Post] = {}
+    for n in range(posts):
+        status = statuses[n % len(statuses)]
+        title = "" if n == 7 else f"Week {n}: “long run” notes, ½ marathon & more"
+        row = await post(
+            writers[n % len(writers)],
+            title=title,
+            slug=f"week-{n}",
+            status=status,
+            published_at=None
+            if status == models.PostStatus.DRAFT
+            else BASE_TIME + timedelta(days=n, hours=n % 5),
+            password="enter" if n == 8 else "",
+            content=MAGAZINE_CONTENT,
+            categories=[tree[n % 3], loose[n % 5]] if n % 4 else [],
+            updated_at=BASE_TIME + timedelta(days=n + 1),
+        )
+        row.title_key = models.text_sort_key(row.title)
+        row.excerpt = "" if n % 3 else f"<p>Excerpt of week {n}.</p>"
+        row.wp_id = 1000 + n
+        row.comment_status = (
+            models.CommentStatus.CLOSED if n % 5 == 4 else models.CommentStatus.OPEN
+        )
+        await row.save()
+        made.setdefault(status.value, row)
+    made["locked"] = await models.Post.get(slug="week-8")
+    made["scheduled"] = await post(
+        kim, slug="next-month", published_at=datetime(2030, 1, 1, 19, 0, 18, tzinfo=UTC)
+    )
+    made["draft"] = made[models.PostStatus.DRAFT.value]
+    thread = made["thread"] = made[models.PostStatus.PUBLISHED.value]
+    top: models.Comment | None = None
+    for n in range(4):
+        top = await comment(thread, minutes=n, name=f"Reader {n} Κώστας")
+    reply = top
+    for level in range(10):  # ten levels deep under the last top-level comment
+        reply = await comment(thread, parent=reply, minutes=100 + level, name=f"Level {level}")
+    await comment(thread, status=models.CommentModeration.PENDING, email="held@example.org")
+    await comment(thread, status=models.CommentModeration.SPAM, email="bot@example.net")
+    await comment(thread, status=models.CommentModeration.TRASH)
+    wordpress_ids = await models.Comment.filter(post=thread).order_by("id")
+    for n, row_comment in enumerate(wordpress_ids):
+        row_comment.wp_id = 5000 + n
+        row_comment.author_url = "https://reader.example.org/" if n % 2 else None
+        if n % 3 == 0:  # an import knows no user agent, and old exports no address
+            row_comment.author_user_agent = None
+            row_comment.author_ip = None
+        await row_comment.save()
+    return made

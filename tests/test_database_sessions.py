@@ -78,8 +78,11 @@ async def test_pooled_connections_come_back_clean_after_writes(db: str) -> None:
             await pool.release(connection)
     inspector = await asyncpg.connect(db.replace("postgres://", "postgresql://", 1))
     try:
+        # pg_locks is the whole server's: count this database's locks, not those of other
+        # test runs sharing the server.
         held = await inspector.fetchval(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid() "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
         states = await inspector.fetch(
             "SELECT state FROM pg_stat_activity "

@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -27,19 +27,19 @@ from models.config import with_sqlite_pragmas
 from models.database import close_database, migrate_database, open_database
 from tests import factories
 from tests.conftest import (
-    SHARED,
     _create_postgres_database,
     _drop_postgres_database,
     _forget_dialect,
     app_client,
     graphql,
+    shared_file,
 )
 from threadpress.demo import MAIN_SLUG, load_demo
 from threadpress.dump import DumpError, database_tables, dump, layout, load
 from threadpress.wordpress import import_wxr
 
 THREADPRESS = Path(sys.executable).with_name("threadpress")
-WXR = SHARED / "fixtures" / "wordpress-theme-unit-test.xml"
+THEME_UNIT_TEST = "fixtures/wordpress-theme-unit-test.xml"
 
 POST_PAGE = """
 query($slug: String!) {
@@ -83,14 +83,24 @@ mutation($input: SubmitCommentInput!) {
 # --- A site with a bit of everything --------------------------------------------------------
 
 
-async def _site(database_url: str, *, wordpress: bool = True) -> dict[str, str]:
-    """The demo site plus a WordPress import, tokens (one revoked), a webhook with deliveries
-    waiting, held and spam comments with their emails and addresses, a renamed post (a
-    redirect), audit entries, and a reply whose parent has a higher id. Returns the tokens'
-    secrets and what the API questions need."""
+async def _magazine() -> None:
+    await factories.magazine()
+
+
+async def _nothing_more() -> None:
+    pass
+
+
+async def _site(
+    database_url: str, content: Callable[[], Awaitable[object]] = _magazine
+) -> dict[str, str]:
+    """The demo site plus `content` (by default a site shaped like an imported WordPress
+    one, built here), tokens (one revoked), a webhook with deliveries waiting, held and spam
+    comments with their emails and addresses, a renamed post (a redirect), audit entries, and
+    a reply whose parent has a higher id. Returns the tokens' secrets and what the API
+    questions need."""
     await load_demo(only_if_empty=False)
-    if wordpress:  # the biggest part: left out where a smaller site says as much
-        await import_wxr(WXR, progress=False)
+    await content()  # the biggest part: left out where a smaller site says as much
     await announce_everything()  # as `threadpress import` does
     _, editor = await create_token("the editor", models.Role.EDITOR)
     _, moderator = await create_token("the moderators", models.Role.MODERATOR)
@@ -206,7 +216,23 @@ async def _other_database(current: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def test_a_site_moves_to_the_other_database_unchanged(db: str, tmp_path: Path) -> None:
-    site = await _site(db)
+    await _moves_unchanged(db, tmp_path, _magazine)
+
+
+async def test_the_theme_unit_test_export_moves_to_the_other_database_unchanged(
+    db: str, tmp_path: Path
+) -> None:
+    """The same move with real-world content: the WordPress theme unit test export, where
+    it is beside the clone (../shared: third-party data the repository does not carry)."""
+    export = shared_file(THEME_UNIT_TEST)
+
+    await _moves_unchanged(db, tmp_path, lambda: import_wxr(export, progress=False))
+
+
+async def _moves_unchanged(
+    db: str, tmp_path: Path, content: Callable[[], Awaitable[object]]
+) -> None:
+    site = await _site(db, content)
     before = await _dumped()
     answers_before = await _answers(db, site)
 
@@ -394,7 +420,7 @@ def _newer_migration(dump: bytes) -> bytes:
     ],
 )
 async def test_a_bad_file_loads_nothing(db: str, spoil: Any, message: str) -> None:
-    site = await _site(db, wordpress=False)
+    site = await _site(db, _nothing_more)
     good = await _dumped()
     before = await _answers(db, site)
 
@@ -407,7 +433,7 @@ async def test_a_bad_file_loads_nothing(db: str, spoil: Any, message: str) -> No
 
 
 async def test_a_bad_file_leaves_an_empty_database_empty(db: str) -> None:
-    await _site(db, wordpress=False)
+    await _site(db, _nothing_more)
     good = await _dumped()
     for table in reversed(layout()):
         await Tortoise.get_connection("default").execute_query(f'DELETE FROM "{table.name}"')

@@ -6,6 +6,12 @@ item's size however large the export is. Entities are never resolved, nothing is
 the network, and a document with a DOCTYPE is refused outright: WordPress never writes one, and
 a DTD is how entity-expansion ("billion laughs") and external-entity attacks arrive.
 
+The DOCTYPE rule is ours, checked before lxml sees the document: the prolog (everything before
+the first element) is read with the standard library's expat, which stops at the first
+element. Left to libxml2, the outcome depended on its version: 2.14 stops a billion-laughs
+document itself ("Maximum entity amplification factor exceeded") before our check could speak,
+so the same file was refused with a different message on another machine.
+
 The namespace of the `wp:` elements is read from the document, because it differs between
 WXR versions (`http://wordpress.org/export/1.0/` to `1.2/`) and WordPress.com spells it with
 `https://`.
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -39,6 +46,11 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 _ZERO_DATE = "0000-00-00 00:00:00"
 MAX_ID = 2**31 - 1  # ids are stored in 32-bit integer columns
+_PROLOG_CHUNK = 64 * 1024
+_DOCTYPE_REFUSED = (
+    "refused, the document has a DOCTYPE; WordPress exports never do, and entity "
+    "declarations can be used to attack the importer"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,9 @@ class WxrReader:
         except OSError as error:
             raise ImportRefused(f"{self.path}: cannot be read ({error.strerror})") from None
         with stream:
+            if has_doctype(stream):
+                raise ImportRefused(f"{self.path}: {_DOCTYPE_REFUSED}")
+            stream.seek(0)
             yield from self._parse(stream)
 
     def _parse(self, stream: IO[bytes]) -> Iterator[Record]:
@@ -133,11 +148,9 @@ class WxrReader:
         docinfo = root.getroottree().docinfo
         # (getattr: lxml-stubs lag behind lxml and miss `doctype`, mistype `internalDTD`.)
         doctype: str | None = getattr(docinfo, "doctype", None)
+        # A second line behind `has_doctype`, for prologs expat could not read (UTF-32).
         if doctype or getattr(docinfo, "internalDTD", None) is not None:
-            raise ImportRefused(
-                f"{self.path}: refused, the document has a DOCTYPE; WordPress exports never "
-                "do, and entity declarations can be used to attack the importer"
-            )
+            raise ImportRefused(f"{self.path}: {_DOCTYPE_REFUSED}")
         if root.tag != "rss":
             raise ImportRefused(
                 f"{self.path}: not a WordPress export (WXR): the root element is "
@@ -328,6 +341,59 @@ class WxrReader:
         return ImportRefused(
             f"{self.path}: line {_line(element)}: {what} without the required {field}"
         )
+
+
+class _PrologRead(Exception):
+    """Raised from expat's handlers to stop reading: `doctype` says what was found."""
+
+    def __init__(self, *, doctype: bool) -> None:
+        super().__init__()
+        self.doctype = doctype
+
+
+# Expat's own errors that mean "this encoding is not mine to decode", not "this is not XML".
+_ENCODING_ERRORS = {
+    expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING],
+    expat.errors.codes[expat.errors.XML_ERROR_INCORRECT_ENCODING],
+}
+
+
+def has_doctype(stream: IO[bytes]) -> bool:
+    """Whether the document in `stream` declares a DOCTYPE before its first element.
+
+    Expat (the standard library's parser, which defusedxml's DTD refusal is built on too)
+    reads the prolog: the XML declaration, byte order marks, UTF-8 and UTF-16 with or
+    without them, comments and processing instructions, and stops at the first element, so
+    at most one chunk past the prolog is read and no entity is ever expanded. Encodings expat
+    cannot decode (multi-byte ones such as Shift_JIS) are read again as ISO-8859-1: the
+    prolog's markup is ASCII in every encoding the importer's parser accepts that way. A
+    document expat finds malformed before its first element counts as having none: lxml then
+    refuses it with its own message, as for any file that is not XML.
+    """
+
+    def doctype(*_: object) -> None:
+        raise _PrologRead(doctype=True)
+
+    def element(*_: object) -> None:
+        raise _PrologRead(doctype=False)
+
+    for encoding in (None, "ISO-8859-1"):
+        stream.seek(0)
+        parser = expat.ParserCreate(encoding)
+        parser.StartDoctypeDeclHandler = doctype
+        parser.StartElementHandler = element
+        try:
+            while chunk := stream.read(_PROLOG_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _PrologRead as read:
+            return read.doctype
+        except expat.ExpatError as error:
+            if error.code not in _ENCODING_ERRORS:
+                return False
+        except (ValueError, LookupError):  # multi-byte or unknown to Python: read as Latin-1
+            pass
+    return False
 
 
 def _text(element: etree._Element) -> str:
