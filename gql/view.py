@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -122,6 +123,20 @@ def _request_error_status(body: GraphQLHTTPResponse) -> int:
         if isinstance(extensions, dict) and extensions.get("code") == "INTERNAL_SERVER_ERROR":
             return 500
     return 400
+
+
+@lru_cache(maxsize=256)
+def operation_type_of(query: str, name: str | None, max_tokens: int) -> OperationType | None:
+    """The type of operation `name` (or the only one) of `query`; None when the document does
+    not parse or names no such operation. Kept by text: every request of a client whose
+    `Accept` names an event stream (urql's default) asks before anything else runs, cached
+    answers included, and a client sends the same few documents again and again."""
+    try:
+        document = parse(query, no_location=True, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    operation = get_operation_ast(document, name)
+    return operation.operation if operation is not None else None
 
 
 class NotAuthenticated(HTTPException):
@@ -295,13 +310,8 @@ class GraphQLView(GraphQL[Context, None]):
                 return None
         if not isinstance(query, str):
             return None
-        try:
-            document = parse(query, no_location=True, max_tokens=self.max_tokens)
-        except GraphQLError:
-            return None
         name = data.get("operationName")
-        operation = get_operation_ast(document, name if isinstance(name, str) else None)
-        return operation.operation if operation is not None else None
+        return operation_type_of(query, name if isinstance(name, str) else None, self.max_tokens)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket, while this process has room for one more subscriber connection."""
