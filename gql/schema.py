@@ -31,6 +31,7 @@ from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
 from gql.comments.thread_plan import plan_comment_connections
 from gql.connections import OneConnectionPerQuery
+from gql.dataloader import LoaderWorkEndsWithTheOperation
 from gql.extension_hooks import ExtensionsRunner
 from gql.feed import FeedQueries
 from gql.limits import DocumentLimits
@@ -161,6 +162,27 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
+def _internal_error(message: str, *args: object) -> ExecutionResult:
+    """A masked error for a failure of the server's own, logged with its id."""
+    error_id = uuid.uuid4().hex
+    logger.error(
+        "errorId=%s " + message,
+        error_id,
+        *args,
+        exc_info=True,
+        extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
+    )
+    return ExecutionResult(
+        data=None,
+        errors=[
+            GraphQLError(
+                INTERNAL_ERROR_MESSAGE,
+                extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+            )
+        ],
+    )
+
+
 class ThreadpressSchema(strawberry.Schema):
     """The schema, with a time limit on every operation. Logging of errors happens once, in
     `ErrorPolicy`, for the unexpected ones only: the client's own mistakes are not server
@@ -200,6 +222,17 @@ class ThreadpressSchema(strawberry.Schema):
                         extensions={"code": "TIMEOUT", "errorId": error_id},
                     )
                 ],
+            )
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise  # this request is being cancelled (the server stops, the client left)
+            # Raised where nothing cancelled this request: something it awaited was
+            # cancelled under it. graphql-core lets it through (it catches `Exception`);
+            # the client gets a masked error, never a failed response.
+            return _internal_error(
+                "operation %r failed: a CancelledError nothing asked for",
+                kwargs.get("operation_name"),
             )
 
     async def stream(
@@ -267,6 +300,9 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     if settings.database_replica_url:
         # Anonymous queries read the replica (decided once the operation's type is known).
         extensions.append(ReplicaRouting)
+    # Last, so innermost: a cancelled operation's loader queries end before its database
+    # connection goes back to the pool.
+    extensions.append(LoaderWorkEndsWithTheOperation)
     built = ThreadpressSchema(
         query=Query,
         mutation=Mutation,
