@@ -67,6 +67,15 @@ class Context:
         self.depends = Dependencies()
         self.__post_init__()
 
+    def restart_reads(self) -> None:
+        """Fresh loaders and a fresh record of what was read, on the same clock: the
+        executor runs an operation again after a failed level-by-level run, and the rerun
+        must answer exactly what a first run answers (warm loaders answer some fields at
+        once where a first run waits, and graphql-core's errors depend on that order)."""
+        self.loaders.close()
+        self.depends = Dependencies()
+        self.__post_init__()
+
     @property
     def settings(self) -> Settings:
         """The app's settings."""
