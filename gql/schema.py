@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StreamResult
@@ -162,6 +162,29 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
+class NamedOperationContext(ExecutionContext):
+    """Strawberry's execution context, without its guess at the operation to run.
+
+    With no `operationName`, Strawberry names the document's first operation and hands that
+    name to graphql-core, which then runs it even when the document has several. The spec
+    (GetOperation) makes that a request error: graphql-core raises it when it is given no
+    name. So the name is the one sent, or that of a document's only operation."""
+
+    @property
+    def operation_name(self) -> str | None:
+        provided: str | None = self._provided_operation_name
+        if provided is not None or self.graphql_document is None:
+            return provided
+        operations = [
+            definition
+            for definition in self.graphql_document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+        ]
+        if len(operations) != 1 or operations[0].name is None:
+            return None
+        return operations[0].name.value
+
+
 def _internal_error(message: str, *args: object) -> ExecutionResult:
     """A masked error for a failure of the server's own, logged with its id."""
     error_id = uuid.uuid4().hex
@@ -189,6 +212,11 @@ class ThreadpressSchema(strawberry.Schema):
     errors."""
 
     operation_timeout: float = DEFAULT_SETTINGS.operation_timeout_seconds
+
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
+        context = super()._create_execution_context(*args, **kwargs)
+        context.__class__ = NamedOperationContext  # the same fields; one property differs
+        return context
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
