@@ -34,6 +34,7 @@ from gql.connections import OneConnectionPerQuery
 from gql.dataloader import LoaderWorkEndsWithTheOperation
 from gql.extension_hooks import ExtensionsRunner
 from gql.feed import FeedQueries
+from gql.graphql_core_fixes import install as install_graphql_core_fixes
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.mutations import PostMutations
@@ -46,6 +47,8 @@ from gql.viewer import ViewerQueries
 from models.config import is_postgres
 
 logger = logging.getLogger("threadpress.errors")
+
+install_graphql_core_fixes()  # both execution paths run graphql-core with its fix
 
 DEFAULT_SETTINGS = Settings(database_url="")
 
