@@ -24,12 +24,12 @@ It only ever answers when graphql-core would answer the same, and gives way othe
 - Any error (a resolver raising, a null where the schema forbids one, a value that does not
   coerce) is `Abandoned`: graphql-core runs the operation again from the start and reports
   the error with its path, locations and nulls exactly as it always does. Reads have no side
-  effects, but a run leaves its DataLoaders warm, and graphql-core's errors depend on what
-  is waited for: an error nulls its parent and cancels the parent's other fields, so a
-  sibling that a warm loader answers at once reports its own error too, where a first run
-  would have cancelled it. So the rerun starts from a clean state, with fresh loaders and a
-  fresh record of what was read (the context's `restart_reads`; a context without one is
-  left to graphql-core): it answers exactly what graphql-core alone answers.
+  effects, but a run leaves its DataLoaders warm (and what it began loading) and its record
+  of what the response read filled in. So the rerun starts from a clean state, with fresh
+  loaders and a fresh record (the context's `restart_reads`; a context without one is left
+  to graphql-core): it reads and answers exactly as graphql-core alone does. (With
+  graphql-core's own cancellation of sibling fields, warm loaders changed which errors it
+  reported; gql/graphql_core_fixes.py makes its answer independent of such timing.)
 
 `tests/test_batched_execution.py` proves the answers equal, document by document, through
 both executors.

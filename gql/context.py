@@ -70,8 +70,8 @@ class Context:
     def restart_reads(self) -> None:
         """Fresh loaders and a fresh record of what was read, on the same clock: the
         executor runs an operation again after a failed level-by-level run, and the rerun
-        must answer exactly what a first run answers (warm loaders answer some fields at
-        once where a first run waits, and graphql-core's errors depend on that order)."""
+        must read and answer exactly as a first run does (nothing the failed run loaded,
+        began loading or recorded may reach it)."""
         self.loaders.close()
         self.depends = Dependencies()
         self.__post_init__()
