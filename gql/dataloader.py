@@ -56,8 +56,12 @@ def _pass_on(mine: asyncio.Future[Any], shared: asyncio.Future[Any]) -> None:
         return
     if error is None:
         mine.set_result(shared.result())
-    else:
-        mine.set_exception(error)
+        return
+    mine.set_exception(error)
+    if isinstance(error, OperationOver):
+        # Its caller may be gone with the operation, never to read it: not worth a log
+        # line ("exception was never retrieved"). A caller still waiting gets it all the same.
+        mine.exception()
 
 
 class RequestLoader(DataLoader[K, V], Generic[K, V]):
