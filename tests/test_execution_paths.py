@@ -61,6 +61,7 @@ from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
 from hypothesis import strategies as st
 
 import models
+from gql import graphql_core_fixes
 from gql.dataloader import OperationOver, RequestLoader
 from gql.ids import to_global_id
 from tests.conftest import app_client
@@ -501,6 +502,9 @@ async def _never_awaited_after_a_cancelled_sibling() -> list[str]:
 async def test_cancelled_fields_leave_no_resolver_coroutine_unawaited(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import gql.schema  # noqa: F401  (the app's schema installs the fix)
+
+    assert graphql_executor.gather_with_cancel is graphql_core_fixes.gather_with_cancel  # type: ignore[attr-defined]
     assert await _never_awaited_after_a_cancelled_sibling() == []
     # graphql-core 3.3's own: the fields' resolver coroutines are never awaited.
     monkeypatch.setattr(graphql_executor, "gather_with_cancel", original_gather_with_cancel)
