@@ -39,12 +39,14 @@ pytest: install-test clients
 	$(BIN)/pytest
 
 ## A longer fuzzing run than the test suite's, with a fresh seed each time (FUZZ_SEED=N
-## repeats one); prints the seed so a failure can be replayed.
+## repeats one); prints the seed so a failure can be replayed. The execution paths'
+## differential test runs as many generated documents through both executors.
 FUZZ_CASES ?= 5000
 FUZZ_SEED ?= $(shell date +%s)
 fuzz: install-test
 	@echo "fuzzing with THREADPRESS_FUZZ_SEED=$(FUZZ_SEED), $(FUZZ_CASES) cases"
-	THREADPRESS_FUZZ_CASES=$(FUZZ_CASES) THREADPRESS_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/test_fuzzing.py
+	THREADPRESS_FUZZ_CASES=$(FUZZ_CASES) THREADPRESS_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest \
+		tests/test_fuzzing.py tests/test_execution_paths.py
 
 ## Regenerate schema.graphql from the code
 schema: install

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from gql.body_limit import BodyLimitMiddleware
 from gql.caching import build_response_cache
@@ -21,7 +22,7 @@ from gql.export import export_ndjson
 from gql.graphiql import ASSETS_URL, load_graphiql
 from gql.health import RedisProbe, healthz, readyz
 from gql.http_cache import GraphQLGetCache
-from gql.http_errors import http_exception_handler, internal_error_handler
+from gql.http_errors import LastResortErrors, http_exception_handler, internal_error_handler
 from gql.live import build_live
 from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
 from gql.persisted_queries import build_persisted_queries
@@ -53,6 +54,14 @@ def http_middleware(settings: Settings) -> list[Middleware]:
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(GraphQLGetCache, cache_control=settings.http_cache_control),
     ]
+
+
+class ThreadpressApp(Starlette):
+    """Starlette, with `LastResortErrors` around everything, Starlette's own error
+    middleware included: no response ever leaves outside the JSON error format."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return LastResortErrors(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -131,7 +140,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     # GraphiQL's own files, from this server (no CDN); none when GraphiQL is off.
     assets: list[BaseRoute] = [Mount(ASSETS_URL, app=graphiql.assets())] if graphiql else []
-    app = Starlette(
+    app = ThreadpressApp(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             # Subscriptions over graphql-transport-ws, at the same URL as queries.

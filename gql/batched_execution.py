@@ -24,7 +24,12 @@ It only ever answers when graphql-core would answer the same, and gives way othe
 - Any error (a resolver raising, a null where the schema forbids one, a value that does not
   coerce) is `Abandoned`: graphql-core runs the operation again from the start and reports
   the error with its path, locations and nulls exactly as it always does. Reads have no side
-  effects, so running one twice changes nothing but the time spent.
+  effects, but a run leaves its DataLoaders warm (and what it began loading) and its record
+  of what the response read filled in. So the rerun starts from a clean state, with fresh
+  loaders and a fresh record (the context's `restart_reads`; a context without one is left
+  to graphql-core): it reads and answers exactly as graphql-core alone does. (With
+  graphql-core's own cancellation of sibling fields, warm loaders changed which errors it
+  reported; gql/graphql_core_fixes.py makes its answer independent of such timing.)
 
 `tests/test_batched_execution.py` proves the answers equal, document by document, through
 both executors.
@@ -40,7 +45,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from operator import attrgetter
 from types import GeneratorType, NoneType
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 from graphql import (
     GraphQLBoolean,
@@ -187,6 +192,15 @@ def _conversion_key(field: StrawberryField, arguments: dict[str, Any]) -> tuple[
     if not all(type(value) in _IMMUTABLE for value in arguments.values()):
         return None
     return (id(field), *arguments.items())
+
+
+@runtime_checkable
+class Rerunnable(Protocol):
+    """A context whose reads can start afresh, for the rerun after a failed level-by-level
+    run (see the module's doc)."""
+
+    def restart_reads(self) -> None:
+        """Forget everything read so far (loaders, what the response read)."""
 
 
 class Unsupported(Exception):
@@ -702,6 +716,7 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             or remembered
             or self.operation.operation != OperationType.QUERY
             or _has_middleware(self)
+            or not isinstance(self.context_value, Rerunnable)
         ):
             return super().execute_collected_root_fields(
                 root_type, root_value, grouped_field_set, serially, new_defer_usages
@@ -728,6 +743,8 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self._count_abandoned() >= ABANDONED_BEFORE_GIVING_WAY:
                 logger.debug("graphql-core runs %s from now on: it keeps failing", self._name())
                 self._remember_unsupported()
+        # From a clean state: nothing the failed run read may change what graphql-core does.
+        self.context_value.restart_reads()
         result = super().execute_collected_root_fields(
             root_type, root_value, grouped_field_set, False, new_defer_usages
         )

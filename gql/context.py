@@ -67,6 +67,15 @@ class Context:
         self.depends = Dependencies()
         self.__post_init__()
 
+    def restart_reads(self) -> None:
+        """Fresh loaders and a fresh record of what was read, on the same clock: the
+        executor runs an operation again after a failed level-by-level run, and the rerun
+        must read and answer exactly as a first run does (nothing the failed run loaded,
+        began loading or recorded may reach it)."""
+        self.loaders.close()
+        self.depends = Dependencies()
+        self.__post_init__()
+
     @property
     def settings(self) -> Settings:
         """The app's settings."""

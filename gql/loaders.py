@@ -7,6 +7,9 @@ Lists that belong to many parents at once (replies of every comment on a level, 
 every author on a page) are fetched for the whole batch in one query and paged in memory;
 a batch of a single parent pages in SQL instead, so a long list is never read whole to show
 one page of it.
+
+The loaders are `gql.dataloader.RequestLoader`s: a field that gives up on a load (graphql-core
+cancels the siblings of an error) never cancels it for the fields that still wait for it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 import models
+from gql.dataloader import RequestLoader
 from gql.dependencies import Dependencies
 from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
@@ -59,7 +62,7 @@ def _grouped(rows: Iterable[V], key: Callable[[V], K]) -> dict[K, list[V]]:
     return groups
 
 
-async def load_level(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+async def load_level(loader: RequestLoader[K, V], keys: Sequence[K]) -> list[V]:
     """What `loader.load_many(keys)` answers, for a caller that holds a whole level's keys
     (the level-by-level executor's whole-level resolvers): values the loader already holds
     are taken from it, the others come from one call of the batch function, without a
@@ -76,7 +79,7 @@ async def load_level(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
         else:
             missing.append(key)
     if missing:
-        for key, value in zip(missing, await loader.load_fn(missing), strict=True):
+        for key, value in zip(missing, await loader.fetch(missing), strict=True):
             if isinstance(value, BaseException):
                 raise value
             found[key] = value
@@ -124,21 +127,28 @@ class Loaders:
         self.now = now
         self.depends = depends or Dependencies()
         self.see_drafts = see_drafts
-        self.post_by_id = DataLoader(self._post_by_id)
-        self.author_by_id = DataLoader(self._author_by_id)
-        self.category_by_id = DataLoader(self._category_by_id)
-        self.comment_by_id = DataLoader(self._comment_by_id)
-        self.categories_by_post = DataLoader(self._categories_by_post)
-        self.children_by_category = DataLoader(self._children_by_category)
-        self.post_count_by_category = DataLoader(self._post_count_by_category)
-        self.post_count_by_author = DataLoader(self._post_count_by_author)
-        self.posts_by_category = DataLoader(self._posts_by_category)
-        self.posts_by_author = DataLoader(self._posts_by_author)
-        self.comment_count_by_post = DataLoader(self._comment_count_by_post)
-        self.reply_count_by_comment = DataLoader(self._reply_count_by_comment)
-        self.top_level_comments_by_post = DataLoader(self._top_level_comments_by_post)
-        self.replies_by_comment = DataLoader(self._replies_by_comment)
-        self.comment_thread_by_post = DataLoader(self._comment_thread_by_post)
+        self.post_by_id = RequestLoader(self._post_by_id)
+        self.author_by_id = RequestLoader(self._author_by_id)
+        self.category_by_id = RequestLoader(self._category_by_id)
+        self.comment_by_id = RequestLoader(self._comment_by_id)
+        self.categories_by_post = RequestLoader(self._categories_by_post)
+        self.children_by_category = RequestLoader(self._children_by_category)
+        self.post_count_by_category = RequestLoader(self._post_count_by_category)
+        self.post_count_by_author = RequestLoader(self._post_count_by_author)
+        self.posts_by_category = RequestLoader(self._posts_by_category)
+        self.posts_by_author = RequestLoader(self._posts_by_author)
+        self.comment_count_by_post = RequestLoader(self._comment_count_by_post)
+        self.reply_count_by_comment = RequestLoader(self._reply_count_by_comment)
+        self.top_level_comments_by_post = RequestLoader(self._top_level_comments_by_post)
+        self.replies_by_comment = RequestLoader(self._replies_by_comment)
+        self.comment_thread_by_post = RequestLoader(self._comment_thread_by_post)
+
+    def close(self) -> None:
+        """The operation is over (cancelled), or fresh loaders replace these: end what they
+        still run (see `RequestLoader.close`)."""
+        for loader in vars(self).values():
+            if isinstance(loader, RequestLoader):
+                loader.close()
 
     # --- visibility -----------------------------------------------------------------------
 

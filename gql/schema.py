@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import StreamResult
@@ -30,8 +30,10 @@ from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
 from gql.comments.thread_plan import plan_comment_connections
 from gql.connections import OneConnectionPerQuery
+from gql.dataloader import LoaderWorkEndsWithTheOperation
 from gql.extension_hooks import ExtensionsRunner
 from gql.feed import FeedQueries
+from gql.graphql_core_fixes import install as install_graphql_core_fixes
 from gql.limits import DocumentLimits
 from gql.node_query import NodeQueries
 from gql.posts.mutations import PostMutations
@@ -45,6 +47,8 @@ from gql.viewer import ViewerQueries
 from models.config import is_postgres
 
 logger = logging.getLogger("threadpress.errors")
+
+install_graphql_core_fixes()  # both execution paths run graphql-core with its fix
 
 DEFAULT_SETTINGS = Settings(database_url="")
 
@@ -213,12 +217,61 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     )
 
 
+class NamedOperationContext(ExecutionContext):
+    """Strawberry's execution context, without its guess at the operation to run.
+
+    With no `operationName`, Strawberry names the document's first operation and hands that
+    name to graphql-core, which then runs it even when the document has several. The spec
+    (GetOperation) makes that a request error: graphql-core raises it when it is given no
+    name. So the name is the one sent, or that of a document's only operation."""
+
+    @property
+    def operation_name(self) -> str | None:
+        provided: str | None = self._provided_operation_name
+        if provided is not None or self.graphql_document is None:
+            return provided
+        operations = [
+            definition
+            for definition in self.graphql_document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+        ]
+        if len(operations) != 1 or operations[0].name is None:
+            return None
+        return operations[0].name.value
+
+
+def _internal_error(message: str, *args: object) -> ExecutionResult:
+    """A masked error for a failure of the server's own, logged with its id."""
+    error_id = uuid.uuid4().hex
+    logger.error(
+        "errorId=%s " + message,
+        error_id,
+        *args,
+        exc_info=True,
+        extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
+    )
+    return ExecutionResult(
+        data=None,
+        errors=[
+            GraphQLError(
+                INTERNAL_ERROR_MESSAGE,
+                extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+            )
+        ],
+    )
+
+
 class ThreadpressSchema(strawberry.Schema):
     """The schema, with a time limit on every operation. Logging of errors happens once, in
     `ErrorPolicy`, for the unexpected ones only: the client's own mistakes are not server
     errors."""
 
     operation_timeout: float = DEFAULT_SETTINGS.operation_timeout_seconds
+
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
+        context = super()._create_execution_context(*args, **kwargs)
+        context.__class__ = NamedOperationContext  # the same fields; one property differs
+        return context
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -258,6 +311,17 @@ class ThreadpressSchema(strawberry.Schema):
                         extensions={"code": "TIMEOUT", "errorId": error_id},
                     )
                 ],
+            )
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():
+                raise  # this request is being cancelled (the server stops, the client left)
+            # Raised where nothing cancelled this request: something it awaited was
+            # cancelled under it. graphql-core lets it through (it catches `Exception`);
+            # the client gets a masked error, never a failed response.
+            return _internal_error(
+                "operation %r failed: a CancelledError nothing asked for",
+                kwargs.get("operation_name"),
             )
 
     async def stream(
@@ -326,6 +390,9 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
     if settings.database_replica_url:
         # Anonymous queries read the replica (decided once the operation's type is known).
         extensions.append(ReplicaRouting)
+    # Last, so innermost: a cancelled operation's loader queries end before its database
+    # connection goes back to the pool.
+    extensions.append(LoaderWorkEndsWithTheOperation)
     built = ThreadpressSchema(
         query=Query,
         mutation=Mutation,

@@ -135,6 +135,45 @@ async def test_unexpected_errors_are_masked_with_an_id_in_the_log(
     assert line["request_id"] == "join-me-1"
 
 
+@pytest.mark.parametrize("batched", ["on", "off"])
+async def test_a_cancelled_error_inside_an_operation_is_a_masked_error(
+    db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, batched: str
+) -> None:
+    # Something a resolver awaits is cancelled under it, though nothing cancelled the
+    # request: graphql-core lets a CancelledError through (it is no `Exception`).
+    from gql.loaders import Loaders
+
+    def cancelled_under_it(_self: Loaders) -> None:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(Loaders, "public_posts", cancelled_under_it)
+
+    async with app_client(db, {"THREADPRESS_BATCHED_EXECUTION": batched}) as http:
+        with caplog.at_level(logging.ERROR, logger="threadpress.errors"):
+            response = await http.post(
+                "/graphql", json={"query": "query Count { posts { totalCount } }"}
+            )
+
+    # Answered as the time limit's TIMEOUT is: the operation as a whole failed.
+    assert response.status_code == 200
+    body = response.json()
+    [error] = body["errors"]
+    error_id = error["extensions"]["errorId"]
+    assert body == {
+        "errors": [
+            {
+                "message": "Internal server error",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+            }
+        ],
+    }
+    [record] = [r for r in caplog.records if r.name == "threadpress.errors"]
+    assert record.getMessage() == (
+        f"errorId={error_id} operation None failed: a CancelledError nothing asked for"
+    )
+    assert record.exc_info is not None
+
+
 async def test_a_crash_outside_graphql_logs_its_request_id(
     db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

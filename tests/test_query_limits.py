@@ -318,6 +318,34 @@ async def test_slow_operations_are_cancelled_with_a_masked_error(
     assert len(error["extensions"]["errorId"]) == 32
 
 
+async def test_a_cancelled_operation_ends_the_loader_queries_it_still_runs(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A field's load outlives the field that gave up on it (other fields may still wait
+    for it), but not its operation: at the time limit the loader's query is cancelled, so
+    it never holds a connection past the answer."""
+    from gql.loaders import Loaders
+
+    ended: list[str] = []
+
+    async def never(_self: Loaders, ids: list[int]) -> list[int]:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+        return [0 for _ in ids]
+
+    monkeypatch.setattr(Loaders, "_post_count_by_category", never)
+    await factories.category(slug="running")
+    env = {"THREADPRESS_OPERATION_TIMEOUT_MS": "200", "THREADPRESS_BATCHED_EXECUTION": "off"}
+    async with app_client(db, env) as http:
+        body = await _post(http, "{ categories { nodes { postCount } } }")
+
+    assert _codes(body) == ["TIMEOUT"]
+    assert ended == ["cancelled"]
+
+
 @pytest.mark.parametrize(
     "query",
     [

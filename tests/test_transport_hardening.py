@@ -5,6 +5,7 @@ error, and no GraphiQL in production unless asked."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 import gql.app
 import models
 from gql.graphiql import CONTENT_SECURITY_POLICY, NPM_SCRIPTS
+from gql.http_errors import LastResortErrors
 from gql.ids import to_global_id
 from gql.schema import schema
 from gql.security_headers import DEFAULT_CONTENT_SECURITY_POLICY
@@ -509,6 +511,110 @@ async def test_crash_is_a_json_500_with_an_error_id_in_the_log(
     assert record.getMessage() == f"errorId={error_id} unhandled exception in GET /healthz"
     assert record.exc_info is not None
     assert str(record.exc_info[1]) == "secret detail /srv/app.py"
+
+
+async def test_a_cancelled_error_nothing_asked_for_is_a_json_500_not_plain_text(
+    db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A CancelledError is no `Exception`: Starlette's error middleware lets it through.
+    async def cancelled_under_it(_request: object) -> None:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(gql.app, "healthz", cancelled_under_it)
+    settings = load_settings({"DATABASE_URL": db, "THREADPRESS_SECRET_KEY": TEST_SECRET_KEY})
+    app = gql.app.create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)  # the guard answers: nothing escapes the app
+    with caplog.at_level(logging.ERROR, logger="threadpress.errors"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get("/healthz", headers={"X-Request-Id": "cancelled-1"})
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    [error] = response.json()["errors"]
+    error_id = error["extensions"]["errorId"]
+    assert error == {
+        "message": "Internal server error",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+    }
+    assert _security_headers(response) == SECURITY_HEADERS
+    assert response.headers["x-request-id"] == "cancelled-1"
+    [record] = [r for r in caplog.records if r.name == "threadpress.errors"]
+    assert record.getMessage() == f"errorId={error_id} unhandled exception in GET /healthz"
+
+
+async def _guarded(app: Any, scope: dict[str, Any], incoming: list[Any]) -> list[Any]:
+    """What `LastResortErrors` around `app` sends for `scope`."""
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await LastResortErrors(app)(scope, receive, send)
+    return sent
+
+
+HTTP_SCOPE = {"type": "http", "method": "GET", "path": "/x", "headers": [], "state": {}}
+
+
+async def test_a_crash_after_the_response_started_is_logged_and_sends_nothing_more(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def streams_then_crashes(_scope: Any, _receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"data: 1\n\n", "more_body": True})
+        raise RuntimeError("the stream broke")
+
+    with caplog.at_level(logging.ERROR, logger="threadpress.errors"):
+        sent = await _guarded(streams_then_crashes, dict(HTTP_SCOPE), [])
+
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    [record] = [r for r in caplog.records if r.name == "threadpress.errors"]
+    assert "unhandled exception in GET /x" in record.getMessage()
+
+
+async def test_a_websocket_that_crashes_is_closed_as_an_internal_error() -> None:
+    async def accepts_then_crashes(_scope: Any, _receive: Any, send: Any) -> None:
+        await send({"type": "websocket.accept"})
+        raise RuntimeError("the subscription broke")
+
+    async def crashes_before_accepting(_scope: Any, _receive: Any, _send: Any) -> None:
+        raise RuntimeError("the handshake broke")
+
+    scope = {"type": "websocket", "path": "/graphql", "headers": [], "state": {}}
+    accepted = await _guarded(accepts_then_crashes, dict(scope), [])
+    refused = await _guarded(crashes_before_accepting, dict(scope), [])
+    denial = {**scope, "extensions": {"websocket.http.response": {}}}
+    answered = await _guarded(crashes_before_accepting, denial, [])
+
+    closed = {"type": "websocket.close", "code": 1011, "reason": "Internal error"}
+    assert accepted == [{"type": "websocket.accept"}, closed]
+    assert refused == [closed]
+    assert [m["type"] for m in answered] == [
+        "websocket.http.response.start",
+        "websocket.http.response.body",
+    ]
+    assert answered[0]["status"] == 500
+    assert json.loads(answered[1]["body"])["errors"][0]["extensions"]["code"] == (
+        "INTERNAL_SERVER_ERROR"
+    )
+
+
+async def test_a_request_that_is_really_cancelled_stays_cancelled() -> None:
+    started = asyncio.Event()
+
+    async def waits(_scope: Any, _receive: Any, _send: Any) -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    request = asyncio.ensure_future(_guarded(waits, dict(HTTP_SCOPE), []))
+    await started.wait()
+    request.cancel()  # the server shuts down, or the client went away
+
+    with pytest.raises(asyncio.CancelledError):
+        await request
 
 
 async def test_refused_requests_are_logged(db: str, caplog: pytest.LogCaptureFixture) -> None:
