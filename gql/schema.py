@@ -149,15 +149,7 @@ class ErrorPolicy(MaskErrors):
         )
         if message == error.message:
             return error
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=error.original_error,
-            extensions=error.extensions,
-        )
+        return _rewritten(error, message, error.extensions)
 
 
 def _merged(errors: list[GraphQLError]) -> list[GraphQLError]:
@@ -206,6 +198,13 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         code = "GRAPHQL_VALIDATION_FAILED"
     else:
         code = "BAD_USER_INPUT"
+    return _rewritten(error, message, {**(error.extensions or {}), "code": code})
+
+
+def _rewritten(
+    error: GraphQLError, message: str, extensions: dict[str, Any] | None
+) -> GraphQLError:
+    """`error` with another message and extensions; where it points, unchanged."""
     return GraphQLError(
         message=message,
         nodes=error.nodes,
@@ -213,7 +212,7 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         positions=error.positions,
         path=error.path,
         original_error=error.original_error,
-        extensions={**(error.extensions or {}), "code": code},
+        extensions=extensions,
     )
 
 
@@ -240,24 +239,22 @@ class NamedOperationContext(ExecutionContext):
         return operations[0].name.value
 
 
-def _internal_error(message: str, *args: object) -> ExecutionResult:
-    """A masked error for a failure of the server's own, logged with its id."""
+def _server_failure(
+    code: str, client_message: str, log_message: str, *args: object, traceback: bool
+) -> ExecutionResult:
+    """An operation the server could not finish (its time limit, a failure of its own): no
+    data, one error with `code` and an error id, which the log line repeats."""
     error_id = uuid.uuid4().hex
     logger.error(
-        "errorId=%s " + message,
+        "errorId=%s " + log_message,
         error_id,
         *args,
-        exc_info=True,
+        exc_info=traceback,
         extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
     )
     return ExecutionResult(
         data=None,
-        errors=[
-            GraphQLError(
-                INTERNAL_ERROR_MESSAGE,
-                extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
-            )
-        ],
+        errors=[GraphQLError(client_message, extensions={"code": code, "errorId": error_id})],
     )
 
 
@@ -295,22 +292,13 @@ class ThreadpressSchema(strawberry.Schema):
                 return await super().execute(*args, **kwargs)
         except TimeoutError:
             # Cancelled: every write runs in a transaction, which the cancellation rolled back.
-            error_id = uuid.uuid4().hex
-            logger.error(
-                "errorId=%s operation %r cancelled after %.3f s",
-                error_id,
+            return _server_failure(
+                "TIMEOUT",
+                "The operation took too long and was cancelled.",
+                "operation %r cancelled after %.3f s",
                 kwargs.get("operation_name"),
                 self.operation_timeout,
-                extra={"request_id": current_request_id(), "fields": {"errorId": error_id}},
-            )
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        "The operation took too long and was cancelled.",
-                        extensions={"code": "TIMEOUT", "errorId": error_id},
-                    )
-                ],
+                traceback=False,
             )
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -319,9 +307,12 @@ class ThreadpressSchema(strawberry.Schema):
             # Raised where nothing cancelled this request: something it awaited was
             # cancelled under it. graphql-core lets it through (it catches `Exception`);
             # the client gets a masked error, never a failed response.
-            return _internal_error(
+            return _server_failure(
+                "INTERNAL_SERVER_ERROR",
+                INTERNAL_ERROR_MESSAGE,
                 "operation %r failed: a CancelledError nothing asked for",
                 kwargs.get("operation_name"),
+                traceback=True,
             )
 
     async def stream(
