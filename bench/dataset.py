@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from models.comment import thread_path_segment
 from models.sorting import text_sort_key
-from threadpress.comment_html import sanitize_comment
+from models.text.comment_html import sanitize_comment
 
 SEED = 20170304
 MAX_DEPTH = 8

@@ -4,8 +4,8 @@ driver (asyncpg or sqlite3) and JSON built from dicts, with no GraphQL and no OR
 Each handler runs the statements Threadpress's loaders run (one per relation and per thread
 level) and answers exactly the JSON Threadpress answers for the benchmark's documents; the
 benchmark asserts that, parsed, before it measures anything. Page sizes, cursors, global IDs,
-excerpts and timestamps follow the server's rules (`gql.pagination`, `gql.ids`,
-`threadpress.content`), so the only difference left is the machinery in between.
+excerpts and timestamps follow the server's rules (`gql.pagination`, `gql.core.ids`,
+`models.text.content`), so the only difference left is the machinery in between.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any, Protocol
 import asyncpg
 
 from bench.dataset import FANOUT
-from gql.ids import to_global_id
-from threadpress.content import make_excerpt
+from gql.core.ids import to_global_id
+from models.text.content import make_excerpt
 
 Row = Sequence[Any]
 JSON = dict[str, Any]

@@ -69,7 +69,7 @@ def ceiling_app(responses_file: Path, *, middleware: bool = False) -> Starlette:
     if not middleware:
         return Starlette(routes=routes)
     from gql.app import http_middleware
-    from gql.request_log import configure_logging
+    from gql.http.request_log import configure_logging
     from gql.settings import load_settings
 
     settings = load_settings()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bench.dataset import FANOUT, Dataset
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
 
 PAGE_TOKEN = "__AFTER__"
 """Stands for the `after` cursor (a JSON string, or null) in paged request bodies."""

@@ -12,30 +12,30 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from gql.body_limit import BodyLimitMiddleware
-from gql.caching import build_response_cache
-from gql.changes import announce_loop
-from gql.cors import cors_middleware
-from gql.csrf import RequireJsonPostMiddleware
-from gql.dependencies import invalidation_for_post
-from gql.export import export_ndjson
-from gql.graphiql import ASSETS_URL, load_graphiql
-from gql.health import RedisProbe, healthz, readyz
-from gql.http_cache import GraphQLGetCache
-from gql.http_errors import LastResortErrors, http_exception_handler, internal_error_handler
+from gql.cache.dependencies import invalidation_for_post
+from gql.cache.replica import ReplicaReads
+from gql.cache.response_cache import build_response_cache
+from gql.comments.retention import retention_loop
+from gql.core.rate_limit import RateLimiter
+from gql.extensions.persisted_queries import build_persisted_queries
+from gql.http.body_limit import BodyLimitMiddleware
+from gql.http.cors import cors_middleware
+from gql.http.csrf import RequireJsonPostMiddleware
+from gql.http.errors import LastResortErrors, http_exception_handler, internal_error_handler
+from gql.http.etags import GraphQLGetCache
+from gql.http.graphiql import ASSETS_URL, load_graphiql
+from gql.http.health import RedisProbe, healthz, readyz
+from gql.http.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
+from gql.http.request_log import RequestLogMiddleware
+from gql.http.security_headers import SecurityHeadersMiddleware
+from gql.http.stop_signals import when_asked_to_stop
+from gql.http.view import GraphQLView
 from gql.live import build_live
-from gql.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
-from gql.persisted_queries import build_persisted_queries
-from gql.rate_limit import RateLimiter
-from gql.replica import ReplicaReads
-from gql.request_log import RequestLogMiddleware
-from gql.retention import retention_loop
+from gql.publishing.change_log import announce_loop
+from gql.publishing.webhooks import send_loop
 from gql.schema import build_schema
-from gql.security_headers import SecurityHeadersMiddleware
 from gql.settings import Settings, load_settings
-from gql.stop_signals import when_asked_to_stop
-from gql.view import GraphQLView
-from gql.webhooks import send_loop
+from gql.site.export import export_ndjson
 from models.database import close_database, open_database
 
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     caller (tests share one open database across many apps)."""
     settings = settings or load_settings()
     metrics = settings.metrics_allow is not None
-    # Public reads from the replica, when one is configured (see `gql.replica`).
+    # Public reads from the replica, when one is configured (see `gql.cache.replica`).
     replica = ReplicaReads(settings.redis_url) if settings.database_replica_url else None
     response_cache = build_response_cache(settings, replica)
     persisted = build_persisted_queries(settings)

@@ -13,14 +13,14 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 from tortoise import timezone
 
-from gql.caching import ResponseCache
-from gql.client_ip import client_ip
-from gql.dependencies import Dependencies
+from gql.cache.dependencies import Dependencies
+from gql.cache.replica import ReplicaReads
+from gql.cache.response_cache import ResponseCache
+from gql.core.client_ip import client_ip
+from gql.core.permissions import Permission, Viewer
+from gql.core.rate_limit import RateLimiter
 from gql.live import Live, LiveEvent
 from gql.loaders import Loaders
-from gql.permissions import Permission, Viewer
-from gql.rate_limit import RateLimiter
-from gql.replica import ReplicaReads
 from gql.settings import Settings
 
 
@@ -119,7 +119,7 @@ class Context:
 
     @cached_property
     def client_ip(self) -> str | None:
-        """The client's address (see `gql.client_ip`)."""
+        """The client's address (see `gql.core.client_ip`)."""
         return client_ip(self.request, self.settings.trusted_proxies)
 
     @property

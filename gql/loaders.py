@@ -8,7 +8,7 @@ every author on a page) are fetched for the whole batch in one query and paged i
 a batch of a single parent pages in SQL instead, so a long list is never read whole to show
 one page of it.
 
-The loaders are `gql.dataloader.RequestLoader`s: a field that gives up on a load (graphql-core
+The loaders are `gql.core.dataloader.RequestLoader`s: a field that gives up on a load (graphql-core
 cancels the siblings of an error) never cancels it for the fields that still wait for it.
 """
 
@@ -23,9 +23,9 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 import models
-from gql.dataloader import RequestLoader
-from gql.dependencies import Dependencies
-from gql.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
+from gql.cache.dependencies import Dependencies
+from gql.core.dataloader import RequestLoader
+from gql.core.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
 from models.rows import (
     AUTHORS,
@@ -119,7 +119,7 @@ async def _categories_of_posts(post_ids: Sequence[int]) -> list[tuple[int, Categ
 
 class Loaders:
     """The loaders of one request; `now` is the request's clock for scheduled posts, and
-    `depends` records what the response read (see `gql.dependencies`)."""
+    `depends` records what the response read (see `gql.cache.dependencies`)."""
 
     def __init__(
         self, now: datetime, depends: Dependencies | None = None, *, see_drafts: bool = False

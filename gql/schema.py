@@ -19,8 +19,8 @@ from strawberry.types.graphql import OperationType
 
 from gql.authors.mutations import AuthorMutations
 from gql.authors.queries import AuthorQueries
-from gql.batched_execution import BatchedExecutionContext
-from gql.caching import OnlyQueriesAreShared
+from gql.cache.replica import ReplicaRouting
+from gql.cache.response_cache import OnlyQueriesAreShared
 from gql.categories.mutations import CategoryMutations
 from gql.categories.queries import CategoryQueries
 from gql.comments.mutations import CommentMutations
@@ -29,21 +29,22 @@ from gql.comments.queries import CommentQueries
 from gql.comments.queue import ModerationQueries
 from gql.comments.subscriptions import CommentSubscriptions
 from gql.comments.thread_plan import plan_comment_connections
-from gql.connections import OneConnectionPerQuery
-from gql.dataloader import LoaderWorkEndsWithTheOperation
-from gql.extension_hooks import ExtensionsRunner
-from gql.feed import FeedQueries
-from gql.graphql_core_fixes import install as install_graphql_core_fixes
-from gql.limits import DocumentLimits
-from gql.node_query import NodeQueries
+from gql.core.dataloader import LoaderWorkEndsWithTheOperation
+from gql.core.request_id import current_request_id
+from gql.engine.executor import BatchedExecutionContext
+from gql.engine.graphql_core_fixes import install as install_graphql_core_fixes
+from gql.extensions.hooks import ExtensionsRunner
+from gql.extensions.limits import DocumentLimits
+from gql.extensions.operation_connection import OneConnectionPerQuery
+from gql.extensions.operation_names import OperationNameRecorder
+from gql.extensions.validation_cache import DocumentValidationCache
+from gql.extensions.validation_messages import SUGGESTION, private_message
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
-from gql.replica import ReplicaRouting
-from gql.request_log import OperationNameRecorder, current_request_id
 from gql.settings import Settings
-from gql.validation_cache import DocumentValidationCache
-from gql.validation_messages import SUGGESTION, private_message
-from gql.viewer import ViewerQueries
+from gql.site.changes_feed import FeedQueries
+from gql.site.node_field import NodeQueries
+from gql.site.viewer import ViewerQueries
 from models.config import is_postgres
 
 logger = logging.getLogger("threadpress.errors")
@@ -135,7 +136,7 @@ class ErrorPolicy(MaskErrors):
 
     def _private(self, error: GraphQLError) -> GraphQLError:
         """In production, a validation or coercion message names only what the client
-        wrote (`gql.validation_messages`). Our own refusals carry a code already, and a
+        wrote (`gql.extensions.validation_messages`). Our own refusals carry a code already, and a
         syntax error only quotes the document."""
         if (
             error.path is not None

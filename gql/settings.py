@@ -67,7 +67,7 @@ class Settings:
     # Caching (see README, "Caching").
     response_cache: bool = True
     response_cache_bytes: int = 64 * 1024 * 1024
-    # Queries run level by level (gql/batched_execution.py); off runs graphql-core alone.
+    # Queries run level by level (gql/engine/executor.py); off runs graphql-core alone.
     batched_execution: bool = True
     http_cache_control: str = "public, max-age=0, must-revalidate"
     persisted_queries: PersistedQueryMode = "apq"

@@ -14,7 +14,7 @@ from tortoise.models import Model
 
 
 class Role(StrEnum):
-    """What a token's holder may do (see `gql.permissions`)."""
+    """What a token's holder may do (see `gql.core.permissions`)."""
 
     EDITOR = "editor"
     MODERATOR = "moderator"

@@ -1,6 +1,6 @@
 """The change log: every change of the public view, in commit order, for static-site builds
 (`Query.changes`). Each write appends its entries in its own transaction, under a lock on
-PostgreSQL (see `gql.changes`), so ids are handed out in the order writes commit and a
+PostgreSQL (see `gql.publishing.change_log`), so ids are handed out in the order writes commit and a
 reader that has seen id N will never later find an entry below N."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 With a read replica (`DATABASE_REPLICA_URL`) there are two Tortoise connections: `default`,
 the primary, and `replica`. Every read goes to the primary unless the code serving the
 current request opted into the replica with `replica_reads()` (the GraphQL view does so for
-anonymous queries, see `gql.replica`). The choice lives in one context variable, consulted
+anonymous queries, see `gql.cache.replica`). The choice lives in one context variable, consulted
 by `ReadRouter` (which Tortoise asks for every ORM read) and by `read_connection()` (for code
 that sends its own SQL), so nothing else needs `using_db`. Inside a transaction on the
 primary every read stays in that transaction, whatever the variable says.

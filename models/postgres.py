@@ -7,13 +7,14 @@ trips, and the server's CPU for each reset competes with the requests themselves
 
 Threadpress leaves no session state on pooled connections: advisory locks are transaction
 locks (`pg_advisory_xact_lock`), the only `SET` is `SET TRANSACTION`, cursors live inside
-transactions, and `LISTEN` runs on connections of its own (gql/foreign_writes.py,
+transactions, and `LISTEN` runs on connections of its own (gql/cache/foreign_writes.py,
 gql/live/brokers.py). asyncpg still rolls back a transaction left open before the
 connection returns to the pool (`Connection._reset`, which runs whatever `reset` is given).
 tests/test_database_sessions.py checks that nothing is left behind.
 
-Within `one_connection_each()` (a read operation, see gql/connections.py) a client also lends
-the task one pooled connection, taken at its first query and returned when the block ends,
+Within `one_connection_each()` (a read operation, see gql/extensions/operation_connection.py)
+a client also lends the task one pooled connection, taken at its first query and returned when the
+block ends,
 instead of one per query: a post page's dozen queries then cost one pool acquire and release,
 as a hand-written endpoint's do. Queries that the operation runs at the same time take turns
 on it (as on Tortoise's single-connection clients). A transaction runs on a connection of its

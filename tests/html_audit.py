@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from hypothesis import strategies as st
 
-from threadpress.comment_html import COMMENT_ATTRIBUTES, COMMENT_TAGS
+from models.text.comment_html import COMMENT_ATTRIBUTES, COMMENT_TAGS
 
 SAFE_URL = re.compile(r"(?i)(?:https?|mailto):")
 

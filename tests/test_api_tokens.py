@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 import models
-from gql.auth import create_token, revoke_token, token_hash
+from gql.core.tokens import create_token, revoke_token, token_hash
 from tests.conftest import app_client, without_cost
 
 VIEWER = "{ viewer { name role permissions } }"

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 import models
-from gql.csrf import UNSUPPORTED_MESSAGE
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.http.csrf import UNSUPPORTED_MESSAGE
+from gql.http.view import BATCHING_MESSAGE
 from gql.loaders import Loaders
-from gql.view import BATCHING_MESSAGE
 from tests import factories
 from tests.conftest import SqlLog, app_client
 
@@ -322,7 +322,7 @@ async def test_no_graphql_ide_in_production(db: str, path: str) -> None:
 
 
 async def test_no_graphiql_assets_in_production(db: str) -> None:
-    from gql.graphiql import ASSETS_URL, NPM_SCRIPTS
+    from gql.http.graphiql import ASSETS_URL, NPM_SCRIPTS
 
     async with app_client(db, PRODUCTION) as http:
         responses = [await http.get(f"{ASSETS_URL}/{script.url_path}") for script in NPM_SCRIPTS]

@@ -1,5 +1,5 @@
 """Every query answers the same whichever executor runs it: graphql-core field by field, or
-Threadpress's level-by-level executor (gql/batched_execution.py, on by default).
+Threadpress's level-by-level executor (gql/engine/executor.py, on by default).
 
 A differential test: each document goes to two apps over the same database, one with
 `THREADPRESS_BATCHED_EXECUTION=off`, and the two answers must be equal byte for byte once
@@ -23,14 +23,14 @@ import schemathesis
 from graphql import parse
 
 import models
-from gql import batched_execution
-from gql.auth import create_token
 from gql.comments import thread_plan
 from gql.comments.types import Comment
-from gql.document_variables import values_key, variables_below
-from gql.ids import to_global_id
-from gql.kept_plans import KeptPlans
-from gql.orderings import COMMENT_ORDERING
+from gql.core.ids import to_global_id
+from gql.core.orderings import COMMENT_ORDERING
+from gql.core.tokens import create_token
+from gql.engine import executor
+from gql.engine.kept_plans import KeptPlans
+from gql.engine.variables import values_key, variables_below
 from gql.pagination import Page, build_connection, known_total
 from tests import factories
 from tests.conftest import app_client
@@ -289,14 +289,14 @@ async def test_reads_answer_the_same_and_run_level_by_level(
     query, values = _substitute(document, variables, ids)
     # Every operation the level-by-level executor completed, and by which app.
     completed: list[int] = []
-    run = batched_execution._Level.run
+    run = executor._Level.run
 
     async def counted(level: Any, root_type: Any, root_value: Any, fields: Any) -> Any:
         data = await run(level, root_type, root_value, fields)
         completed.append(1)
         return data
 
-    monkeypatch.setattr(batched_execution._Level, "run", counted)
+    monkeypatch.setattr(executor._Level, "run", counted)
     with caplog.at_level(logging.DEBUG, logger=EXECUTION_LOG):
         plain_answer = await plain.post("/graphql", json={"query": query, "variables": values})
         ran_for_plain = list(completed)
@@ -435,16 +435,16 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
     than `CONVERSIONS_KEPT` are kept."""
     ids = await _site()
     batched, plain = clients
-    monkeypatch.setattr(batched_execution, "_CONVERTED", OrderedDict())  # this test's own
+    monkeypatch.setattr(executor, "_CONVERTED", OrderedDict())  # this test's own
     hits = []
-    lookup = batched_execution._CONVERTED.get
+    lookup = executor._CONVERTED.get
 
     def counted(key: Any) -> Any:
         found = lookup(key)
         hits.append(found is not None)
         return found
 
-    monkeypatch.setattr(batched_execution._CONVERTED, "get", counted, raising=False)
+    monkeypatch.setattr(executor._CONVERTED, "get", counted, raising=False)
     sizes = []
     for size in (1, 2, 1, 3, None, 2, 1):
         variables = {"id": ids["hilly"], "size": size}
@@ -462,10 +462,10 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
         replies = [c["replies"]["nodes"] for c in body["data"]["post"]["comments"]["nodes"]]
         assert max(len(page) for page in replies) == size
     assert any(hits), "kept conversions were used"
-    monkeypatch.setattr(batched_execution, "CONVERSIONS_KEPT", 2)
+    monkeypatch.setattr(executor, "CONVERSIONS_KEPT", 2)
     variables = {"id": ids["hilly"], "size": 4}
     await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
-    assert len(batched_execution._CONVERTED) <= 2
+    assert len(executor._CONVERTED) <= 2
 
 
 THREAD_FROM_ROWS = """query Thread($id: ID!) {

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import gql.export
+import gql.site.export
 import models
-from gql.auth import create_token
-from gql.changes import announce_everything
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
+from gql.publishing.change_log import announce_everything
 from tests import factories
 from tests.conftest import app_client, graphql
 
@@ -55,7 +55,7 @@ def _parse(body: bytes) -> tuple[list[dict[str, Any]], str]:
 async def test_a_build_exports_every_public_node_then_continues_with_the_feed(
     db: str, batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gql.export, "BATCH", batch)
+    monkeypatch.setattr(gql.site.export, "BATCH", batch)
     site = await _site()
     builder = await _headers(models.Role.BUILDER)
     moderator = await _headers(models.Role.MODERATOR)

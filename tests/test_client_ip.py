@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from gql.client_ip import client_ip
+from gql.core.client_ip import client_ip
 from gql.settings import SettingsError, load_settings
 
 

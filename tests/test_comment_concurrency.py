@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import models
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
 from tests import factories
 from tests.conftest import app_client, graphql
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
+from models.text.comment_html import comment_text, count_links, sanitize_comment
 from tests.html_audit import audit, comments
-from threadpress.comment_html import comment_text, count_links, sanitize_comment
 
 NOFOLLOW = 'rel="nofollow ugc"'
 

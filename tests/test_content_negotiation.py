@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gql.negotiation import negotiate, negotiated, without_event_stream
+from gql.http.negotiation import negotiate, negotiated, without_event_stream
 from tests.conftest import app_client
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"

@@ -14,8 +14,8 @@ import pytest
 from tortoise import Tortoise
 
 import models
-from gql.auth import create_token
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
 from models.config import PRIMARY
 from tests import factories
 from tests.conftest import SqlLog, app_client, graphql
@@ -31,7 +31,7 @@ SESSION_STATE = re.compile(
     r"pg_(try_)?advisory_lock(_shared)?\s*\(|[\"']\s*SET\s+(?!TRANSACTION|LOCAL)\w|"
     r"[\"']\s*LISTEN\s+\w+\s*;?\s*[\"']|\.add_listener\("
 )
-DEDICATED_LISTENERS = {"gql/pg_listener.py"}
+DEDICATED_LISTENERS = {"gql/core/pg_listener.py"}
 
 
 @pytest.mark.parametrize("database", ["postgres"], indirect=True)

@@ -23,9 +23,9 @@ from graphql import (
 )
 
 import models
-from gql.auth import create_token
-from gql.graphiql import EXAMPLE_MUTATION, EXAMPLE_MUTATION_VARIABLES, EXAMPLE_QUERY
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
+from gql.http.graphiql import EXAMPLE_MUTATION, EXAMPLE_MUTATION_VARIABLES, EXAMPLE_QUERY
 from tests.conftest import app_client
 from threadpress.demo import load_demo
 

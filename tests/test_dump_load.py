@@ -19,9 +19,9 @@ import pytest
 from tortoise import Tortoise, timezone
 
 import models
-from gql.auth import create_token, revoke_token
-from gql.changes import announce_everything
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token, revoke_token
+from gql.publishing.change_log import announce_everything
 from models.comment import thread_path_segment
 from models.config import with_sqlite_pragmas
 from models.database import close_database, migrate_database, open_database

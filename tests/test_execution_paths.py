@@ -17,8 +17,8 @@ THREADPRESS_FUZZ_SEED, as for tests/test_fuzzing.py).
 
 Below them, the two causes in the libraries, as unit tests: Strawberry's DataLoader (a
 caller's cancellation reached other callers; a batch could be left undispatched; see
-gql/dataloader.py) and graphql-core's cancellation of sibling fields (see
-gql/graphql_core_fixes.py), each reproduced with the library alone.
+gql/core/dataloader.py) and graphql-core's cancellation of sibling fields (see
+gql/engine/graphql_core_fixes.py), each reproduced with the library alone.
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
 from hypothesis import strategies as st
 
 import models
-from gql import graphql_core_fixes
-from gql.dataloader import OperationOver, RequestLoader
-from gql.ids import to_global_id
+from gql.core.dataloader import OperationOver, RequestLoader
+from gql.core.ids import to_global_id
+from gql.engine import graphql_core_fixes
 from tests.conftest import app_client
 from tests.test_fuzzing import CASES, SCHEMA_FILE, _generate
 from threadpress.demo import MAIN_SLUG, load_demo
@@ -461,7 +461,7 @@ async def test_a_closed_loader_ends_its_queries_and_tells_who_still_waits() -> N
     assert ended == ["cancelled"]
 
 
-# --- graphql-core's cancellation of sibling fields (gql/graphql_core_fixes.py) ------------------
+# --- graphql-core's cancellation of sibling fields (gql/engine/graphql_core_fixes.py) ---
 
 CORE_SCHEMA = build_schema("type Query { a: Int!  b: B }  type B { c: Int  d: Int }")
 

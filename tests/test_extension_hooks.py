@@ -1,5 +1,5 @@
 """Every operation runs the schema's extensions: their hooks, wrapped once per extension class
-(gql/extension_hooks.py), run exactly as Strawberry's own runner runs them."""
+(gql/extensions/hooks.py), run exactly as Strawberry's own runner runs them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
-from gql.extension_hooks import ExtensionsRunner
+from gql.extensions.hooks import ExtensionsRunner
 from gql.schema import schema
 
 

@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 import models
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from models.text.comment_html import sanitize_comment
 from tests import factories
 from tests.conftest import app_client
 from tests.html_audit import FRAGMENTS, audit
-from threadpress.comment_html import sanitize_comment
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 # `make fuzz` raises these; a seed of 0 means the same cases every run.

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from gql.graphiql import EXAMPLE_MUTATION, EXAMPLE_QUERY, NODE_MODULES
+from gql.http.graphiql import EXAMPLE_MUTATION, EXAMPLE_QUERY, NODE_MODULES
 from tests.conftest import require
 from tests.live_server import ROOT, live_server
 

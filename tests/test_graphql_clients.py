@@ -29,7 +29,7 @@ import pytest
 from graphql import GraphQLObjectType, build_schema
 from playwright.async_api import Browser, Route, async_playwright
 
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
 from tests import factories
 from tests.conftest import empty_database, require
 from tests.live_server import ROOT, database_environment, serve_process

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 import models
-from gql.auth import create_token
+from gql.core.tokens import create_token
 from tests import factories
 
 QUERY = {"query": "{ posts { totalCount nodes { title } } }"}

@@ -17,16 +17,16 @@ import pytest
 import strawberry
 from starlette.applications import Starlette
 
-import gql.graphiql
+import gql.http.graphiql
 from gql.app import create_app
-from gql.graphiql import (
+from gql.http.graphiql import (
     CONTENT_SECURITY_POLICY,
     EXAMPLE_QUERY,
     NODE_MODULES,
     NPM_SCRIPTS,
     NPM_STYLES,
 )
-from gql.negotiation import negotiate
+from gql.http.negotiation import negotiate
 from gql.settings import load_settings
 from tests import factories
 from tests.conftest import require, without_cost
@@ -370,7 +370,7 @@ def test_package_json_pins_the_served_versions() -> None:
 async def test_without_node_modules_a_minimal_page_is_served_and_logged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(gql.graphiql, "NODE_MODULES", tmp_path / "node_modules")
+    monkeypatch.setattr(gql.http.graphiql, "NODE_MODULES", tmp_path / "node_modules")
     with caplog.at_level(logging.WARNING, logger="threadpress.graphiql"):
         app = _app(THREADPRESS_GRAPHIQL="on")
     transport = httpx.ASGITransport(app=app)

@@ -54,7 +54,7 @@ async def test_readiness_names_the_database_when_it_fails(
 async def test_one_json_log_line_per_request(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from gql.request_log import JsonFormatter
+    from gql.http.request_log import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="threadpress.access"):
         await graphql(client, "query Home { posts { totalCount } }")
@@ -76,7 +76,7 @@ async def test_one_json_log_line_per_request(
 async def test_every_answer_echoes_its_request_id_and_logs_it(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from gql.request_log import JsonFormatter
+    from gql.http.request_log import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="threadpress.access"):
         generated = await client.get("/healthz")
@@ -115,7 +115,7 @@ async def test_unexpected_errors_are_masked_with_an_id_in_the_log(
 
     monkeypatch.setattr(Loaders, "public_posts", broken)
 
-    from gql.request_log import JsonFormatter
+    from gql.http.request_log import JsonFormatter
 
     with caplog.at_level(logging.ERROR, logger="threadpress.errors"):
         body = await graphql(
@@ -177,7 +177,7 @@ async def test_a_cancelled_error_inside_an_operation_is_a_masked_error(
 async def test_a_crash_outside_graphql_logs_its_request_id(
     db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from gql.request_log import JsonFormatter
+    from gql.http.request_log import JsonFormatter
 
     async def broken(_request: object) -> None:
         raise RuntimeError("probe exploded")
@@ -258,9 +258,9 @@ async def test_metrics_count_requests_by_operation_and_status(client: httpx.Asyn
 async def test_operation_names_past_the_limit_count_as_other(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gql.metrics import OperationLabels
+    from gql.http.metrics import OperationLabels
 
-    monkeypatch.setattr("gql.metrics.OPERATION_LABELS", OperationLabels(limit=2))
+    monkeypatch.setattr("gql.http.metrics.OPERATION_LABELS", OperationLabels(limit=2))
     before = await _scrape(client)
 
     for name in ("First", "Second", "Third", "Fourth", "First"):
@@ -347,7 +347,7 @@ async def test_metrics_never_name_commenters(client: httpx.AsyncClient) -> None:
 
 
 def _post_id(pk: int) -> str:
-    from gql.ids import to_global_id
+    from gql.core.ids import to_global_id
 
     return to_global_id("Post", pk)
 

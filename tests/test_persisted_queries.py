@@ -123,7 +123,7 @@ async def test_the_allow_list_runs_registered_documents_only(db: str, manifest: 
 
 
 def test_a_manifest_with_a_wrong_hash_stops_the_start(tmp_path: Path) -> None:
-    from gql.persisted_queries import load_registered
+    from gql.extensions.persisted_queries import load_registered
 
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"0" * 64: QUERY}))

@@ -25,14 +25,14 @@ from graphql import (
     build_schema,
 )
 
-from gql.schema import schema
-from gql.validation_messages import (
+from gql.extensions.validation_messages import (
     FALLBACK_MESSAGE,
     GENERIC_MESSAGES,
     VALUE_MESSAGE,
     VARIABLE_VALUE_MESSAGE,
 )
-from gql.validation_messages import schema_names as names_of
+from gql.extensions.validation_messages import schema_names as names_of
+from gql.schema import schema
 from tests.conftest import app_client
 
 ROOT = Path(__file__).resolve().parents[1]

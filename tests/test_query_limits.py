@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gql import limits, validation_cache
+from gql.extensions import limits, validation_cache
 from tests import factories
 from tests.conftest import SqlLog, app_client
 
@@ -413,7 +413,7 @@ def test_remembered_page_sizes_are_bounded_per_document() -> None:
     # keeps at most VALUES_PER_DOCUMENT of them.
     from graphql import OperationDefinitionNode, parse
 
-    from gql.document_limits import VALUES_PER_DOCUMENT, MeasuredDocuments, measure
+    from gql.extensions.document_limits import VALUES_PER_DOCUMENT, MeasuredDocuments, measure
     from gql.schema import schema
 
     graphql_schema = schema._schema

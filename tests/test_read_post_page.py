@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 import models
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
 from tests import factories
 from tests.conftest import graphql
 

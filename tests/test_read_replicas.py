@@ -26,10 +26,10 @@ from tortoise.exceptions import ConfigurationError
 from tortoise.transactions import in_transaction
 
 import models
-from gql.auth import create_token
-from gql.changes import announce_due
-from gql.ids import to_global_id
-from gql.response_cache import RedisStore
+from gql.cache.store import RedisStore
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
+from gql.publishing.change_log import announce_due
 from gql.settings import SettingsError, load_settings
 from models.config import PRIMARY, REPLICA
 from models.database import (

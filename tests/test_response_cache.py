@@ -18,10 +18,10 @@ import pytest
 from tortoise import timezone
 
 import models
-from gql.auth import create_token
-from gql.foreign_writes import announce_bulk_write
-from gql.ids import to_global_id
-from gql.response_cache import CachedResponse, MemoryStore, RedisStore, ResponseStore
+from gql.cache.foreign_writes import announce_bulk_write
+from gql.cache.store import CachedResponse, MemoryStore, RedisStore, ResponseStore
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
 from tests import factories
 from tests.conftest import SqlLog, app_client, require, without_cost
 

@@ -14,8 +14,8 @@ import pytest
 from tortoise import timezone
 
 import models
+from gql.core.orderings import POST_ORDERINGS
 from gql.loaders import Loaders
-from gql.orderings import POST_ORDERINGS
 from gql.pagination import page_from_window, page_in_sql, page_request
 from models.rows import (
     AUTHORS,

@@ -22,8 +22,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 import models
-from gql.auth import create_token, revoke_token
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token, revoke_token
 from gql.live.events import CommentsPublic, QueueChanged, decode, encode, parts
 from gql.live.hub import Inbox
 from tests import factories
@@ -778,7 +778,7 @@ async def test_at_a_stop_signal_event_streams_complete_and_websockets_stay_for_t
         await _subscribe(ws, COMMENT_ADDED, variables)
         await _until(lambda: _hub_count(served) == 2)
         hub = served.app.state.live.hub
-        hub.stop()  # what SIGTERM does (gql.stop_signals), before uvicorn's shutdown
+        hub.stop()  # what SIGTERM does (gql.http.stop_signals), before uvicorn's shutdown
         events = await _events(response, 1)
         await _until(lambda: _hub_count(served) == 1)
         # One opened after the signal ends at once.

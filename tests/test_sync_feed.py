@@ -13,9 +13,9 @@ import pytest
 from tortoise import timezone
 
 import models
-from gql.auth import create_token
-from gql.changes import ids_of as changes_ids
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
+from gql.publishing.change_log import ids_of as changes_ids
 from tests import factories
 from tests.conftest import app_client, graphql
 
@@ -238,8 +238,8 @@ async def test_only_builders_and_editors_read_the_feed(db: str, role: str | None
 
 
 async def test_the_in_memory_visibility_rule_agrees_with_the_query(db: str) -> None:
-    # `changes.is_public` decides for one row what `public_post_filter` decides in SQL.
-    from gql.changes import is_public
+    # `change_log.is_public` decides for one row what `public_post_filter` decides in SQL.
+    from gql.publishing.change_log import is_public
 
     writer = await factories.author()
     now = timezone.now()
@@ -263,7 +263,7 @@ async def test_the_in_memory_visibility_rule_agrees_with_the_query(db: str) -> N
 
 async def test_racing_schedulers_announce_a_post_once(db: str) -> None:
     # Several server processes run the scheduler; each due post is announced by one.
-    from gql.changes import announce_due
+    from gql.publishing.change_log import announce_due
 
     writer = await factories.author()
     post = await factories.post(writer, slug="due")  # public, never announced
@@ -282,16 +282,16 @@ async def test_a_big_import_is_announced_a_batch_at_a_time(
 ) -> None:
     # Thousands of posts due at once are announced in bounded batches (each its own
     # transaction), every post once, each followed by its comments.
-    from gql import changes
+    from gql.publishing import change_log
 
-    monkeypatch.setattr(changes, "ANNOUNCE_BATCH", 2)
+    monkeypatch.setattr(change_log, "ANNOUNCE_BATCH", 2)
     writer = await factories.author()
     posts = [await factories.post(writer, slug=f"due-{n}") for n in range(5)]
     for post in posts:
         await factories.comment(post)
 
-    announced = await changes.announce_due()
-    again = await changes.announce_due()
+    announced = await change_log.announce_due()
+    again = await change_log.announce_due()
 
     assert announced == sorted(post.id for post in posts)
     assert again == []

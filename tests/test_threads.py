@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from gql.orderings import COMMENT_ORDERING
+from gql.core.orderings import COMMENT_ORDERING
 from gql.pagination import page_in_memory, page_request, rows_in_memory
 from models.comment import CommentModeration, thread_path_segment
 from threadpress.threads import ThreadComment, ThreadPlace, changed_places, place_comments

@@ -16,13 +16,13 @@ import pytest
 
 import gql.app
 import models
-from gql.graphiql import CONTENT_SECURITY_POLICY, NPM_SCRIPTS
-from gql.http_errors import LastResortErrors
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.http.errors import LastResortErrors
+from gql.http.graphiql import CONTENT_SECURITY_POLICY, NPM_SCRIPTS
+from gql.http.security_headers import DEFAULT_CONTENT_SECURITY_POLICY
+from gql.http.view import BATCHING_MESSAGE
 from gql.schema import schema
-from gql.security_headers import DEFAULT_CONTENT_SECURITY_POLICY
 from gql.settings import load_settings
-from gql.view import BATCHING_MESSAGE
 from tests import factories
 from tests.conftest import TEST_SECRET_KEY, app_client, without_cost
 

@@ -20,9 +20,9 @@ import pytest
 from tortoise import timezone
 
 import models
-from gql.auth import create_token
-from gql.ids import to_global_id
-from gql.webhooks import LEASE_SECONDS, deliver_due
+from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
+from gql.publishing.webhooks import LEASE_SECONDS, deliver_due
 from tests import factories
 from tests.conftest import app_client, graphql
 

@@ -59,8 +59,8 @@ def _migrate(_args: argparse.Namespace) -> int:
 async def _announce_bulk_write() -> None:
     """Build tools' change log learns of the new content, and running servers drop their
     cached answers: this process wrote behind their back."""
-    from gql.changes import announce_everything
-    from gql.foreign_writes import announce_bulk_write
+    from gql.cache.foreign_writes import announce_bulk_write
+    from gql.publishing.change_log import announce_everything
     from gql.settings import load_settings
 
     settings = load_settings()
@@ -171,8 +171,8 @@ async def _announce_load() -> None:
     """A load keeps the change log it carries, ids and all (it is a backup: builds' sync
     tokens stay valid), so it announces only what the log cannot hold yet: scheduled posts
     whose time came while the site sat in the file. Running servers drop every cached answer."""
-    from gql.changes import announce_due
-    from gql.foreign_writes import announce_bulk_write
+    from gql.cache.foreign_writes import announce_bulk_write
+    from gql.publishing.change_log import announce_due
     from gql.settings import load_settings
 
     settings = load_settings()
@@ -181,7 +181,7 @@ async def _announce_load() -> None:
 
 
 def _purge_addresses(_args: argparse.Namespace) -> int:
-    from gql.retention import purge_now
+    from gql.comments.retention import purge_now
     from gql.settings import load_settings
 
     days = load_settings().ip_retention_days

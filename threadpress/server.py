@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from gql.request_log import configure_logging, logging_config
+from gql.http.request_log import configure_logging, logging_config
 from gql.settings import load_settings
 from models.config import is_sqlite
 

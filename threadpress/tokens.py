@@ -6,7 +6,7 @@ import argparse
 import sys
 
 import models
-from gql.auth import create_token, revoke_token
+from gql.core.tokens import create_token, revoke_token
 
 
 async def create(args: argparse.Namespace) -> int:

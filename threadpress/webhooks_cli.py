@@ -6,7 +6,7 @@ import argparse
 import sys
 
 import models
-from gql.webhooks import EVENTS
+from gql.publishing.webhooks import EVENTS
 
 
 async def add(args: argparse.Namespace) -> int:

@@ -12,17 +12,17 @@ from typing import Annotated, Any
 import strawberry
 
 import models
-from gql import changes
-from gql.audit import Change, audited_write
 from gql.authors.types import Author
+from gql.cache.dependencies import AUTHORS, POSTS, author_tag, post_tag
 from gql.context import Info
-from gql.dependencies import AUTHORS, POSTS, author_tag, post_tag
+from gql.core.ids import input_pk, to_global_id
+from gql.core.input_rules import email_problems, text_problems, url_problems
+from gql.core.permissions import Permission, require
+from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from gql.errors import Problem, UserError, UserErrorCode
-from gql.ids import input_pk, to_global_id
-from gql.input_rules import email_problems, text_problems, url_problems
-from gql.permissions import Permission, require
 from gql.posts.mutations import DeletePayload
-from gql.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
+from gql.publishing import change_log
+from gql.publishing.audit import Change, audited_write
 
 
 @strawberry.input(description="A new author.")
@@ -122,7 +122,7 @@ class AuthorMutations:
             else:
                 row.slug = await free_slug(models.Author, row.name, "author", connection)
             await row.save(using_db=connection)
-            await changes.taxonomy_changed(
+            await change_log.taxonomy_changed(
                 connection, "Author", row.id, row.slug, _tags(row.id), row.updated_at
             )
             return Change(target=f"Author:{row.id}", details=row.slug, tags=_tags(row.id))
@@ -158,7 +158,7 @@ class AuthorMutations:
                 if value is not None:
                     setattr(row, field, value or None)
             await row.save(using_db=connection)
-            await changes.taxonomy_changed(
+            await change_log.taxonomy_changed(
                 connection, "Author", row.id, row.slug, _tags(row.id), row.updated_at
             )
             return Change(target=f"Author:{row.id}", tags=_tags(row.id))
@@ -189,7 +189,9 @@ class AuthorMutations:
 
         async def block(connection: Any) -> Change:
             author = await models.Author.get(id=pk, using_db=connection)
-            post_ids = await changes.ids_of(models.Post.filter(author_id=pk).using_db(connection))
+            post_ids = await change_log.ids_of(
+                models.Post.filter(author_id=pk).using_db(connection)
+            )
             if post_ids and target_pk is None:
                 in_use = Problem(
                     "id", UserErrorCode.IN_USE, f"{len(post_ids)} posts are by this author."
@@ -202,7 +204,7 @@ class AuthorMutations:
                     .update(author_id=target_pk)
                 )
             await models.Author.filter(id=pk).using_db(connection).delete()
-            await changes.removed(
+            await change_log.removed(
                 connection,
                 "Author",
                 pk,

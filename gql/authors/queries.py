@@ -9,9 +9,9 @@ import strawberry
 import models
 from gql.authors.types import Author
 from gql.context import Info
+from gql.core.ids import pk_of
+from gql.core.orderings import AUTHOR_ORDERING
 from gql.errors import BadUserInputError, text_argument
-from gql.ids import pk_of
-from gql.orderings import AUTHOR_ORDERING
 from gql.pagination import (
     After,
     Before,

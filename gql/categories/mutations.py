@@ -12,17 +12,17 @@ from typing import Annotated, Any
 import strawberry
 
 import models
-from gql import changes
-from gql.audit import Change, audited_write
+from gql.cache.dependencies import CATEGORIES, POSTS, category_tag, post_tag
 from gql.categories.types import Category
 from gql.context import Info
-from gql.dependencies import CATEGORIES, POSTS, category_tag, post_tag
+from gql.core.ids import input_pk, to_global_id
+from gql.core.input_rules import text_problems
+from gql.core.permissions import Permission, require
+from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from gql.errors import Problem, UserError, UserErrorCode
-from gql.ids import input_pk, to_global_id
-from gql.input_rules import text_problems
-from gql.permissions import Permission, require
 from gql.posts.mutations import DeletePayload
-from gql.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
+from gql.publishing import change_log
+from gql.publishing.audit import Change, audited_write
 
 
 @strawberry.input(description="A new category.")
@@ -126,7 +126,7 @@ class CategoryMutations:
             else:
                 row.slug = await free_slug(models.Category, row.name, "category", connection)
             await row.save(using_db=connection)
-            await changes.taxonomy_changed(
+            await change_log.taxonomy_changed(
                 connection, "Category", row.id, row.slug, _tags(row.id), row.updated_at
             )
             return Change(target=f"Category:{row.id}", details=row.slug, tags=_tags(row.id))
@@ -172,7 +172,7 @@ class CategoryMutations:
             if moving:
                 row.parent_id = parent_pk
             await row.save(using_db=connection)
-            await changes.taxonomy_changed(
+            await change_log.taxonomy_changed(
                 connection, "Category", row.id, row.slug, _tags(row.id), row.updated_at
             )
             return Change(target=f"Category:{row.id}", tags=_tags(row.id))
@@ -204,7 +204,7 @@ class CategoryMutations:
         row = await models.Category.get(id=pk)
 
         async def block(connection: Any) -> Change:
-            post_ids = await changes.ids_of(
+            post_ids = await change_log.ids_of(
                 models.Post.filter(categories__id=pk).using_db(connection)
             )
             if post_ids and target_pk is None:
@@ -222,7 +222,7 @@ class CategoryMutations:
                 .update(parent_id=row.parent_id)
             )
             await row.delete(using_db=connection)
-            await changes.removed(
+            await change_log.removed(
                 connection,
                 "Category",
                 pk,

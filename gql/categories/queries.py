@@ -9,9 +9,9 @@ import strawberry
 import models
 from gql.categories.types import Category
 from gql.context import Info
+from gql.core.ids import pk_of
+from gql.core.orderings import CATEGORY_ORDERING
 from gql.errors import BadUserInputError, text_argument
-from gql.ids import pk_of
-from gql.orderings import CATEGORY_ORDERING
 from gql.pagination import (
     After,
     Before,

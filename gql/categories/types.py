@@ -8,9 +8,10 @@ import strawberry
 
 import models
 from gql.context import Info
-from gql.ids import to_global_id
-from gql.node import Node
-from gql.orderings import DEFAULT_POST_ORDERING
+from gql.core.ids import to_global_id
+from gql.core.late_types import post_type
+from gql.core.node import Node
+from gql.core.orderings import DEFAULT_POST_ORDERING
 from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
 from models.rows import CategoryRow
 
@@ -66,13 +67,11 @@ class Category(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[PostRef]:
-        from gql.posts.types import Post
-
         loaders = info.context.loaders
         page = page_request(DEFAULT_POST_ORDERING, first, after, last, before)
         return build_connection(
             await loaders.posts_by_category.load((self.row.id, page)),
             DEFAULT_POST_ORDERING,
-            Post.from_row,
+            post_type().from_row,
             lambda: loaders.post_count_by_category.load(self.row.id),
         )

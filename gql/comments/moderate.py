@@ -16,14 +16,14 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
-from gql import changes, webhooks
-from gql.audit import record
+from gql.cache.dependencies import invalidation_for_comments
 from gql.context import Context
-from gql.dependencies import invalidation_for_comments
+from gql.core.permissions import Viewer
+from gql.core.writes import serialised_writes
 from gql.errors import UserErrorCode
 from gql.live import CommentsPublic, LiveEvent, QueueChanged
-from gql.permissions import Viewer
-from gql.writes import serialised_writes
+from gql.publishing import change_log, webhooks
+from gql.publishing.audit import record
 from models.config import PRIMARY
 
 
@@ -103,10 +103,10 @@ async def moderate(
                 .exists()
             )
             if flipped and post_public:
-                entries = changes.upserts("Comment", [c.id for c in flipped if c.is_public])
-                entries += changes.deletes("Comment", [c.id for c in flipped if not c.is_public])
-                entries += changes.upserts("Post", [row.post_id])
-                await changes.append(connection, entries, context.now)
+                entries = change_log.upserts("Comment", [c.id for c in flipped if c.is_public])
+                entries += change_log.deletes("Comment", [c.id for c in flipped if not c.is_public])
+                entries += change_log.upserts("Post", [row.post_id])
+                await change_log.append(connection, entries, context.now)
                 approved = [c.id for c in flipped if c.is_public]
                 await webhooks.comments_approved(connection, row.post_id, approved, context.now)
             await record(

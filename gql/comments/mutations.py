@@ -15,9 +15,9 @@ from gql.comments.preview import make_preview_token
 from gql.comments.submit import Outcome, Submission, submit
 from gql.comments.types import Comment
 from gql.context import Context, Info
+from gql.core.ids import input_pk
+from gql.core.permissions import Permission, require
 from gql.errors import UserError, UserErrorCode
-from gql.ids import input_pk
-from gql.permissions import Permission, require
 
 
 @strawberry.enum(description="What happens to a submitted comment.")

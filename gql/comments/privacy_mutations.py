@@ -11,16 +11,16 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 import models
-from gql import changes
-from gql.audit import Change, audited_write, record
+from gql.cache.dependencies import invalidation_for_comments
 from gql.comments.privacy import by_email, erase
 from gql.context import Info
-from gql.dependencies import invalidation_for_comments
+from gql.core.ids import to_global_id
+from gql.core.input_rules import email_problems, text_problems
+from gql.core.permissions import Permission, require
 from gql.errors import Problem, UserError
-from gql.ids import to_global_id
-from gql.input_rules import email_problems, text_problems
 from gql.live import QueueChanged
-from gql.permissions import Permission, require
+from gql.publishing import change_log
+from gql.publishing.audit import Change, audited_write, record
 from models.config import PRIMARY
 
 
@@ -131,16 +131,16 @@ class PrivacyMutations:
             erased = await erase(input.email, connection)
             counts.update(removed=erased.removed, placeholders=erased.placeholders)
             held.extend(erased.held_removed)
-            public_posts = await changes.ids_of(
+            public_posts = await change_log.ids_of(
                 models.Post.filter(
                     models.public_post_filter(context.now), id__in=list(erased.post_ids)
                 ).using_db(connection)
             )
             if public_posts:
-                entries = changes.deletes("Comment", erased.public_removed)
-                entries += changes.upserts("Comment", erased.public_placeholders)
-                entries += changes.upserts("Post", public_posts)
-                await changes.append(connection, entries, context.now)
+                entries = change_log.deletes("Comment", erased.public_removed)
+                entries += change_log.upserts("Comment", erased.public_placeholders)
+                entries += change_log.upserts("Post", public_posts)
+                await change_log.append(connection, entries, context.now)
             tags: set[str] = set()
             for post_id in erased.post_ids:
                 tags |= invalidation_for_comments(post_id, erased.comment_ids)

@@ -9,7 +9,7 @@ import strawberry
 from gql.comments.preview import preview_token_allows
 from gql.comments.types import Comment
 from gql.context import Info
-from gql.ids import pk_of
+from gql.core.ids import pk_of
 from models.database import primary_connection
 
 

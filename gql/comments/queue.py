@@ -12,9 +12,9 @@ import strawberry
 import models
 from gql.comments.types import Comment
 from gql.context import Info
-from gql.orderings import MODERATION_ORDERING
+from gql.core.orderings import MODERATION_ORDERING
+from gql.core.permissions import Permission, require
 from gql.pagination import After, Connection, First, connection_from_query, page_request
-from gql.permissions import Permission, require
 
 
 @strawberry.enum(description="Which comments a moderation queue lists.")

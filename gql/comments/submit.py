@@ -26,7 +26,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import models
-from gql import changes, webhooks
+from gql.cache.dependencies import invalidation_for_comments
 from gql.comments.moderation import Verdict, judge
 from gql.comments.validation import (
     MAX_CLIENT_MUTATION_ID,
@@ -36,14 +36,14 @@ from gql.comments.validation import (
     normalized_email,
 )
 from gql.context import Context
-from gql.dependencies import invalidation_for_comments
+from gql.core.ids import input_pk
+from gql.core.writes import serialised_writes
 from gql.errors import Problem, UserErrorCode, unstorable
-from gql.ids import input_pk
 from gql.live import CommentsPublic, QueueChanged
-from gql.writes import serialised_writes
+from gql.publishing import change_log, webhooks
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
 from models.config import PRIMARY, is_sqlite
-from threadpress.comment_html import comment_text, count_links, sanitize_comment
+from models.text.comment_html import comment_text, count_links, sanitize_comment
 
 SEGMENT = TIME_DIGITS + ID_DIGITS
 
@@ -274,8 +274,10 @@ async def _store_in_transaction(
         row.path = (parent.path if parent else "") + thread_path_segment(now, row.id)
         await row.save(using_db=connection, update_fields=["path"])
         if row.is_public:  # on a public post: the post's counts changed too
-            entries = changes.upserts("Comment", [row.id]) + changes.upserts("Post", [row.post_id])
-            await changes.append(connection, entries, now)
+            entries = change_log.upserts("Comment", [row.id]) + change_log.upserts(
+                "Post", [row.post_id]
+            )
+            await change_log.append(connection, entries, now)
             await webhooks.comments_approved(connection, row.post_id, [row.id], now)
     # Committed: cached answers that showed this post's comments go before anyone is told (a
     # held comment changes nothing public, but the write is still this process's own).

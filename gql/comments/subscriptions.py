@@ -19,12 +19,12 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket
 
 import models
-from gql.auth import still_holds
 from gql.comments.queue import ModerationItem
 from gql.comments.types import Comment
 from gql.context import Context, Info
-from gql.ids import pk_of, to_global_id
-from gql.permissions import Permission, require
+from gql.core.ids import pk_of, to_global_id
+from gql.core.permissions import Permission, require
+from gql.core.tokens import still_holds
 
 
 class PostNotFoundError(GraphQLError):
@@ -59,7 +59,7 @@ class ModerationQueueEvent:
 
 def _event_stream(context: Context) -> bool:
     """Whether the subscription is an event stream's (a WebSocket's is a WebSocket), which
-    ends with `complete` as soon as the server is asked to stop (`gql.stop_signals`)."""
+    ends with `complete` as soon as the server is asked to stop (`gql.http.stop_signals`)."""
     return not isinstance(context.request, WebSocket)
 
 

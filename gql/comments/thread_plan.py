@@ -1,5 +1,5 @@
 """Comment threads answered straight from their rows: the level-by-level executor's plan for
-levels of `CommentConnection` (a `Planner`, see gql/batched_execution.py).
+levels of `CommentConnection` (a `Planner`, see gql/engine/executor.py).
 
 A post page is mostly its thread: 240 comments, each otherwise a `Comment` object with a
 `replies` connection of its own, each field then read off the object and completed through
@@ -19,7 +19,7 @@ that do not validate (the generic path reports them), or connections whose nodes
 made by `Comment.from_row`, and the level runs the generic way.
 tests/test_batched_execution.py's differential test holds the answers to graphql-core's.
 
-Plans are kept across requests (`KEPT_PLANS`, see gql/kept_plans.py): a post page's thread
+Plans are kept across requests (`KEPT_PLANS`, see gql/engine/kept_plans.py): a post page's thread
 is planned once, not for every page read.
 """
 
@@ -43,11 +43,11 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-from gql.batched_execution import LevelContext, PlannedLevel
 from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
-from gql.kept_plans import KeptPlans
+from gql.core.orderings import COMMENT_ORDERING
+from gql.engine.executor import LevelContext, PlannedLevel
+from gql.engine.kept_plans import KeptPlans
 from gql.loaders import load_level
-from gql.orderings import COMMENT_ORDERING
 from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
 
 Total = int | Callable[[], Awaitable[int]]

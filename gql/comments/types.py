@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 import models
-from gql.batched_execution import for_a_whole_level
 from gql.context import Info
-from gql.ids import to_global_id
+from gql.core.ids import to_global_id
+from gql.core.late_types import post_type
+from gql.core.node import Node
+from gql.core.orderings import COMMENT_ORDERING
+from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
-from gql.node import Node
-from gql.orderings import COMMENT_ORDERING
 from gql.pagination import (
     After,
     Before,
@@ -67,11 +68,9 @@ class Comment(Node):
 
     @strawberry.field(description="The post the comment is on.")
     async def post(self, info: Info) -> PostRef:
-        from gql.posts.types import Post
-
         row = await info.context.loaders.post_by_id.load(self.row.post_id)
         assert row is not None, "a public comment's post is public"
-        return Post.from_row(row)
+        return post_type().from_row(row)
 
     @strawberry.field(description="The comment this one replies to; null at the top level.")
     async def parent(self, info: Info) -> Comment | None:

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 import asyncpg  # type: ignore[import-untyped]
 import coredis
 
+from gql.core.pg_listener import PostgresListener
 from gql.live.events import LiveEvent, decode, encode
-from gql.pg_listener import PostgresListener
 from models.config import is_postgres
 from models.database import primary_connection
 

@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import models
-from gql import changes, webhooks
-from gql.audit import Change, audited_write
+from gql.cache.dependencies import invalidation_for_post
 from gql.context import Context
-from gql.dependencies import invalidation_for_post
+from gql.core.ids import input_pk
+from gql.core.permissions import Viewer
+from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from gql.errors import Problem, UserErrorCode, unstorable
-from gql.ids import input_pk
 from gql.live import QueueChanged
-from gql.permissions import Viewer
-from gql.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
-from threadpress.content import autop, sanitize_post_html
+from gql.publishing import change_log, webhooks
+from gql.publishing.audit import Change, audited_write
+from models.text.content import autop, sanitize_post_html
 
 MAX_TITLE = 1000
 MAX_EXCERPT = 10_000
@@ -162,12 +162,12 @@ async def _commit(
     going public, changing while public, or leaving); the post's answers go once
     committed."""
     now = context.now
-    was_public = row.id is not None and changes.is_public(row, now)
+    was_public = row.id is not None and change_log.is_public(row, now)
 
     async def block(connection: Any) -> Change:
         if deleting and was_public:
             # Before its comments go with it.
-            await changes.post_left_public(row, connection, now, event="post.deleted")
+            await change_log.post_left_public(row, connection, now, event="post.deleted")
         problems, details = await write(connection)
         if problems:
             return Change(problems=problems)
@@ -187,16 +187,16 @@ async def _commit(
 async def _record_visibility(
     row: models.Post, was_public: bool, connection: Any, now: datetime
 ) -> None:
-    public = changes.is_public(row, now)
+    public = change_log.is_public(row, now)
     if was_public and public:
-        await changes.append(connection, changes.upserts("Post", [row.id]), now)
+        await change_log.append(connection, change_log.upserts("Post", [row.id]), now)
         await webhooks.post_event(connection, "post.updated", row, now)
     elif public:
-        await changes.post_became_public(row, connection, now)
+        await change_log.post_became_public(row, connection, now)
     elif was_public:
-        await changes.post_left_public(row, connection, now)
+        await change_log.post_left_public(row, connection, now)
     elif row.announced_at is not None:
-        # Scheduled again, or a draft: `changes.announce_due` announces it when it is public.
+        # Scheduled again, or a draft: `change_log.announce_due` announces it when it is public.
         row.announced_at = None
         await models.Post.filter(id=row.id).using_db(connection).update(announced_at=None)
 

@@ -10,10 +10,10 @@ import strawberry
 
 import models
 from gql.context import Context, Info
-from gql.enums import CommentStatus
+from gql.core.enums import CommentStatus
+from gql.core.ids import to_global_id
+from gql.core.permissions import Permission, Viewer, require
 from gql.errors import UserError
-from gql.ids import to_global_id
-from gql.permissions import Permission, Viewer, require
 from gql.posts import authoring
 from gql.posts.types import Post
 

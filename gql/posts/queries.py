@@ -11,11 +11,11 @@ from tortoise.expressions import Q
 
 import models
 from gql.context import Info
-from gql.enums import OrderDirection
+from gql.core.enums import OrderDirection
+from gql.core.ids import pk_of
+from gql.core.node import Node
+from gql.core.orderings import POST_ORDERINGS
 from gql.errors import BadUserInputError, text_argument
-from gql.ids import pk_of
-from gql.node import Node
-from gql.orderings import POST_ORDERINGS
 from gql.pagination import (
     After,
     Before,

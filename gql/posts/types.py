@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 import models
-from gql.batched_execution import for_a_whole_level
+from gql.authors.types import Author
+from gql.categories.types import Category
+from gql.comments.types import Comment
 from gql.context import Info
-from gql.enums import CommentStatus, ContentFormat, PostStatus
-from gql.ids import to_global_id
+from gql.core.enums import CommentStatus, ContentFormat, PostStatus
+from gql.core.ids import to_global_id
+from gql.core.late_types import register_post_type
+from gql.core.node import Node
+from gql.core.orderings import COMMENT_ORDERING
+from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
-from gql.node import Node
-from gql.orderings import COMMENT_ORDERING
 from gql.pagination import (
     After,
     Before,
@@ -28,12 +32,7 @@ from gql.pagination import (
     page_request,
 )
 from models.rows import PostRow
-from threadpress.content import html_to_text, make_excerpt
-
-if TYPE_CHECKING:
-    from gql.authors.types import Author
-    from gql.categories.types import Category
-    from gql.comments.types import Comment
+from models.text.content import html_to_text, make_excerpt
 
 AuthorRef = Annotated["Author", strawberry.lazy("gql.authors.types")]
 CategoryRef = Annotated["Category", strawberry.lazy("gql.categories.types")]
@@ -123,8 +122,6 @@ class Post(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[CommentRef]:
-        from gql.comments.types import Comment
-
         page = page_request(COMMENT_ORDERING, first, after, last, before)
         rows = await info.context.loaders.top_level_comments_by_post.load(self.row.id)
         return build_connection(
@@ -142,8 +139,6 @@ class Post(Node):
     async def comment_thread(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[CommentRef]:
-        from gql.comments.types import Comment
-
         loaders = info.context.loaders
         page = page_request(COMMENT_ORDERING, first, after)
         return build_connection(
@@ -156,8 +151,6 @@ class Post(Node):
 
 async def authors_of(posts: Sequence[Post], info: Info) -> list[Author]:
     """The `author` of each of `posts` (one post, or a whole list at once)."""
-    from gql.authors.types import Author
-
     rows = await load_level(info.context.loaders.author_by_id, [p.row.author_id for p in posts])
     authors: list[Author] = []
     for row in rows:
@@ -168,8 +161,6 @@ async def authors_of(posts: Sequence[Post], info: Info) -> list[Author]:
 
 async def categories_of(posts: Sequence[Post], info: Info) -> list[list[Category]]:
     """The `categories` of each of `posts`."""
-    from gql.categories.types import Category
-
     lists = await load_level(info.context.loaders.categories_by_post, [p.row.id for p in posts])
     return [[Category.from_row(row) for row in rows] for rows in lists]
 
@@ -177,3 +168,6 @@ async def categories_of(posts: Sequence[Post], info: Info) -> list[list[Category
 async def comment_counts_of(posts: Sequence[Post], info: Info) -> list[int]:
     """The `commentCount` of each of `posts`."""
     return await load_level(info.context.loaders.comment_count_by_post, [p.row.id for p in posts])
+
+
+register_post_type(Post)

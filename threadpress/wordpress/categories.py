@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Category
-from threadpress.slugs import slugify
+from models.text.slugs import slugify
 from threadpress.wordpress.mapping import clip, free_slug
 from threadpress.wordpress.records import CategoryRecord
 from threadpress.wordpress.summary import ImportSummary

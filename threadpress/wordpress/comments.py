@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Comment
 from models.comment import CommentModeration
-from threadpress.content import autop, sanitize_post_html
+from models.text.content import autop, sanitize_post_html
 from threadpress.threads import ThreadComment, ThreadPlace, changed_places, place_comments
 from threadpress.wordpress.mapping import (
     COMMENT_TYPES,

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from models.comment import CommentModeration
 from models.post import CommentStatus, PostStatus
-from threadpress.slugs import SLUG_LENGTH, URI_LENGTH, numbered, slugify
+from models.text.slugs import SLUG_LENGTH, URI_LENGTH, numbered, slugify
 
 POST_STATUSES: dict[str, PostStatus] = {
     "publish": PostStatus.PUBLISHED,

@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Author
-from threadpress.slugs import slugify
+from models.text.slugs import slugify
 from threadpress.wordpress.mapping import clip, clip_or_none, free_slug
 from threadpress.wordpress.records import AuthorRecord
 from threadpress.wordpress.summary import ImportSummary

@@ -16,8 +16,8 @@ from pypika_tortoise.queries import Table
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Post, PostStatus, text_sort_key
-from threadpress.content import autop, sanitize_post_html
-from threadpress.slugs import SLUG_LENGTH, numbered
+from models.text.content import autop, sanitize_post_html
+from models.text.slugs import SLUG_LENGTH, numbered
 from threadpress.wordpress.categories import category_slug
 from threadpress.wordpress.comments import PostComments, write_comments
 from threadpress.wordpress.mapping import (

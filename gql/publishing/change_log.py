@@ -1,0 +1,221 @@
+"""Writing the change log (`models.Change`) and announcing scheduled posts.
+
+Every write that changes the public view appends its entries inside its own transaction,
+after taking one transaction-level advisory lock on PostgreSQL: appends are serialised, so
+ids are handed out in commit order and a sync token (an id) never skips an entry that
+commits later. SQLite has a single writer, which gives the same order.
+
+A scheduled post becomes public by its date alone; the change log learns of it when
+`announce_due` runs (a background loop in every server, and before the feed is read): a
+conditional update under the same lock marks it announced, so however many processes run
+it, each post is announced once. That is the real write at the post's time: its feed
+entries, and the invalidation of the cached answers that could list it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from tortoise import timezone
+from tortoise.transactions import in_transaction
+
+import models
+from gql.publishing import webhooks
+from models.config import PRIMARY
+
+FEED_LOCK_KEY = 7_110_211_901  # any fixed 64-bit number, the same in every process
+ANNOUNCE_EVERY_SECONDS = 15.0
+
+Entry = tuple[models.ChangeKind, str, int]
+"""(kind, typename, primary key) of one changed node."""
+
+logger = logging.getLogger("threadpress.changes")
+
+
+def upserts(typename: str, ids: Iterable[int]) -> list[Entry]:
+    """Entries for nodes that became public or changed."""
+    return [(models.ChangeKind.UPSERT, typename, pk) for pk in ids]
+
+
+def deletes(typename: str, ids: Iterable[int]) -> list[Entry]:
+    """Entries for nodes that stopped being public."""
+    return [(models.ChangeKind.DELETE, typename, pk) for pk in ids]
+
+
+async def append(connection: Any, entries: list[Entry], now: datetime) -> None:
+    """Append `entries` to the log in the caller's transaction, in commit order."""
+    if not entries:
+        return
+    await _lock(connection)
+    await models.Change.bulk_create(
+        [
+            models.Change(kind=kind, typename=typename, node_id=pk, changed_at=now)
+            for kind, typename, pk in entries
+        ],
+        using_db=connection,
+    )
+
+
+async def _lock(connection: Any) -> None:
+    """Hold other appends off until this transaction ends (PostgreSQL; SQLite has one
+    writer already)."""
+    if connection.capabilities.dialect != "sqlite":
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [FEED_LOCK_KEY])
+
+
+async def ids_of(query: Any) -> list[int]:
+    """The primary keys a queryset matches."""
+    return [int(value) for value in await query.values_list("id", flat=True)]
+
+
+async def public_comment_ids(post_id: int, connection: Any) -> list[int]:
+    """The comments of a post that are public whenever the post is."""
+    return await ids_of(models.Comment.filter(post_id=post_id, is_public=True).using_db(connection))
+
+
+async def post_became_public(post: models.Post, connection: Any, now: datetime) -> None:
+    """Record a post going public, with the comments that go public with it; it is then
+    announced, so `announce_due` leaves it alone."""
+    comments = await public_comment_ids(post.id, connection)
+    await append(connection, upserts("Post", [post.id]) + upserts("Comment", comments), now)
+    await _mark_announced(post, now, connection)
+    await webhooks.post_event(connection, "post.published", post, now)
+
+
+async def post_left_public(
+    post: models.Post, connection: Any, now: datetime, *, event: str = "post.unpublished"
+) -> None:
+    """Record a post no longer being public, with its comments; announced again when it
+    next becomes public. `event` is the webhook event (`post.deleted` for a delete)."""
+    comments = await public_comment_ids(post.id, connection)
+    await append(connection, deletes("Post", [post.id]) + deletes("Comment", comments), now)
+    await webhooks.post_event(connection, event, post, now)
+    await _mark_announced(post, None, connection)
+
+
+async def _mark_announced(post: models.Post, at: datetime | None, connection: Any) -> None:
+    post.announced_at = at
+    await models.Post.filter(id=post.id).using_db(connection).update(announced_at=at)
+
+
+ANNOUNCE_BATCH = 500
+"""Posts announced per transaction. An import due all at once (thousands of posts, a
+hundred thousand comments) is announced a batch at a time, so the feed entries built in
+memory stay bounded instead of growing with the data set."""
+
+
+async def announce_due(now: datetime | None = None) -> list[int]:
+    """Announce the posts whose publication time has come; the ids announced. A fixed
+    number of statements per batch of `ANNOUNCE_BATCH` posts however many are due, plus
+    two per post for webhooks when anyone subscribes."""
+    now = now or timezone.now()
+    announced: list[int] = []
+    while True:
+        batch = await _announce_batch(now)
+        announced += batch
+        if len(batch) < ANNOUNCE_BATCH:
+            return announced
+
+
+async def _announce_batch(now: datetime) -> list[int]:
+    """Announce up to `ANNOUNCE_BATCH` due posts (the oldest ids first), in one transaction."""
+    async with in_transaction(PRIMARY) as connection:
+
+        def due_posts() -> Any:
+            return models.Post.filter(
+                models.public_post_filter(now), announced_at__isnull=True
+            ).using_db(connection)
+
+        if not await due_posts().exists():
+            return []
+        # Under the lock, what is still due is this pass's alone: a pass that held the lock
+        # before has committed its announcements, and they are no longer due.
+        await _lock(connection)
+        due = await ids_of(due_posts().order_by("id").limit(ANNOUNCE_BATCH))
+        if not due:
+            return []
+        await models.Post.filter(id__in=due).using_db(connection).update(announced_at=now)
+        pairs = (
+            await models.Comment.filter(post_id__in=due, is_public=True)
+            .using_db(connection)
+            .order_by("id")
+            .values_list("post_id", "id")
+        )
+        comments: dict[int, list[int]] = {}
+        for post_id, comment_id in pairs:
+            comments.setdefault(int(post_id), []).append(int(comment_id))
+        entries: list[Entry] = []
+        for post_id in due:
+            entries += upserts("Post", [post_id]) + upserts("Comment", comments.get(post_id, []))
+        await append(connection, entries, now)
+        if await models.WebhookSubscriber.all().using_db(connection).exists():
+            for post in await models.Post.filter(id__in=due).using_db(connection):
+                await webhooks.post_event(connection, "post.published", post, now)
+    return due
+
+
+async def taxonomy_changed(
+    connection: Any, typename: str, pk: int, slug: str, tags: set[str], now: datetime
+) -> None:
+    """An author or category was made or changed: its feed entry and webhook."""
+    await append(connection, upserts(typename, [pk]), now)
+    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
+
+
+async def removed(
+    connection: Any,
+    typename: str,
+    pk: int,
+    slug: str,
+    moved_post_ids: list[int],
+    tags: set[str],
+    now: datetime,
+) -> None:
+    """An author or category is gone, and the public posts moved off it changed."""
+    public_moved = await ids_of(
+        models.Post.filter(models.public_post_filter(now), id__in=moved_post_ids).using_db(
+            connection
+        )
+    )
+    await append(connection, deletes(typename, [pk]) + upserts("Post", public_moved), now)
+    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
+
+
+def is_public(post: models.Post, now: datetime) -> bool:
+    """`models.public_post_filter` for one row in memory."""
+    return (
+        post.status == models.PostStatus.PUBLISHED
+        and not post.password
+        and post.published_at is not None
+        and post.published_at <= now
+    )
+
+
+async def announce_everything(now: datetime | None = None) -> None:
+    """After a bulk write (an import): every author and category, and every public post
+    not yet announced, with its comments. A build compares digests to skip what did not
+    change."""
+    now = now or timezone.now()
+    async with in_transaction(PRIMARY) as connection:
+        authors = await ids_of(models.Author.all().using_db(connection))
+        categories = await ids_of(models.Category.all().using_db(connection))
+        entries = upserts("Author", authors) + upserts("Category", categories)
+        await append(connection, entries, now)
+    await announce_due(now)
+
+
+async def announce_loop(on_announced: Any) -> None:
+    """Announce due posts every few seconds until cancelled; `on_announced(ids)` runs after
+    each pass that announced some (to invalidate the response cache)."""
+    while True:
+        await asyncio.sleep(ANNOUNCE_EVERY_SECONDS)
+        try:
+            announced = await announce_due()
+            if announced:
+                await on_announced(announced)
+        except Exception:
+            logger.exception("announcing scheduled posts failed")
