@@ -12,16 +12,14 @@ gql/live/brokers.py). asyncpg still rolls back a transaction left open before th
 connection returns to the pool (`Connection._reset`, which runs whatever `reset` is given).
 tests/test_database_sessions.py checks that nothing is left behind.
 
-Within `one_connection_each()` (a read operation, see gql/extensions/operation_connection.py)
-a client also lends the task one pooled connection, taken at its first query and returned when the
-block ends,
-instead of one per query: a post page's dozen queries then cost one pool acquire and release,
-as a hand-written endpoint's do. Queries that the operation runs at the same time take turns
-on it (as on Tortoise's single-connection clients). A transaction runs on a connection of its
-own, as always (`TransactionWrapper`); the lent one goes back to the pool first, so a task
-never holds one connection while it waits for another (two tasks doing so could each wait on
-the connection the other holds, once the pool is empty).
-"""
+Within `one_connection_each()` (a read operation, see gql/extensions/operation_connection.py) a
+client also lends the task one pooled connection, taken at its first query and returned when the
+block ends, instead of one per query: a post page's dozen queries then cost one pool acquire and
+release, as a hand-written endpoint's do. Queries that the operation runs at the same time take
+turns on it (as on Tortoise's single-connection clients). A transaction runs on a connection of
+its own, as always (`TransactionWrapper`); the lent one goes back to the pool first, so a task
+never holds one connection while it waits for another (two tasks doing so could each wait on the
+connection the other holds, once the pool is empty)."""
 
 from __future__ import annotations
 

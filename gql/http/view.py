@@ -14,8 +14,8 @@ What the subclass adds to Strawberry:
 - GraphiQL for browsers, from this server's own files (see `gql.http.graphiql`).
 - Persisted queries (`gql.extensions.persisted_queries`) and the response cache
   (`gql.cache.response_cache`): a cached answer is sent before anything is parsed; a shareable
-  answer carries `Cache-Tag` and
-  `Surrogate-Key` headers naming what it read, and any other answer `private, no-store`.
+  answer carries `Cache-Tag` and `Surrogate-Key` headers naming what it read, and any other
+  answer `private, no-store`.
 - Subscriptions (`gql.live`): over a WebSocket at the same URL (graphql-transport-ws, from
   this site's own pages or `THREADPRESS_CORS_ORIGINS` only), or as an event stream
   (graphql-sse, `Accept: text/event-stream`), within a cap on such connections per process.

@@ -3,9 +3,9 @@
 A build stores `nextToken` and asks again with it: it gets exactly the changes committed in
 between, in commit order, none missed and none twice (the log is appended in commit order,
 see `gql.publishing.change_log`). Within one page, several changes of one node come as one
-entry, its latest. Each entry carries a digest of the node as the public API shows it, so a build
-that
-sees an UPSERT of a node it already has can tell whether anything it renders changed.
+entry, its latest. Each entry carries a digest of the node as the public API shows it, so a
+build that sees an UPSERT of a node it already has can tell whether anything it renders
+changed.
 """
 
 from __future__ import annotations
