@@ -288,10 +288,9 @@ async def unpublish_post(context: Context, viewer: Viewer, post_id: str) -> Auth
     post = row
 
     async def write(effects: Effects) -> tuple[list[Problem], str]:
-        connection = effects.connection
         post.status = models.PostStatus.DRAFT
         post.updated_at = context.now
-        await post.save(using_db=connection)
+        await post.save(using_db=effects.connection)
         return [], "unpublished"
 
     return await _commit(context, post, write, "post.unpublish", viewer)
