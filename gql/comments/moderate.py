@@ -3,8 +3,8 @@
 A comment is public when it and every ancestor are approved (`Comment.is_public`), so a
 status change recomputes `is_public` for the comment's whole subtree (its `path` prefix) in
 the same transaction: holding a comment hides its replies too, approving it again brings
-back those that were approved. Once committed, exactly the cached answers that showed that
-post's comments are dropped.
+back those that were approved. The write states what changed (`gql.publishing.effects`):
+once committed, exactly the cached answers that showed that post's comments are dropped.
 """
 
 from __future__ import annotations
@@ -13,18 +13,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import strawberry
-from tortoise.transactions import in_transaction
 
 import models
-from gql.cache.dependencies import invalidation_for_comments
 from gql.context import Context
 from gql.core.permissions import Viewer
-from gql.core.writes import serialised_writes
 from gql.errors import UserErrorCode
-from gql.live import CommentsPublic, LiveEvent, QueueChanged
-from gql.publishing import change_log, webhooks
+from gql.live import QueueChanged
 from gql.publishing.audit import record
-from models.config import PRIMARY
+from gql.publishing.effects import CommentsChanged, write_transaction
 
 
 @strawberry.enum(description="What a moderator does with a comment.")
@@ -57,76 +53,74 @@ async def moderate(
 ) -> Moderated:
     """Give the comment the action's status; recompute who can see it and its replies."""
     status = STATUS_OF_ACTION[action]
-    async with serialised_writes(context.settings.database_url):
-        async with in_transaction(PRIMARY) as connection:
-            row = await models.Comment.filter(id=comment_id).using_db(connection).first()
-            if row is None:
-                return Moderated(problem=("id", UserErrorCode.NOT_FOUND, "No such comment."))
-            if row.status == status:
-                return Moderated(comment=row)
-            parent_public = True
-            if row.parent_id is not None:
-                parent_public = await (
-                    models.Comment.filter(id=row.parent_id, is_public=True)
-                    .using_db(connection)
-                    .exists()
-                )
-            subtree = (
-                await models.Comment.filter(post_id=row.post_id, path__startswith=row.path)
-                .using_db(connection)
-                .order_by("path")
-            )
-            was_status = row.status
-            row.status = status
-            was_public = row.is_public
-            public_of: dict[int | None, bool] = {row.parent_id: parent_public}
-            changed: list[models.Comment] = []
-            # Path order visits every parent before its replies.
-            for comment in subtree:
-                comment_status = status if comment.id == row.id else comment.status
-                public = comment_status == models.CommentModeration.APPROVED and public_of.get(
-                    comment.parent_id, False
-                )
-                public_of[comment.id] = public
-                if comment.id == row.id:
-                    row.is_public = public
-                elif comment.is_public != public:
-                    comment.is_public = public
-                    changed.append(comment)
-            await row.save(using_db=connection, update_fields=["status", "is_public"])
-            if changed:
-                await models.Comment.bulk_update(changed, fields=["is_public"], using_db=connection)
-            flipped = [*changed, *([row] if row.is_public != was_public else [])]
-            post_public = (
-                await models.Post.filter(models.public_post_filter(context.now), id=row.post_id)
+    async with write_transaction(context) as effects:
+        connection = effects.connection
+        row = await models.Comment.filter(id=comment_id).using_db(connection).first()
+        if row is None:
+            return Moderated(problem=("id", UserErrorCode.NOT_FOUND, "No such comment."))
+        if row.status == status:
+            return Moderated(comment=row)
+        parent_public = True
+        if row.parent_id is not None:
+            parent_public = await (
+                models.Comment.filter(id=row.parent_id, is_public=True)
                 .using_db(connection)
                 .exists()
             )
-            if flipped and post_public:
-                entries = change_log.upserts("Comment", [c.id for c in flipped if c.is_public])
-                entries += change_log.deletes("Comment", [c.id for c in flipped if not c.is_public])
-                entries += change_log.upserts("Post", [row.post_id])
-                await change_log.append(connection, entries, context.now)
-                approved = [c.id for c in flipped if c.is_public]
-                await webhooks.comments_approved(connection, row.post_id, approved, context.now)
-            await record(
-                connection,
-                viewer,
-                f"comment.{action.name.lower()}",
-                f"Comment:{row.id}",
-                f"{len(changed)} replies changed visibility" if changed else "",
+        subtree = (
+            await models.Comment.filter(post_id=row.post_id, path__startswith=row.path)
+            .using_db(connection)
+            .order_by("path")
+        )
+        was_status = row.status
+        row.status = status
+        was_public = row.is_public
+        public_of: dict[int | None, bool] = {row.parent_id: parent_public}
+        changed: list[models.Comment] = []
+        # Path order visits every parent before its replies.
+        for comment in subtree:
+            comment_status = status if comment.id == row.id else comment.status
+            public = comment_status == models.CommentModeration.APPROVED and public_of.get(
+                comment.parent_id, False
             )
-        # Committed: what showed this post's comments can no longer be served.
+            public_of[comment.id] = public
+            if comment.id == row.id:
+                row.is_public = public
+            elif comment.is_public != public:
+                comment.is_public = public
+                changed.append(comment)
+        await row.save(using_db=connection, update_fields=["status", "is_public"])
+        if changed:
+            await models.Comment.bulk_update(changed, fields=["is_public"], using_db=connection)
+        flipped = [*changed, *([row] if row.is_public != was_public else [])]
+        post_public = (
+            await models.Post.filter(models.public_post_filter(context.now), id=row.post_id)
+            .using_db(connection)
+            .exists()
+        )
+        # What showed this post's comments can no longer be served; readers see what became
+        # public (replies that came back included), moderators whether the comment entered
+        # or left the moderation queue.
         ids = [row.id, *(comment.id for comment in changed)]
-        await context.written(invalidation_for_comments(row.post_id, ids))
-        # Then live subscribers: what became public (replies that came back included), and
-        # whether the comment entered or left the moderation queue.
-        events: list[LiveEvent] = []
-        became_public = tuple(c.id for c in flipped if c.is_public)
-        if became_public and post_public:
-            events.append(CommentsPublic(row.post_id, became_public))
+        events: list[QueueChanged] = []
         held = models.CommentModeration.PENDING
         if (was_status == held) != (status == held):
             events.append(QueueChanged(row.id, entered=status == held))
-        await context.announce(*events)
+        await effects.comments(
+            CommentsChanged(
+                on_posts=[row.post_id],
+                public_posts=[row.post_id] if flipped and post_public else [],
+                became_public={row.post_id: [c.id for c in flipped if c.is_public]},
+                left_public=[c.id for c in flipped if not c.is_public],
+                touched=ids,
+                queue=events,
+            )
+        )
+        await record(
+            connection,
+            viewer,
+            f"comment.{action.name.lower()}",
+            f"Comment:{row.id}",
+            f"{len(changed)} replies changed visibility" if changed else "",
+        )
     return Moderated(comment=row, changed_visibility=ids)

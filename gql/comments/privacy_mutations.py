@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from tortoise.transactions import in_transaction
 
 import models
-from gql.cache.dependencies import invalidation_for_comments
 from gql.comments.privacy import by_email, erase
 from gql.context import Info
 from gql.core.ids import to_global_id
@@ -21,6 +20,7 @@ from gql.errors import Problem, UserError
 from gql.live import QueueChanged
 from gql.publishing import change_log
 from gql.publishing.audit import Change, audited_write, record
+from gql.publishing.effects import CommentsChanged, Effects
 from models.config import PRIMARY
 
 
@@ -125,34 +125,32 @@ class PrivacyMutations:
                 removed_count=0, placeholder_count=0, errors=[p.user_error() for p in problems]
             )
         counts = {"removed": 0, "placeholders": 0}
-        held: list[int] = []
 
-        async def block(connection: Any) -> Change:
+        async def block(effects: Effects) -> Change:
+            connection = effects.connection
             erased = await erase(input.email, connection)
             counts.update(removed=erased.removed, placeholders=erased.placeholders)
-            held.extend(erased.held_removed)
             public_posts = await change_log.ids_of(
                 models.Post.filter(
                     models.public_post_filter(context.now), id__in=list(erased.post_ids)
                 ).using_db(connection)
             )
-            if public_posts:
-                entries = change_log.deletes("Comment", erased.public_removed)
-                entries += change_log.upserts("Comment", erased.public_placeholders)
-                entries += change_log.upserts("Post", public_posts)
-                await change_log.append(connection, entries, context.now)
-            tags: set[str] = set()
-            for post_id in erased.post_ids:
-                tags |= invalidation_for_comments(post_id, erased.comment_ids)
+            # Comments removed while held leave the moderation queue.
+            left = [QueueChanged(comment_id, entered=False) for comment_id in erased.held_removed]
+            await effects.comments(
+                CommentsChanged(
+                    on_posts=list(erased.post_ids),
+                    public_posts=public_posts,
+                    left_public=erased.public_removed,
+                    changed_public=erased.public_placeholders,
+                    touched=erased.comment_ids,
+                    queue=left,
+                )
+            )
             details = f"{erased.removed} removed, {erased.placeholders} kept as placeholders"
-            return Change(target="Commenter", details=details, tags=tags)
+            return Change(target="Commenter", details=details)
 
         problems = await audited_write(context, viewer, "commenter.erase", block)
-        if not problems:
-            # Committed: comments removed while held leave the moderation queue.
-            await context.announce(
-                *(QueueChanged(comment_id, entered=False) for comment_id in held)
-            )
         return CommenterErasePayload(
             removed_count=counts["removed"],
             placeholder_count=counts["placeholders"],

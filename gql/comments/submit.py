@@ -23,10 +23,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 import models
-from gql.cache.dependencies import invalidation_for_comments
 from gql.comments.moderation import Verdict, judge
 from gql.comments.validation import (
     MAX_CLIENT_MUTATION_ID,
@@ -37,12 +35,11 @@ from gql.comments.validation import (
 )
 from gql.context import Context
 from gql.core.ids import input_pk
-from gql.core.writes import serialised_writes
 from gql.errors import Problem, UserErrorCode, unstorable
-from gql.live import CommentsPublic, QueueChanged
-from gql.publishing import change_log, webhooks
+from gql.live import QueueChanged
+from gql.publishing.effects import CommentsChanged, write_transaction
 from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
-from models.config import PRIMARY, is_sqlite
+from models.config import is_sqlite
 from models.text.comment_html import comment_text, count_links, sanitize_comment
 
 SEGMENT = TIME_DIGITS + ID_DIGITS
@@ -219,15 +216,9 @@ async def _within_depth_cap(parent: models.Comment, max_depth: int) -> models.Co
 
 
 async def _store(context: Context, row: models.Comment, parent: models.Comment | None) -> Outcome:
-    async with serialised_writes(context.settings.database_url):
-        return await _store_in_transaction(context, row, parent)
-
-
-async def _store_in_transaction(
-    context: Context, row: models.Comment, parent: models.Comment | None
-) -> Outcome:
     settings = context.settings
-    async with in_transaction(PRIMARY) as connection:
+    async with write_transaction(context) as effects:
+        connection = effects.connection
         if not is_sqlite(settings.database_url):
             for lock_key in (f"email:{row.author_email}", f"ip:{row.author_ip}"):
                 await connection.execute_query(
@@ -240,7 +231,8 @@ async def _store_in_transaction(
             replay = await _replay(row.author_email, key, row.submission_digest, connection)
             if replay is not None:
                 return replay
-        now = datetime.now(tz=context.now.tzinfo)
+        # The time under the locks: flood windows and thread order follow the locks' order.
+        now = effects.now = datetime.now(tz=context.now.tzinfo)
         duplicate = (
             await models.Comment.filter(
                 post_id=row.post_id,
@@ -273,21 +265,22 @@ async def _store_in_transaction(
         await row.save(using_db=connection)
         row.path = (parent.path if parent else "") + thread_path_segment(now, row.id)
         await row.save(using_db=connection, update_fields=["path"])
-        if row.is_public:  # on a public post: the post's counts changed too
-            entries = change_log.upserts("Comment", [row.id]) + change_log.upserts(
-                "Post", [row.post_id]
+        # On a public post (`submit` checked): the post's counts change too. Once committed,
+        # cached answers that showed its comments go before anyone is told (a held comment
+        # changes nothing public, but the write is still this process's own); then readers
+        # of the post see it, moderators see what now waits.
+        public = [row.post_id] if row.is_public else []
+        await effects.comments(
+            CommentsChanged(
+                on_posts=public,
+                public_posts=public,
+                became_public={post_id: [row.id] for post_id in public},
+                touched=[row.id],
+                queue=[QueueChanged(row.id, entered=True)]
+                if row.status == models.CommentModeration.PENDING
+                else [],
             )
-            await change_log.append(connection, entries, now)
-            await webhooks.comments_approved(connection, row.post_id, [row.id], now)
-    # Committed: cached answers that showed this post's comments go before anyone is told (a
-    # held comment changes nothing public, but the write is still this process's own).
-    public = row.is_public
-    await context.written(invalidation_for_comments(row.post_id, [row.id]) if public else ())
-    # Then live subscribers: readers of the post see it, moderators see what now waits.
-    if public:
-        await context.announce(CommentsPublic(row.post_id, (row.id,)))
-    elif row.status == models.CommentModeration.PENDING:
-        await context.announce(QueueChanged(row.id, entered=True))
+        )
     return Outcome(comment=row)
 
 

@@ -2,9 +2,11 @@
 
 Every rule about a post's input is checked before anything is written, and every problem is
 reported at once, like `submitComment`. A write runs in one transaction with its audit
-entry; once it has committed, the cached answers that showed the post, or any list that may
-hold it, are dropped. A published post whose address changes keeps its old one as a
-redirect (`models.PostRedirect`), so links from elsewhere keep working.
+entry and states the post before and after (`gql.publishing.effects`): its change-log
+entries and webhooks go in the same transaction; once it has committed, the cached answers
+that showed the post, or any list that may hold it, are dropped. A published post whose
+address changes keeps its old one as a redirect (`models.PostRedirect`), so links from
+elsewhere keep working.
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import models
-from gql.cache.dependencies import invalidation_for_post
 from gql.context import Context
 from gql.core.ids import input_pk
 from gql.core.permissions import Viewer
 from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.live import QueueChanged
-from gql.publishing import change_log, webhooks
 from gql.publishing.audit import Change, audited_write
+from gql.publishing.effects import CommentsChanged, Effects
+from gql.publishing.kinds import POST
 from models.text.content import autop, sanitize_post_html
 
 MAX_TITLE = 1000
@@ -152,53 +154,29 @@ async def _move_uri(row: models.Post, new_uri: str, connection: Any) -> None:
 async def _commit(
     context: Context,
     row: models.Post,
-    write: Callable[[Any], Awaitable[tuple[list[Problem], str]]],
+    write: Callable[[Effects], Awaitable[tuple[list[Problem], str]]],
     action: str,
     viewer: Viewer,
     *,
     deleting: bool = False,
 ) -> Authored:
-    """Run `write(connection)` with its audit entry and its change-log entries (the post
-    going public, changing while public, or leaving); the post's answers go once
-    committed."""
-    now = context.now
-    was_public = row.id is not None and change_log.is_public(row, now)
+    """Run `write(effects)` with its audit entry, stating the post before and after (its
+    change-log entries, webhooks and invalidation follow from that)."""
+    was_public = row.id is not None and POST.is_public(row, context.now)
 
-    async def block(connection: Any) -> Change:
-        if deleting and was_public:
-            # Before its comments go with it.
-            await change_log.post_left_public(row, connection, now, event="post.deleted")
-        problems, details = await write(connection)
+    async def block(effects: Effects) -> Change:
+        if deleting:
+            # Stated before the delete, while its comments and categories can still be read.
+            await effects.node(POST, row, was_public=was_public, deleted=True)
+        problems, details = await write(effects)
         if problems:
             return Change(problems=problems)
         if not deleting:
-            await _record_visibility(row, was_public, connection, now)
-        return Change(
-            problems=problems,
-            target=f"Post:{row.id}",
-            details=details,
-            tags=invalidation_for_post(row.id),
-        )
+            await effects.node(POST, row, was_public=was_public)
+        return Change(target=f"Post:{row.id}", details=details)
 
     problems = await audited_write(context, viewer, action, block, slug_of="post")
     return Authored(problems=problems) if problems else Authored(post=row)
-
-
-async def _record_visibility(
-    row: models.Post, was_public: bool, connection: Any, now: datetime
-) -> None:
-    public = change_log.is_public(row, now)
-    if was_public and public:
-        await change_log.append(connection, change_log.upserts("Post", [row.id]), now)
-        await webhooks.post_event(connection, "post.updated", row, now)
-    elif public:
-        await change_log.post_became_public(row, connection, now)
-    elif was_public:
-        await change_log.post_left_public(row, connection, now)
-    elif row.announced_at is not None:
-        # Scheduled again, or a draft: `change_log.announce_due` announces it when it is public.
-        row.announced_at = None
-        await models.Post.filter(id=row.id).using_db(connection).update(announced_at=None)
 
 
 async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
@@ -213,7 +191,8 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
     row = models.Post(status=models.PostStatus.DRAFT, author_id=author_pk, content="")
     _apply_texts(row, draft)
 
-    async def write(connection: Any) -> tuple[list[Problem], str]:
+    async def write(effects: Effects) -> tuple[list[Problem], str]:
+        connection = effects.connection
         if draft.slug is not None:
             if await slug_taken(models.Post, draft.slug, None, connection):
                 return [slug_taken_problem("post")], ""
@@ -250,7 +229,8 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
         return Authored(problems=problems)
     post = row
 
-    async def write(connection: Any) -> tuple[list[Problem], str]:
+    async def write(effects: Effects) -> tuple[list[Problem], str]:
+        connection = effects.connection
         changed = _apply_texts(post, draft)
         if draft.slug is not None and draft.slug != post.slug:
             if await slug_taken(models.Post, draft.slug, post.id, connection):
@@ -287,7 +267,8 @@ async def publish_post(
     when = at or (post.published_at if post.status == models.PostStatus.PUBLISHED else None)
     when = when or context.now
 
-    async def write(connection: Any) -> tuple[list[Problem], str]:
+    async def write(effects: Effects) -> tuple[list[Problem], str]:
+        connection = effects.connection
         post.status = models.PostStatus.PUBLISHED
         post.published_at = when
         await _move_uri(post, post_uri(post.slug, when), connection)
@@ -306,10 +287,10 @@ async def unpublish_post(context: Context, viewer: Viewer, post_id: str) -> Auth
         return Authored(problems=problems)
     post = row
 
-    async def write(connection: Any) -> tuple[list[Problem], str]:
+    async def write(effects: Effects) -> tuple[list[Problem], str]:
         post.status = models.PostStatus.DRAFT
         post.updated_at = context.now
-        await post.save(using_db=connection)
+        await post.save(using_db=effects.connection)
         return [], "unpublished"
 
     return await _commit(context, post, write, "post.unpublish", viewer)
@@ -322,16 +303,14 @@ async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authore
         return Authored(problems=problems)
     post = row
 
-    held: list[int] = []
-
-    async def write(connection: Any) -> tuple[list[Problem], str]:
+    async def write(effects: Effects) -> tuple[list[Problem], str]:
+        connection = effects.connection
         # Its comments go with it: those waiting for a moderator leave the queue.
         waiting = models.Comment.filter(post_id=post.id, status=models.CommentModeration.PENDING)
-        held.extend(row.id for row in await waiting.using_db(connection).only("id"))
+        held = await waiting.using_db(connection).only("id")
+        left = [QueueChanged(comment.id, entered=False) for comment in held]
+        await effects.comments(CommentsChanged(queue=left))
         await post.delete(using_db=connection)
         return [], f"deleted {post.slug!r}"
 
-    authored = await _commit(context, post, write, "post.delete", viewer, deleting=True)
-    if not authored.problems:
-        await context.announce(*(QueueChanged(comment_id, entered=False) for comment_id in held))
-    return authored
+    return await _commit(context, post, write, "post.delete", viewer, deleting=True)

@@ -13,7 +13,7 @@ from gql.context import Context, Info
 from gql.core.enums import CommentStatus
 from gql.core.ids import to_global_id
 from gql.core.permissions import Permission, Viewer, require
-from gql.errors import UserError
+from gql.errors import Problem, UserError
 from gql.posts import authoring
 from gql.posts.types import Post
 
@@ -87,6 +87,13 @@ class PostPayload:
 class DeletePayload:
     deleted_id: strawberry.ID | None = strawberry.field(description="The deleted object's ID.")
     errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+    @classmethod
+    def answer(cls, typename: str, pk: int | None, problems: list[Problem]) -> DeletePayload:
+        """The deleted `typename` `pk`, or (None) the problems that stopped the delete."""
+        if problems or pk is None:
+            return cls(deleted_id=None, errors=[p.user_error() for p in problems])
+        return cls(deleted_id=strawberry.ID(to_global_id(typename, pk)), errors=[])
 
 
 def _editor(context: Context) -> Viewer:
@@ -167,8 +174,4 @@ class PostMutations:
     ) -> DeletePayload:
         viewer = _editor(info.context)
         done = await authoring.delete_post(info.context, viewer, input.id)
-        if done.post is None:
-            return DeletePayload(deleted_id=None, errors=[p.user_error() for p in done.problems])
-        return DeletePayload(
-            deleted_id=strawberry.ID(to_global_id("Post", done.post.id)), errors=[]
-        )
+        return DeletePayload.answer("Post", done.post.id if done.post else None, done.problems)

@@ -1,5 +1,6 @@
 """Writes made with a token: one transaction holding the change and its audit entry, then
-the invalidation of what changed, before the write's answer is sent."""
+the side effects of what changed (`gql.publishing.effects`), before the write's answer is
+sent."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 import models
 from gql.context import Context
 from gql.core.permissions import Viewer
 from gql.core.slug_rules import slug_taken_problem
-from gql.core.writes import serialised_writes
 from gql.errors import Problem
-from models.config import PRIMARY
+from gql.publishing.effects import Effects, write_transaction
 
 
 async def record(
@@ -30,39 +29,34 @@ async def record(
 
 @dataclass
 class Change:
-    """What a write's block did: problems that stop it, or its target, details and the
-    cache tags it invalidates."""
+    """What a write's block did: problems that stop it, or its target and details (what it
+    changed for the public is stated on the block's `Effects`)."""
 
     problems: list[Problem] = field(default_factory=list)
     target: str = ""
     details: str = ""
-    tags: set[str] = field(default_factory=set)
 
 
 async def audited_write(
     context: Context,
     viewer: Viewer,
     action: str,
-    block: Callable[[Any], Awaitable[Change]],
+    block: Callable[[Effects], Awaitable[Change]],
     *,
     slug_of: str | None = None,
 ) -> list[Problem]:
-    """Run `block(connection)` and its audit entry in one transaction; then invalidate.
-    For a write of a `slug_of` object, a slug taken by a racing write (the unique index
-    refuses it) is SLUG_TAKEN. Returns the problems that stopped the write (none: it
-    committed)."""
+    """Run `block(effects)` and its audit entry in one `write_transaction` (its side effects
+    follow the commit). For a write of a `slug_of` object, a slug taken by a racing write
+    (the unique index refuses it) is SLUG_TAKEN. Returns the problems that stopped the write
+    (none: it committed)."""
     try:
-        async with (
-            serialised_writes(context.settings.database_url),
-            in_transaction(PRIMARY) as connection,
-        ):
-            change = await block(connection)
+        async with write_transaction(context) as effects:
+            change = await block(effects)
             if change.problems:
                 return change.problems
-            await record(connection, viewer, action, change.target, change.details)
+            await record(effects.connection, viewer, action, change.target, change.details)
     except IntegrityError:
         if slug_of is None:
             raise
         return [slug_taken_problem(slug_of)]
-    await context.written(change.tags)
     return []

@@ -77,31 +77,6 @@ async def public_comment_ids(post_id: int, connection: Any) -> list[int]:
     return await ids_of(models.Comment.filter(post_id=post_id, is_public=True).using_db(connection))
 
 
-async def post_became_public(post: models.Post, connection: Any, now: datetime) -> None:
-    """Record a post going public, with the comments that go public with it; it is then
-    announced, so `announce_due` leaves it alone."""
-    comments = await public_comment_ids(post.id, connection)
-    await append(connection, upserts("Post", [post.id]) + upserts("Comment", comments), now)
-    await _mark_announced(post, now, connection)
-    await webhooks.post_event(connection, "post.published", post, now)
-
-
-async def post_left_public(
-    post: models.Post, connection: Any, now: datetime, *, event: str = "post.unpublished"
-) -> None:
-    """Record a post no longer being public, with its comments; announced again when it
-    next becomes public. `event` is the webhook event (`post.deleted` for a delete)."""
-    comments = await public_comment_ids(post.id, connection)
-    await append(connection, deletes("Post", [post.id]) + deletes("Comment", comments), now)
-    await webhooks.post_event(connection, event, post, now)
-    await _mark_announced(post, None, connection)
-
-
-async def _mark_announced(post: models.Post, at: datetime | None, connection: Any) -> None:
-    post.announced_at = at
-    await models.Post.filter(id=post.id).using_db(connection).update(announced_at=at)
-
-
 ANNOUNCE_BATCH = 500
 """Posts announced per transaction. An import due all at once (thousands of posts, a
 hundred thousand comments) is announced a batch at a time, so the feed entries built in
@@ -156,33 +131,6 @@ async def _announce_batch(now: datetime) -> list[int]:
             for post in await models.Post.filter(id__in=due).using_db(connection):
                 await webhooks.post_event(connection, "post.published", post, now)
     return due
-
-
-async def taxonomy_changed(
-    connection: Any, typename: str, pk: int, slug: str, tags: set[str], now: datetime
-) -> None:
-    """An author or category was made or changed: its feed entry and webhook."""
-    await append(connection, upserts(typename, [pk]), now)
-    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
-
-
-async def removed(
-    connection: Any,
-    typename: str,
-    pk: int,
-    slug: str,
-    moved_post_ids: list[int],
-    tags: set[str],
-    now: datetime,
-) -> None:
-    """An author or category is gone, and the public posts moved off it changed."""
-    public_moved = await ids_of(
-        models.Post.filter(models.public_post_filter(now), id__in=moved_post_ids).using_db(
-            connection
-        )
-    )
-    await append(connection, deletes(typename, [pk]) + upserts("Post", public_moved), now)
-    await webhooks.taxonomy_changed(connection, typename, pk, slug, tags, now)
 
 
 def is_public(post: models.Post, now: datetime) -> bool:

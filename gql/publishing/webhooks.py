@@ -102,13 +102,20 @@ async def enqueue(
         )
 
 
-async def post_event(connection: Any, event: str, post: models.Post, now: datetime) -> None:
-    """An event about a post: its page, its categories' and author's archives, the home."""
+async def post_uris(connection: Any, post: models.Post) -> list[str]:
+    """A post's pages: its own, the home, its categories' and author's archives."""
     categories = await models.Category.filter(posts__id=post.id).using_db(connection)
     author = await models.Author.filter(id=post.author_id).using_db(connection).first()
     uris = [post.uri, "/", *(f"/category/{c.slug}/" for c in categories)]
     if author is not None:
         uris.append(f"/author/{author.slug}/")
+    return uris
+
+
+async def post_event(connection: Any, event: str, post: models.Post, now: datetime) -> None:
+    """An event about a post (`post_uris`), for posts announced by date
+    (`change_log.announce_due`); a write's events go through `gql.publishing.effects`."""
+    uris = await post_uris(connection, post)
     await enqueue(connection, event, [("Post", post.id)], uris, invalidation_for_post(post.id), now)
 
 
@@ -125,15 +132,6 @@ async def comments_approved(
     nodes = [("Comment", pk) for pk in ids] + [("Post", post_id)]
     tags = invalidation_for_comments(post_id, ids)
     await enqueue(connection, "comment.approved", nodes, [post.uri], tags, now)
-
-
-async def taxonomy_changed(
-    connection: Any, typename: str, pk: int, slug: str, tags: Iterable[str], now: datetime
-) -> None:
-    """`category.changed` or `author.changed`, with the archive page and the home."""
-    prefix = "category" if typename == "Category" else "author"
-    event = f"{prefix}.changed"
-    await enqueue(connection, event, [(typename, pk)], [f"/{prefix}/{slug}/", "/"], tags, now)
 
 
 async def _claim(now: datetime) -> list[models.WebhookDelivery]:

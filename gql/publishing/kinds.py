@@ -1,0 +1,66 @@
+"""The published kinds of node: one declaration each of how its writes reach the change
+log, webhooks and the response cache (see `gql.publishing.effects`).
+
+A new content type adds its `Kind` here and states its writes with `Effects.node`; an
+always-public slugged type with an archive page (a tag) is one `archive_kind(...)` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import models
+from gql.cache.dependencies import (
+    AUTHORS,
+    CATEGORIES,
+    POSTS,
+    author_tag,
+    category_tag,
+    invalidation_for_post,
+)
+from gql.publishing import change_log, webhooks
+from gql.publishing.effects import Events, Kind
+
+
+async def _public_comments(connection: Any, post: models.Post) -> list[tuple[str, int]]:
+    """A post's public comments: they are in the public view exactly while it is."""
+    return [("Comment", pk) for pk in await change_log.public_comment_ids(post.id, connection)]
+
+
+POST = Kind(
+    typename="Post",
+    tags=invalidation_for_post,
+    events=Events(
+        published="post.published",
+        updated="post.updated",
+        unpublished="post.unpublished",
+        deleted="post.deleted",
+    ),
+    uris=webhooks.post_uris,
+    is_public=change_log.is_public,
+    dependents=_public_comments,
+    scheduled=True,
+)
+
+
+def archive_kind(
+    typename: str, archive: str, node_tag: Callable[[int], str], list_tag: str
+) -> Kind:
+    """An always-public slugged node with an archive page at `/<archive>/<slug>/` (listing
+    posts): one event `<archive>.changed`. A change invalidates the node (`node_tag`), every
+    list of its kind (`list_tag`) and lists of posts (they show it, and are filtered by it)."""
+
+    def tags(pk: int) -> set[str]:
+        return {node_tag(pk), list_tag, POSTS}
+
+    async def uris(connection: Any, row: Any) -> list[str]:
+        return [f"/{archive}/{row.slug}/", "/"]
+
+    return Kind(
+        typename=typename, tags=tags, events=Events.changed(f"{archive}.changed"), uris=uris
+    )
+
+
+AUTHOR = archive_kind("Author", "author", author_tag, AUTHORS)
+CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES)
