@@ -8,8 +8,7 @@ for every page read, and a variable the plan does not read (the post's uri) shar
 Selections with `@defer`, fragment arguments or a variable value that cannot be hashed (a
 list, an input object) are planned every time. Entries keep their operation alive, so its
 id and its nodes' ids are never another document's. Plans go least recently used first; the
-variables a level reads go in the order they were first worked out (a lookup does not renew
-them: working them out again is cheap, and the plan is still found under the same nodes).
+variables a level reads go first in, first out (a lookup does not renew them).
 """
 
 from __future__ import annotations
