@@ -373,7 +373,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> ThreadpressSchema:
         # limits run between the two, and a refused document is never validated.
         lambda: ErrorReportingParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: DocumentLimits(settings),
-        lambda: DocumentValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        DocumentValidationCache,  # keeps DOCUMENTS_VALIDATED, as many as DOCUMENT_CACHE_SIZE
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

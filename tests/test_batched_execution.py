@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
+from cachetools import LRUCache
 from graphql import parse
 
 import models
@@ -435,7 +435,8 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
     than `CONVERSIONS_KEPT` are kept."""
     ids = await _site()
     batched, plain = clients
-    monkeypatch.setattr(executor, "_CONVERTED", OrderedDict())  # this test's own
+    assert executor._CONVERTED.maxsize == executor.CONVERSIONS_KEPT
+    monkeypatch.setattr(executor, "_CONVERTED", LRUCache(executor.CONVERSIONS_KEPT))  # its own
     hits = []
     lookup = executor._CONVERTED.get
 
@@ -462,7 +463,7 @@ async def test_kept_argument_conversions_answer_for_their_own_arguments(
         replies = [c["replies"]["nodes"] for c in body["data"]["post"]["comments"]["nodes"]]
         assert max(len(page) for page in replies) == size
     assert any(hits), "kept conversions were used"
-    monkeypatch.setattr(executor, "CONVERSIONS_KEPT", 2)
+    monkeypatch.setattr(executor, "_CONVERTED", LRUCache(2))  # as with CONVERSIONS_KEPT = 2
     variables = {"id": ids["hilly"], "size": 4}
     await _both(batched, plain, {"query": REPLIES_PAGE, "variables": variables})
     assert len(executor._CONVERTED) <= 2

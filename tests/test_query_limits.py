@@ -4,11 +4,11 @@ limit and refuses one more, with its code, before anything runs (no SQL at all).
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from typing import Any
 
 import httpx
 import pytest
+from cachetools import LRUCache
 
 from gql.extensions import limits, validation_cache
 from tests import factories
@@ -454,7 +454,8 @@ async def test_a_repeated_document_is_validated_once(
         return validate(schema, document, rules)
 
     monkeypatch.setattr(validation_cache, "validate_document", counted)
-    monkeypatch.setattr(validation_cache.DocumentValidationCache, "validated", OrderedDict())
+    own: LRUCache[Any, Any] = LRUCache(validation_cache.DOCUMENTS_VALIDATED)
+    monkeypatch.setattr(validation_cache.DocumentValidationCache, "validated", own)
     valid = "{ posts(first: 2) { nodes { title } } }"
     invalid = "{ posts(first: 2) { nodes { nonsense } } }"
     refused = "{ " + " ".join(f"a{n}: posts(first: 1) {{ totalCount }}" for n in range(40)) + " }"

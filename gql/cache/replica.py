@@ -33,11 +33,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import coredis
+from cachetools import FIFOCache
 from strawberry.extensions import SchemaExtension
 from tortoise.connection import get_connection
 
@@ -88,7 +88,10 @@ class ReplicaReads:
         # Why the replica was last skipped, in a few words for /readyz (details: the log).
         self.problem: str | None = None
         self._skip_until = 0.0
-        self._writers: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        # client -> (position, until when): the oldest write goes first past MAX_WRITERS,
+        # being the nearest to its end anyway (every write gets the same WRITER_SECONDS), so
+        # a read does not renew it (cachetools' TTLCache would: it is least recently used).
+        self._writers: FIFOCache[str, tuple[int, float]] = FIFOCache(MAX_WRITERS)
         self._pool = coredis.ConnectionPool.from_url(redis_url) if redis_url else None
         self._redis: coredis.Redis[bytes] | None = (
             coredis.Redis(connection_pool=self._pool) if self._pool is not None else None
@@ -149,10 +152,7 @@ class ReplicaReads:
         if self._redis is not None:
             await self._redis.set(REDIS_PREFIX + client, str(lsn), ex=WRITER_SECONDS)
             return
-        self._writers.pop(client, None)
-        self._writers[client] = (lsn, time.monotonic() + WRITER_SECONDS)
-        while len(self._writers) > MAX_WRITERS:
-            self._writers.popitem(last=False)
+        self._writers[client] = (lsn, time.monotonic() + WRITER_SECONDS)  # put back last
 
     async def writer_lsn(self, client: str) -> int:
         """The position `client`'s own last write needs (0: no recent write)."""

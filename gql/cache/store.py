@@ -30,13 +30,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import coredis
+from cachetools import LRUCache
 
 import models
 from models.database import primary_connection
@@ -112,13 +112,18 @@ class _MemoryEntry:
     expires_at: float | None
 
 
+def _body_bytes(entry: _MemoryEntry) -> int:
+    return len(entry.response.body)
+
+
 class MemoryStore:
-    """Entries in this process, within a byte budget."""
+    """Entries in this process, within a byte budget: the bodies' bytes, least recently
+    served out first. An entry found invalid (expired, or a tag stamped since) is dropped
+    when looked up, and counts until then."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, _MemoryEntry] = OrderedDict()
-        self._bytes = 0
+        self._entries: LRUCache[str, _MemoryEntry] = LRUCache(max_bytes, getsizeof=_body_bytes)
         self._sequence = 0
         self._lsn = 0
         self._stamps: dict[str, int] = {}
@@ -138,26 +143,23 @@ class MemoryStore:
         return all(stamps.get(tag, 0) <= entry.since for tag in entry.response.tags)
 
     async def get(self, key: str) -> CachedResponse | None:
-        entry = self._entries.get(key)
+        entry = self._entries.get(key)  # a hit is the most recently used from now on
         if entry is None:
             return None
         if not self._valid(entry):
-            self._drop(key)
+            del self._entries[key]
             return None
-        self._entries.move_to_end(key)
         return entry.response
 
     async def put(
         self, key: str, response: CachedResponse, *, since: int, expires_at: float | None
     ) -> bool:
         entry = _MemoryEntry(response, since, expires_at)
-        if len(response.body) > self.max_bytes or not self._valid(entry):
+        # Larger than the whole budget: not kept (cachetools would raise "value too large").
+        if _body_bytes(entry) > self.max_bytes or not self._valid(entry):
             return False
-        self._drop(key)
-        self._entries[key] = entry
-        self._bytes += len(response.body)
-        while self._bytes > self.max_bytes:
-            self._drop(next(iter(self._entries)))
+        self._entries.pop(key, None)  # the old answer's bytes first, so only others go
+        self._entries[key] = entry  # least recently used entries go until it fits
         return True
 
     async def invalidate(self, tags: Collection[str], lsn: int = 0) -> None:
@@ -168,14 +170,8 @@ class MemoryStore:
         for tag in tags:
             self._stamps[tag] = self._sequence
 
-    def _drop(self, key: str) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._bytes -= len(entry.response.body)
-
     async def close(self) -> None:
         self._entries.clear()
-        self._bytes = 0
 
 
 # KEYS[1] the entry. Returns {body, meta} when no tag of it was stamped after it was filled.

@@ -7,9 +7,9 @@ the executor's generic steps. For the selections a thread page makes, this plan 
 the rows, one thread level at a time: each field of a comment read from its row through
 `COMMENT_FIELDS` (what `Comment.from_row` reads), each column completed by the executor's
 own `complete` (nulls, coercion and the scalars' formats are the schema's), `replies` loaded
-and paged by the same loader and rules as `replies_of` (`rows_in_memory` cuts the rows that
-`page_in_memory` would). No `Comment` object is made, and no `Connection` below the first
-level.
+and paged by `paged_replies` (gql/comments/replies.py), as the `replies` field's are (the rows
+alone, by `rows_in_memory`: the plan answers no `pageInfo`). No `Comment` object is made,
+and no `Connection` below the first level.
 
 It plans only what it answers exactly as the generic path does: on a connection `nodes`,
 `totalCount` and `__typename`; on a comment the plain fields of `COMMENT_FIELDS`,
@@ -43,12 +43,13 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
+from gql.comments.replies import PagedReplies, paged_replies
 from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import LevelContext, PlannedLevel
 from gql.engine.kept_plans import KeptPlans
-from gql.loaders import load_level
 from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
+from models.rows import CommentRow
 
 Total = int | Callable[[], Awaitable[int]]
 """A connection's `totalCount`: known, or to be counted (a `Connection`'s `count_total`)."""
@@ -242,12 +243,17 @@ class _ThreadLevel:
     async def _totals(self) -> list[int]:
         return [total if isinstance(total, int) else await total() for total in self.totals]
 
-    async def _wait(self) -> tuple[list[int] | None, list[list[Any]] | None]:
+    async def _wait(self) -> tuple[list[int] | None, PagedReplies[list[CommentRow]] | None]:
         totals = await self._totals() if self.plan.counts else None
         replies = None
-        if self.plan.nodes is not None and self.plan.nodes.replies and self.rows:
-            loaders = self.level.executor.context_value.loaders
-            replies = await load_level(loaders.replies_by_comment, [row.id for row in self.rows])
+        comments = self.plan.nodes
+        if comments is not None and comments.replies and self.rows:
+            replies = await paged_replies(
+                self.level.executor.context_value.loaders,
+                [row.id for row in self.rows],
+                [field.page for field in comments.replies],
+                rows_in_memory,
+            )
         return totals, replies
 
     def finish(self, waited: Any) -> list[PlannedLevel]:
@@ -262,19 +268,13 @@ class _ThreadLevel:
         if replies is None or self.plan.nodes is None:
             return []
         next_levels: list[PlannedLevel] = []
-        for field in self.plan.nodes.replies:
+        for field, pages in zip(self.plan.nodes.replies, replies.pages, strict=True):
             answers: list[dict[str, Any]] = []
-            pages: list[list[Any]] = []
-            for comment_answer, all_replies in zip(self.comment_answers, replies, strict=True):
+            for comment_answer in self.comment_answers:
                 replies_answer: dict[str, Any] = {}
                 comment_answer[field.key] = replies_answer
                 answers.append(replies_answer)
-                pages.append(rows_in_memory(all_replies, COMMENT_ORDERING, field.page))
-            next_levels.append(
-                _ThreadLevel(
-                    self.level, field.plan, pages, [len(rows) for rows in replies], answers
-                )
-            )
+            next_levels.append(_ThreadLevel(self.level, field.plan, pages, replies.totals, answers))
         return next_levels
 
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 import models
+from gql.comments.replies import paged_replies
 from gql.context import Info
 from gql.core.ids import to_global_id
 from gql.core.late_types import post_type
 from gql.core.node import Node
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import for_a_whole_level
-from gql.loaders import load_level
 from gql.pagination import (
     After,
     Before,
@@ -108,24 +108,20 @@ async def replies_of(
     before: str | None = None,
 ) -> list[Connection[Comment]]:
     """The `replies` of each of `comments` (one comment, or a whole thread level at once):
-    the page arguments are checked once, the replies loaded in one batch."""
+    the page arguments are checked once, the replies loaded and paged by `paged_replies`."""
     page = page_request(COMMENT_ORDERING, first, after, last, before)
-    lists = await load_level(info.context.loaders.replies_by_comment, [c.row.id for c in comments])
-    # Most comments of a thread have no replies: they share one empty page (connections are
-    # read, never changed), instead of one page, connection and counter apiece.
+    ids = [comment.row.id for comment in comments]
+    replies = await paged_replies(info.context.loaders, ids, [page], page_in_memory)
+    # Most comments of a thread have no replies: they share one empty connection
+    # (connections are read, never changed), instead of one connection and counter apiece.
     no_replies: list[Connection[Comment]] = []
     connections: list[Connection[Comment]] = []
-    for rows in lists:
-        if not rows and no_replies:
+    for total, cut in zip(replies.totals, replies.pages[0], strict=True):
+        if not total and no_replies:
             connections.append(no_replies[0])
             continue
-        connection = build_connection(
-            page_in_memory(rows, COMMENT_ORDERING, page),
-            COMMENT_ORDERING,
-            Comment.from_row,
-            known_total(len(rows)),
-        )
-        if not rows:
+        connection = build_connection(cut, COMMENT_ORDERING, Comment.from_row, known_total(total))
+        if not total:
             no_replies.append(connection)
         connections.append(connection)
     return connections

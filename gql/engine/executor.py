@@ -40,13 +40,13 @@ from __future__ import annotations
 import asyncio
 import builtins
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from operator import attrgetter
 from types import GeneratorType, NoneType
 from typing import Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
+from cachetools import FIFOCache, LRUCache
 from graphql import (
     GraphQLBoolean,
     GraphQLField,
@@ -171,16 +171,12 @@ ABANDONED_BEFORE_GIVING_WAY = 3
 CONVERSIONS_KEPT = 1024
 """Argument conversions kept across requests (a few per field of the documents in use)."""
 _IMMUTABLE = frozenset({int, float, str, bool, NoneType})
-_CONVERTED: OrderedDict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = OrderedDict()
+_CONVERTED: LRUCache[tuple[Any, ...], tuple[Any, dict[str, Any]]]
+_CONVERTED = LRUCache(maxsize=CONVERSIONS_KEPT)
 """Strawberry's conversions of plain arguments: (id of the field, its coerced arguments) ->
 (the field, the conversion), and ("node", id of a field's node in a document, id of the
-field) -> (the node, the conversion) for arguments written without variables."""
-
-
-def _keep(key: tuple[Any, ...], conversion: tuple[Any, dict[str, Any]]) -> None:
-    _CONVERTED[key] = conversion
-    while len(_CONVERTED) > CONVERSIONS_KEPT:
-        _CONVERTED.popitem(last=False)
+field) -> (the node, the conversion) for arguments written without variables. Least
+recently used out; a hit (`get`) is the most recently used from then on."""
 
 
 def _all_plain(kwargs: dict[str, Any]) -> bool:
@@ -412,7 +408,6 @@ class _Level:
         )
         key = ("node", id(node), id(field))
         if literal and (found := _CONVERTED.get(key)) is not None:
-            _CONVERTED.move_to_end(key)
             return dict(found[1])
         arguments = get_argument_values(
             field_def,
@@ -423,7 +418,7 @@ class _Level:
         )
         kwargs = self.converted(field, arguments, info)
         if literal and _all_plain(kwargs):
-            _keep(key, (node, dict(kwargs)))  # the node kept alive: its id stays its own
+            _CONVERTED[key] = (node, dict(kwargs))  # the node kept alive: its id stays its own
         return kwargs
 
     def converted(
@@ -434,7 +429,6 @@ class _Level:
         (every level of a thread converts the same `first: 10`)."""
         key = _conversion_key(field, arguments)
         if key is not None and (found := _CONVERTED.get(key)) is not None:
-            _CONVERTED.move_to_end(key)
             return dict(found[1])
         kwargs = convert_arguments(
             arguments,
@@ -444,7 +438,7 @@ class _Level:
             info=info,
         )
         if key is not None and _all_plain(kwargs):
-            _keep(key, (field, dict(kwargs)))  # the field kept alive: its id stays its own
+            _CONVERTED[key] = (field, dict(kwargs))  # the field kept alive: its id stays its own
         return kwargs
 
     def subfields(
@@ -693,12 +687,14 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Planners for levels of these object types, by name (see `Planner`): none here; a
     subclass names them (gql/schema.py)."""
 
-    unsupported: OrderedDict[int, Any] = OrderedDict()
+    unsupported: ClassVar[FIFOCache[int, Any]] = FIFOCache(maxsize=UNSUPPORTED_MEMORY)
     """Operations (by identity, kept alive here so an id is never reused) that graphql-core
-    runs: the parser cache hands out the same document object for the same text."""
+    runs: the parser cache hands out the same document object for the same text. First
+    remembered, first forgotten (asking `in` does not renew one)."""
 
-    abandoned: OrderedDict[int, tuple[Any, int]] = OrderedDict()
-    """Operations whose level-by-level runs failed, with how often (kept alive likewise)."""
+    abandoned: ClassVar[FIFOCache[int, tuple[Any, int]]] = FIFOCache(maxsize=UNSUPPORTED_MEMORY)
+    """Operations whose level-by-level runs failed, with how often (kept alive likewise);
+    the one that failed longest ago is forgotten first."""
 
     def execute_collected_root_fields(
         self,
@@ -759,17 +755,13 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _count_abandoned(self) -> int:
         """How many runs of this operation have been abandoned (bounded memory)."""
         abandoned = self.abandoned
+        # Taken out and put back: the last one to fail.
         operation, count = abandoned.pop(id(self.operation), (self.operation, 0))
         abandoned[id(self.operation)] = (operation, count + 1)
-        while len(abandoned) > UNSUPPORTED_MEMORY:
-            abandoned.popitem(last=False)
         return count + 1
 
     def _remember_unsupported(self) -> None:
-        unsupported = self.unsupported
-        unsupported[id(self.operation)] = self.operation
-        while len(unsupported) > UNSUPPORTED_MEMORY:
-            unsupported.popitem(last=False)
+        self.unsupported[id(self.operation)] = self.operation
 
 
 __all__ = [

@@ -7,15 +7,16 @@ fragments included), so it is kept on that key: a post page's thread is planned 
 for every page read, and a variable the plan does not read (the post's uri) shares it.
 Selections with `@defer`, fragment arguments or a variable value that cannot be hashed (a
 list, an input object) are planned every time. Entries keep their operation alive, so its
-id and its nodes' ids are never another document's; least recently used out.
+id and its nodes' ids are never another document's. Plans go least recently used first; the
+variables a level reads go first in, first out (a lookup does not renew them).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from cachetools import FIFOCache, LRUCache
 from graphql import OperationDefinitionNode
 from graphql.execution.collect_fields import FieldDetailsList
 
@@ -34,15 +35,10 @@ class KeptPlans(Generic[PlanT]):
 
     def __init__(self, kept: int = PLANS_KEPT) -> None:
         self.kept = kept
-        self._reads: OrderedDict[Nodes, tuple[OperationDefinitionNode, tuple[str, ...] | None]]
-        self._reads = OrderedDict()
-        self._plans: OrderedDict[tuple[Nodes, tuple[Any, ...]], tuple[Any, PlanT]]
-        self._plans = OrderedDict()
-
-    def _keep(self, kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-        kept[key] = value
-        while len(kept) > self.kept:
-            kept.popitem(last=False)
+        self._reads: FIFOCache[Nodes, tuple[OperationDefinitionNode, tuple[str, ...] | None]]
+        self._reads = FIFOCache(maxsize=kept)
+        self._plans: LRUCache[tuple[Nodes, tuple[Any, ...]], tuple[Any, PlanT]]
+        self._plans = LRUCache(maxsize=kept)
 
     def _variables_read(
         self, operation: OperationDefinitionNode, fragments: Any, details: FieldDetailsList
@@ -52,7 +48,7 @@ class KeptPlans(Generic[PlanT]):
         if found is None:
             below = variables_below([detail.node for detail in details], fragments)
             found = (operation, None if below is None else tuple(sorted(below)))
-            self._keep(self._reads, nodes, found)
+            self._reads[nodes] = found
         return nodes, found[1]
 
     def plan(self, executor: Any, details: FieldDetailsList, build: Callable[[], PlanT]) -> PlanT:
@@ -68,12 +64,11 @@ class KeptPlans(Generic[PlanT]):
         if values is None:  # a list or an input object: planned each time
             return build()
         key = (nodes, values)
-        kept = self._plans.get(key)
+        kept = self._plans.get(key)  # a hit is the most recently used from now on
         if kept is not None:
-            self._plans.move_to_end(key)
             return kept[1]
         plan = build()
-        self._keep(self._plans, key, (operation, plan))
+        self._plans[key] = (operation, plan)
         return plan
 
 

@@ -16,11 +16,12 @@ number of parents, which is what lets a fragment's cost be measured once, for on
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from cachetools import FIFOCache
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -333,11 +334,12 @@ class MeasuredDocuments:
     schema, the document, the operation and the values of the variables it reads (page
     sizes given as variables), so those values are part of the key. Documents come from
     Strawberry's parser cache (the same object for the same text) and are kept alive with
-    their entry, so an id is never reused while remembered."""
+    their entry, so an id is never reused while remembered. The document measured longest
+    ago goes first (`get` does not renew an entry; measuring it again does)."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, int, str | None], _Measured] = OrderedDict()
+        self._entries: FIFOCache[tuple[int, int, str | None], _Measured] = FIFOCache(size)
 
     def get(
         self,
@@ -370,9 +372,7 @@ class MeasuredDocuments:
         entry = self._entries.pop(key, None) or _Measured(schema, document, names)
         if len(entry.measures) < VALUES_PER_DOCUMENT:
             entry.measures[values] = measures
-        self._entries[key] = entry
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self._entries[key] = entry  # put back last: the most recently measured
         return measures
 
 

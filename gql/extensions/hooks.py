@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable
+from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -32,14 +33,21 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 _Wrapper = tuple[Callable[[SchemaExtension], Any], bool]
 """A hook's context-manager factory, and whether it is async."""
 
-_STRAWBERRYS_OWN = "Strawberry's own"
-"""A hook that Strawberry wraps itself (neither kind of generator function)."""
 
-_WRAPPERS: dict[tuple[type[SchemaExtension], str], _Wrapper | str | None] = {}
+class _Wrapping(Enum):
+    """A hook's wrapping when it is not one of ours (a `_Wrapper`)."""
+
+    STRAWBERRYS_OWN = "Strawberry's own"
+    """A hook that Strawberry wraps itself (neither kind of generator function)."""
+
+
+_WRAPPERS: dict[tuple[type[SchemaExtension], str], _Wrapper | _Wrapping | None] = {}
 """By extension class and hook name (bounded by the schema's extension classes)."""
 
 
-def _wrapper(kind: type[SchemaExtension], hook_name: str, default: Any) -> _Wrapper | str | None:
+def _wrapper(
+    kind: type[SchemaExtension], hook_name: str, default: Any
+) -> _Wrapper | _Wrapping | None:
     """How the `hook_name` hook of `kind` is wrapped; None when it has none."""
     hook = getattr(kind, hook_name)
     if hook is default:
@@ -48,7 +56,7 @@ def _wrapper(kind: type[SchemaExtension], hook_name: str, default: Any) -> _Wrap
         return contextlib.contextmanager(hook), False
     if inspect.isasyncgenfunction(hook):
         return contextlib.asynccontextmanager(hook), True
-    return _STRAWBERRYS_OWN
+    return _Wrapping.STRAWBERRYS_OWN
 
 
 class _WrappedOnce(ExtensionContextManagerBase):
@@ -60,7 +68,7 @@ class _WrappedOnce(ExtensionContextManagerBase):
             wrapper = _WRAPPERS[key] = _wrapper(type(extension), self.HOOK_NAME, self.default_hook)
         if wrapper is None:
             return None
-        if isinstance(wrapper, str):
+        if wrapper is _Wrapping.STRAWBERRYS_OWN:
             return super().get_hook(extension)
         factory, is_async = wrapper
         return WrappedHook(extension=extension, hook=partial(factory, extension), is_async=is_async)

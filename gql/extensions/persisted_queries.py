@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
 import coredis
+from cachetools import LRUCache
 
 from gql.settings import PersistedQueryMode, Settings, SettingsError
 
@@ -66,19 +66,13 @@ class MemoryDocuments:
 
     def __init__(self, capacity: int = MEMORY_DOCUMENTS) -> None:
         self.capacity = capacity
-        self._documents: OrderedDict[str, str] = OrderedDict()
+        self._documents: LRUCache[str, str] = LRUCache(maxsize=capacity)
 
     async def get(self, sha256: str) -> str | None:
-        document = self._documents.get(sha256)
-        if document is not None:
-            self._documents.move_to_end(sha256)
-        return document
+        return self._documents.get(sha256)  # a hit is the most recently used from now on
 
     async def put(self, sha256: str, document: str) -> None:
-        self._documents[sha256] = document
-        self._documents.move_to_end(sha256)
-        while len(self._documents) > self.capacity:
-            self._documents.popitem(last=False)
+        self._documents[sha256] = document  # the most recently used, learnt again or not
 
     async def close(self) -> None:
         self._documents.clear()

@@ -12,6 +12,7 @@ import html
 import re
 
 import nh3
+from cachetools import FIFOCache
 
 # Post bodies written by editors keep rich structure: ammonia's default allow-list (text
 # formatting, lists, tables, images, figures, headings) plus a few tags WordPress emits.
@@ -63,8 +64,9 @@ def html_to_text(markup: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
 
 
-_EXCERPTS: dict[tuple[bytes, int], str] = {}
 EXCERPTS_KEPT = 4096
+_EXCERPTS: FIFOCache[tuple[bytes, int], str] = FIFOCache(EXCERPTS_KEPT)
+"""Excerpts made, first made first out (a lookup does not renew one)."""
 
 
 def make_excerpt(markup: str, words: int = EXCERPT_WORDS) -> str:
@@ -76,10 +78,7 @@ def make_excerpt(markup: str, words: int = EXCERPT_WORDS) -> str:
     key = (hashlib.blake2b(markup.encode(), digest_size=16).digest(), words)
     excerpt = _EXCERPTS.get(key)
     if excerpt is None:
-        excerpt = _excerpt(markup, words)
-        if len(_EXCERPTS) >= EXCERPTS_KEPT:
-            del _EXCERPTS[next(iter(_EXCERPTS))]
-        _EXCERPTS[key] = excerpt
+        excerpt = _EXCERPTS[key] = _excerpt(markup, words)
     return excerpt
 
 
