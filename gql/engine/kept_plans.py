@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from graphql import OperationDefinitionNode
-from graphql.execution.collect_fields import FieldDetailsList
 
+from gql.engine.internals import FieldDetailsList
 from gql.engine.variables import values_key, variables_below
 
 PlanT = TypeVar("PlanT")

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+
+from gql.engine.internals import graphql_schema_of, validate_document
 
 
 class DocumentValidationCache(SchemaExtension):
@@ -35,7 +36,7 @@ class DocumentValidationCache(SchemaExtension):
         if context.pre_execution_errors is not None:
             yield
             return
-        schema = context.schema._schema
+        schema = graphql_schema_of(context.schema)
         document = context.graphql_document
         rules = tuple(context.validation_rules)
         key = (id(schema), id(document), rules)
