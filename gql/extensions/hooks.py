@@ -8,6 +8,9 @@ query's cost. Here the kind and the `contextmanager` wrapper are worked out once
 extension class and stage, and a request only binds them to its extension objects: the
 same context managers, entered and left in the same order with the same exceptions.
 Hooks of any other kind (plain functions and coroutines) keep Strawberry's own wrapping.
+What is decided here is how a hook is wrapped; the runner and context-manager classes that
+apply it are Strawberry's undocumented ones, built by `extensions_runner_class`
+(gql/engine/internals.py).
 """
 
 from __future__ import annotations
