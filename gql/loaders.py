@@ -26,6 +26,7 @@ import models
 from gql.cache.dependencies import Dependencies
 from gql.core.dataloader import RequestLoader
 from gql.core.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
+from gql.engine.internals import held_by_loader
 from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
 from models.rows import (
     AUTHORS,
@@ -73,7 +74,7 @@ async def load_level(loader: RequestLoader[K, V], keys: Sequence[K]) -> list[V]:
     found: dict[K, V] = {}
     missing: list[K] = []
     for key in dict.fromkeys(keys):
-        held = loader.cache_map.get(key) if loader.cache else None
+        held = held_by_loader(loader, key)
         if held is not None and held.done() and not held.cancelled() and not held.exception():
             found[key] = held.result()
         else:

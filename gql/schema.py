@@ -8,11 +8,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
-from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.schema.schema import StreamResult
+from strawberry.extensions import DisableIntrospection, ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -33,6 +30,14 @@ from gql.core.dataloader import LoaderWorkEndsWithTheOperation
 from gql.core.request_id import current_request_id
 from gql.engine.executor import BatchedExecutionContext
 from gql.engine.graphql_core_fixes import install as install_graphql_core_fixes
+from gql.engine.internals import (
+    CustomisedSchema,
+    MaskErrorsThen,
+    StreamResult,
+    describe_type,
+    graphql_schema_of,
+    provided_operation_name,
+)
 from gql.extensions.hooks import ExtensionsRunner
 from gql.extensions.limits import DocumentLimits
 from gql.extensions.operation_connection import OneConnectionPerQuery
@@ -68,22 +73,24 @@ Query = merge_types(
         FeedQueries,
     ),
 )
-Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "The public read API: published posts, their authors and categories, and approved comments."
+describe_type(
+    Query,
+    "The public read API: published posts, their authors and categories, and approved comments.",
 )
 
 Mutation = merge_types(
     "Mutation",
     (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
 )
-Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "Writes. Problems with a mutation's input come back as `errors` in its payload."
+describe_type(
+    Mutation, "Writes. Problems with a mutation's input come back as `errors` in its payload."
 )
 
 
 Subscription = merge_types("Subscription", (CommentSubscriptions,))
-Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "Live updates, over WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse)."
+describe_type(
+    Subscription,
+    "Live updates, over WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse).",
 )
 
 
@@ -100,7 +107,7 @@ class ThreadpressExecution(BatchedExecutionContext):
     planners = {"CommentConnection": plan_comment_connections}
 
 
-class ErrorPolicy(MaskErrors):
+class ErrorPolicy(MaskErrorsThen):
     """Masks unexpected exceptions behind an error id that the server log repeats with the
     stack trace; keeps the client's own mistakes readable and gives every error a code."""
 
@@ -128,8 +135,7 @@ class ErrorPolicy(MaskErrors):
             extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
         )
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
+    def after_masking(self, processed: list[GraphQLError]) -> list[GraphQLError]:
         if not self.production:
             return [_with_code(error) for error in processed]
         return _merged([_with_code(self._private(error)) for error in processed])
@@ -146,7 +152,7 @@ class ErrorPolicy(MaskErrors):
             return error
         context = self.execution_context
         message = private_message(
-            error.message, context.schema._schema, context.query, context.variables
+            error.message, graphql_schema_of(context.schema), context.query, context.variables
         )
         if message == error.message:
             return error
@@ -227,7 +233,7 @@ class NamedOperationContext(ExecutionContext):
 
     @property
     def operation_name(self) -> str | None:
-        provided: str | None = self._provided_operation_name
+        provided = provided_operation_name(self)
         if provided is not None or self.graphql_document is None:
             return provided
         operations = [
@@ -259,27 +265,19 @@ def _server_failure(
     )
 
 
-class ThreadpressSchema(strawberry.Schema):
+class ThreadpressSchema(CustomisedSchema):
     """The schema, with a time limit on every operation. Logging of errors happens once, in
     `ErrorPolicy`, for the unexpected ones only: the client's own mistakes are not server
     errors."""
 
     operation_timeout: float = DEFAULT_SETTINGS.operation_timeout_seconds
-
-    def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
-        context = super()._create_execution_context(*args, **kwargs)
-        context.__class__ = NamedOperationContext  # the same fields; one property differs
-        return context
+    execution_context_type = NamedOperationContext  # the same fields; one property differs
+    extensions_runner_type = ExtensionsRunner
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
-
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> SchemaExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # One result, never a stream: a subscription sent as a plain request is refused

@@ -31,13 +31,14 @@ from contextvars import ContextVar
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import (
     ConnectionWrapper,
     PoolConnectionWrapper,
     TransactionalDBClient,
     TransactionContext,
 )
+
+from models.internals import TransactionHookedAsyncpgClient, pool_init_lock, pool_of
 
 logger = logging.getLogger("threadpress.database")
 
@@ -52,12 +53,12 @@ class _LentConnection(PoolConnectionWrapper[asyncpg.Connection]):
     task opens a transaction it is given back for good, and each later query takes a
     connection of its own for its own duration, as outside the block."""
 
-    __slots__ = ("_borrowed", "_pool", "_turn", "given_back")
+    __slots__ = ("_borrowed", "_home", "_turn", "given_back")
 
     def __init__(self, client: PooledAsyncpgClient) -> None:
-        super().__init__(client, client._pool_init_lock)
+        super().__init__(client, pool_init_lock(client))
         self._turn = asyncio.Lock()
-        self._pool: asyncpg.Pool | None = None
+        self._home: asyncpg.Pool | None = None  # the pool `connection` came from
         self._borrowed: asyncpg.Connection | None = None
         self.given_back = False
 
@@ -66,11 +67,11 @@ class _LentConnection(PoolConnectionWrapper[asyncpg.Connection]):
         try:
             await self.ensure_connection()
             if self.given_back:  # a query that was waiting for its turn meanwhile
-                self._borrowed = await self.client._pool.acquire()
+                self._borrowed = await self._client_pool().acquire()
                 return self._borrowed
             if self.connection is None:
-                self._pool = self.client._pool
-                self.connection = await self._pool.acquire()
+                self._home = self._client_pool()
+                self.connection = await self._home.acquire()
         except BaseException:
             self._turn.release()
             raise
@@ -80,17 +81,23 @@ class _LentConnection(PoolConnectionWrapper[asyncpg.Connection]):
         try:
             if self._borrowed is not None:
                 borrowed, self._borrowed = self._borrowed, None
-                await self.client._pool.release(borrowed)
+                await self._client_pool().release(borrowed)
         finally:
             self._turn.release()
+
+    def _client_pool(self) -> asyncpg.Pool:
+        """The client's pool (created by `ensure_connection`)."""
+        pool = pool_of(self.client)
+        assert pool is not None, "ensure_connection creates the pool"
+        return pool
 
     async def give_back(self) -> None:
         """Return the connection to the pool it came from (asyncpg rolls back anything left
         open), once no query runs on it; a pool closed meanwhile has closed it already."""
         async with self._turn:
             self.given_back = True
-            connection, pool = self.connection, self._pool
-            self.connection = self._pool = None
+            connection, pool = self.connection, self._home
+            self.connection = self._home = None
         if connection is None or pool is None:
             return
         try:
@@ -134,7 +141,7 @@ async def one_connection_each() -> AsyncIterator[None]:
             await connection.give_back()
 
 
-class PooledAsyncpgClient(AsyncpgDBClient):
+class PooledAsyncpgClient(TransactionHookedAsyncpgClient):
     """Tortoise's asyncpg client with `keep_session` as the pool's reset, lending one
     connection per `one_connection_each()` block."""
 
@@ -152,8 +159,7 @@ class PooledAsyncpgClient(AsyncpgDBClient):
             return super().acquire_connection()
         return connection
 
-    def _in_transaction(self) -> TransactionContext:
-        transaction = super()._in_transaction()
+    def wrap_transaction(self, transaction: TransactionContext) -> TransactionContext:
         lent = _LENT.get()
         if lent is None:
             return transaction

@@ -8,9 +8,9 @@ reads are fixed, so their SQL is written once here and their rows are plain tupl
 column names the GraphQL types read (`row.id`, `row.author_name`...), converted exactly as
 Tortoise converts them (`DatetimeField.to_python_value`).
 
-They still go through Tortoise's connections (`Model._choose_db()`), so the read-replica
-router, the open transaction of the task and the `tortoise.db_client` statement log all apply
-as for any query.
+They still go through Tortoise's connections (`read_client_of`, models/internals.py), so the
+read-replica router, the open transaction of the task and the `tortoise.db_client` statement
+log all apply as for any query.
 """
 
 from __future__ import annotations
@@ -23,14 +23,12 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField
-from tortoise.fields.data import (  # type: ignore[attr-defined]  # the parser Tortoise picked
-    parse_datetime,
-)
 from tortoise.models import Model
 
 from models.author import Author
 from models.category import Category
 from models.comment import Comment
+from models.internals import field_of, parse_datetime, read_client_of, table_of
 from models.post import Post, PostStatus
 from models.sqlite import InlineReadSqliteClient
 
@@ -126,17 +124,17 @@ class RowReader(Generic[RowT]):
         # A named tuple's `_make` takes the values as one iterable, with no Python `__new__`
         # in between: 30% less per row than `row_type(*values)`.
         self.make: Callable[[Iterable[Any]], RowT] = cast(Any, row_type)._make
-        self.table = model._meta.db_table
+        self.table = table_of(model)
         self.columns = ", ".join(f'"{self.table}"."{name}"' for name in fields)
         self._datetimes: list[tuple[int, DatetimeField[Any]]] = []
         for position, name in enumerate(fields):
-            field = model._meta.fields_map.get(name)
+            field = field_of(model, name)
             if isinstance(field, DatetimeField):
                 self._datetimes.append((position, field))
 
     def connection(self) -> BaseDBAsyncClient:
         """The connection Tortoise would read `model` through now."""
-        return self.model._choose_db()
+        return read_client_of(self.model)
 
     def rows(self, records: Iterable[Any], offset: int = 0) -> list[RowT]:
         """Driver records (asyncpg's or sqlite3's), from column `offset` on, as rows."""
@@ -220,7 +218,9 @@ def moment(value: datetime) -> Any:
 
 def post_column_value(column: str, value: Any) -> Any:
     """`value` as Tortoise binds it in a comparison with the post column `column`."""
-    return Post._meta.fields_map[column].to_db_value(value, Post)
+    field = field_of(Post, column)
+    assert field is not None, f"posts have no column {column!r}"
+    return field.to_db_value(value, Post)
 
 
 POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
@@ -234,9 +234,9 @@ async def counts(model: type[Model], column: str, ids: Sequence[int], where: str
     in one GROUP BY."""
     if not ids:
         return {}
-    table = model._meta.db_table
+    table = table_of(model)
     records = await fetch(
-        model._choose_db(),
+        read_client_of(model),
         f'SELECT "{column}", COUNT(*) FROM "{table}" '  # noqa: S608
         f'WHERE "{column}" IN ({integer_list(ids)}) AND {where} GROUP BY "{column}"',
     )

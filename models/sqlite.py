@@ -29,6 +29,8 @@ from typing import Any
 
 from tortoise.backends.sqlite.client import SqliteClient
 
+from models.internals import sqlite_is_connected
+
 IN_MEMORY = ":memory:"
 
 
@@ -42,7 +44,7 @@ class InlineReadSqliteClient(SqliteClient):
     def _open_reader(self) -> sqlite3.Connection | None:
         """The loop thread's read-only connection, opened at first use; None for an
         in-memory database (a second connection would see another, empty database)."""
-        if self.filename == IN_MEMORY or self._connection is None:
+        if self.filename == IN_MEMORY or not sqlite_is_connected(self):
             return None
         reader = sqlite3.connect(self.filename, isolation_level=None)
         reader.execute("PRAGMA query_only = ON")

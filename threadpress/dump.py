@@ -39,6 +39,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.config import PRIMARY
+from models.internals import is_generated_side, meta_of, table_of
 
 FORMAT = "threadpress-dump"
 FORMAT_VERSION = 1
@@ -111,7 +112,7 @@ def _kind(model: type[Model], name: str, python_type: type | None) -> Kind:
 
 
 def _model_table(model: type[Model]) -> Table:
-    meta = model._meta
+    meta = meta_of(model)
     columns: list[str] = []
     kinds: dict[str, Kind] = {}
     nullable: set[str] = set()
@@ -132,7 +133,7 @@ def _model_table(model: type[Model]) -> Table:
         if target is model:
             self_references.append(source)
         else:
-            depends_on.add(target._meta.db_table)
+            depends_on.add(table_of(target))
     pk = meta.pk
     return Table(
         name=meta.db_table,
@@ -158,7 +159,7 @@ def _through_table(model: type[Model], relation: ManyToManyFieldInstance[Any]) -
         key=columns,
         serial=None,
         self_references=(),
-        depends_on=frozenset({model._meta.db_table, target._meta.db_table}),
+        depends_on=frozenset({table_of(model), table_of(target)}),
     )
 
 
@@ -172,10 +173,11 @@ def layout() -> list[Table]:
     for model in apps[APP].values():
         table = _model_table(model)
         found.setdefault(table.name, table)
-        for name in sorted(model._meta.m2m_fields):
-            relation = model._meta.fields_map[name]
+        meta = meta_of(model)
+        for name in sorted(meta.m2m_fields):
+            relation = meta.fields_map[name]
             # Each many-to-many relation shows on both models; the generated side is the mirror.
-            if isinstance(relation, ManyToManyFieldInstance) and not relation._generated:
+            if isinstance(relation, ManyToManyFieldInstance) and not is_generated_side(relation):
                 found.setdefault(relation.through, _through_table(model, relation))
     ordered: list[Table] = []
     placed: set[str] = set()

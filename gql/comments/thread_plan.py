@@ -38,15 +38,13 @@ from graphql import (
     GraphQLOutputType,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
-from strawberry.types.info import Info
 
 from gql.comments.replies import PagedReplies, paged_replies
 from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import LevelContext, PlannedLevel
+from gql.engine.internals import FieldDetailsList, resolver_info, strawberry_field_of
 from gql.engine.kept_plans import KeptPlans
 from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
 from models.rows import CommentRow
@@ -65,8 +63,8 @@ def _plain_field(object_type: GraphQLObjectType, node: FieldNode) -> StrawberryF
     field_def = object_type.fields.get(node.name.value)
     if field_def is None:
         return None
-    field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(field, StrawberryField) or field.extensions:
+    field = strawberry_field_of(field_def)
+    if field is None or field.extensions:
         return None
     return field
 
@@ -134,7 +132,7 @@ def _plan_comment(
                 return None
             columns.append(_Column(key, read, field_def.type, field_details))
         elif field.python_name == "replies":
-            info: Info[Any, Any] = Info(_raw_info=level.raw_info, _field=field)
+            info = resolver_info(level.raw_info, field)
             try:
                 page = page_request(
                     COMMENT_ORDERING, **level.arguments(field_def, field, field_details[0], info)

@@ -59,21 +59,22 @@ from graphql import (
     OperationType,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import (
-    DeferUsage,
+from graphql.execution import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Undefined
+from strawberry.types import Info
+from strawberry.types.field import StrawberryField
+
+from gql.engine.internals import (
+    ArgumentConverter,
     FieldDetails,
     FieldDetailsList,
     GroupedFieldSet,
-    collect_subfields,
+    RootFields,
+    RootFieldsExecutionContext,
+    resolver_info,
+    strawberry_field_of,
+    take_over_future,
 )
-from graphql.execution.values import get_argument_values
-from graphql.pyutils import AwaitableOrValue, Undefined
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.arguments import convert_arguments
-from strawberry.types.field import StrawberryField
-from strawberry.types.info import Info
-
 from gql.engine.variables import variables_in
 
 Resolve = Callable[[list[Any]], list[Any]]
@@ -280,7 +281,7 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
             ready.append((position, coroutine))
         elif asyncio.isfuture(yielded):
             # What a task does with the future a coroutine yields (asyncio's own protocol).
-            yielded._asyncio_future_blocking = False
+            take_over_future(yielded)
             yielded.add_done_callback(lambda _done: finished(position, coroutine))
         else:
             del suspended[position]
@@ -327,9 +328,7 @@ class _Level:
 
     def __init__(self, executor: BatchedExecutionContext) -> None:
         self.executor = executor
-        strawberry_schema = executor.schema._strawberry_schema  # type: ignore[attr-defined]
-        self.config = strawberry_schema.config
-        self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
+        self.converter = ArgumentConverter(executor.schema)
         self.raw_info = _ResolverInfo(executor.context_value)
         self._is_awaitable = executor.is_awaitable
         self._plain_types: set[type] = set()
@@ -362,8 +361,8 @@ class _Level:
         """How to resolve `field_def` for any object of this level: arguments are the same
         for every object (they come from the document and the variables alone), so they are
         coerced and converted once."""
-        field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if not isinstance(field, StrawberryField) or field.extensions:
+        field = strawberry_field_of(field_def)
+        if field is None or field.extensions:
             raise Unsupported("a field without a plain Strawberry resolver")
         if field.base_resolver is None:
             read = field.default_resolver
@@ -373,7 +372,7 @@ class _Level:
                 return lambda sources: list(map(get, sources))
             return lambda sources: [read(source, name) for source in sources]
         resolver = field.base_resolver
-        info: Info[Any, Any] = Info(_raw_info=self.raw_info, _field=field)  # type: ignore[arg-type]
+        info = resolver_info(self.raw_info, field)
         kwargs = self.arguments(field_def, field, details[0], info)
         if resolver.info_parameter is not None:
             kwargs[resolver.info_parameter.name] = info
@@ -430,13 +429,7 @@ class _Level:
         key = _conversion_key(field, arguments)
         if key is not None and (found := _CONVERTED.get(key)) is not None:
             return dict(found[1])
-        kwargs = convert_arguments(
-            arguments,
-            field.arguments,
-            scalar_registry=self.scalar_registry,
-            config=self.config,
-            info=info,
-        )
+        kwargs = self.converter.convert(field, arguments, info)
         if key is not None and _all_plain(kwargs):
             _CONVERTED[key] = (field, dict(kwargs))  # the field kept alive: its id stays its own
         return kwargs
@@ -449,17 +442,7 @@ class _Level:
         key = (object_type, id(details))
         found = self._subfields.get(key)
         if found is None:
-            executor = self.executor
-            collected = collect_subfields(
-                executor.schema,
-                executor.fragments,
-                executor.variable_values,
-                executor.operation,
-                object_type,
-                details,
-                executor.hide_suggestions,
-            )
-            found = self._subfields[key] = collected.grouped_field_set
+            found = self._subfields[key] = self.executor.collect_subfields_of(object_type, details)
         return found
 
     # --- running waves ----------------------------------------------------------------------
@@ -673,14 +656,14 @@ class _Work:
         self.answers = answers
 
 
-def _has_middleware(executor: StrawberryGraphQLCoreExecutionContext) -> bool:
+def _has_middleware(executor: RootFieldsExecutionContext) -> bool:
     """Whether a schema extension wraps resolvers (Strawberry always passes a manager,
     empty when no extension has a `resolve` hook)."""
     manager = executor.middleware_manager
     return manager is not None and bool(manager.middlewares)
 
 
-class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class BatchedExecutionContext(RootFieldsExecutionContext):
     """graphql-core's executor, with queries run level by level (see the module's doc)."""
 
     planners: ClassVar[dict[str, Planner]] = {}
@@ -696,38 +679,31 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Operations whose level-by-level runs failed, with how often (kept alive likewise);
     the one that failed longest ago is forgotten first."""
 
-    def execute_collected_root_fields(
+    def execute_root_fields(
         self,
-        root_type: GraphQLObjectType,
-        root_value: Any,
-        grouped_field_set: GroupedFieldSet,
-        serially: bool,
-        new_defer_usages: Sequence[DeferUsage],
+        root: RootFields,
+        run_as_usual: Callable[[], AwaitableOrValue[dict[str, Any]]],
     ) -> AwaitableOrValue[dict[str, Any]]:
         remembered = id(self.operation) in self.unsupported
         if remembered:
             logger.debug("graphql-core runs %s, as before", self._name())
         if (
-            serially
+            root.serially
             or remembered
             or self.operation.operation != OperationType.QUERY
             or _has_middleware(self)
             or not isinstance(self.context_value, Rerunnable)
         ):
-            return super().execute_collected_root_fields(
-                root_type, root_value, grouped_field_set, serially, new_defer_usages
-            )
-        return self._level_by_level(root_type, root_value, grouped_field_set, new_defer_usages)
+            return run_as_usual()
+        return self._level_by_level(root, run_as_usual)
 
     async def _level_by_level(
         self,
-        root_type: GraphQLObjectType,
-        root_value: Any,
-        grouped_field_set: GroupedFieldSet,
-        new_defer_usages: Sequence[DeferUsage],
+        root: RootFields,
+        run_as_usual: Callable[[], AwaitableOrValue[dict[str, Any]]],
     ) -> dict[str, Any]:
         try:
-            return await _Level(self).run(root_type, root_value, grouped_field_set)
+            return await _Level(self).run(root.root_type, root.root_value, root.grouped_field_set)
         except Unsupported as reason:
             logger.debug("graphql-core runs %s from now on: %s", self._name(), reason)
             self._remember_unsupported()
@@ -741,9 +717,7 @@ class BatchedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self._remember_unsupported()
         # From a clean state: nothing the failed run read may change what graphql-core does.
         self.context_value.restart_reads()
-        result = super().execute_collected_root_fields(
-            root_type, root_value, grouped_field_set, False, new_defer_usages
-        )
+        result = run_as_usual()  # not serially: only queries come here
         if self.is_awaitable(result):
             return await result  # type: ignore[no-any-return]
         return result  # type: ignore[return-value]

@@ -28,8 +28,9 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-import graphql.execution.executor as graphql_executor
 from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
+
+from gql.engine.internals import replace_executor_gather
 
 
 async def gather_with_cancel(*awaitables: Awaitable[Any]) -> list[Any]:
@@ -53,14 +54,9 @@ async def gather_with_cancel(*awaitables: Awaitable[Any]) -> list[Any]:
 
 
 def install() -> None:
-    """Use this module's `gather_with_cancel` in graphql-core's executor (idempotent)."""
-    current = graphql_executor.gather_with_cancel  # type: ignore[attr-defined]
-    if current is gather_with_cancel:
-        return
-    # The fix replaces exactly what it was written against: a graphql-core that changed
-    # this function needs the fix looked at again, not silently kept or dropped.
-    assert current is original_gather_with_cancel, "graphql-core's gather_with_cancel moved"
-    graphql_executor.gather_with_cancel = gather_with_cancel  # type: ignore[attr-defined]
+    """Use this module's `gather_with_cancel` in graphql-core's executor (idempotent; it
+    refuses a graphql-core whose function is not the one this fix was written against)."""
+    replace_executor_gather(gather_with_cancel, original_gather_with_cancel)
 
 
 __all__ = ["gather_with_cancel", "install"]

@@ -18,8 +18,8 @@ from typing import Any, Generic, TypeVar
 
 from cachetools import FIFOCache, LRUCache
 from graphql import OperationDefinitionNode
-from graphql.execution.collect_fields import FieldDetailsList
 
+from gql.engine.internals import FieldDetailsList
 from gql.engine.variables import values_key, variables_below
 
 PlanT = TypeVar("PlanT")

@@ -22,6 +22,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from gql.engine.internals import graphql_schema_of
 from gql.extensions.document_limits import MEASURED, Measures, measure
 from gql.settings import Settings
 
@@ -64,7 +65,7 @@ class DocumentLimits(SchemaExtension):
 
     def _measure(self, document: DocumentNode) -> Measures | None:
         context = self.execution_context
-        schema = context.schema._schema
+        schema = graphql_schema_of(context.schema)
         variables = context.variables or {}
         return MEASURED.get(schema, document, context.operation_name, variables) or MEASURED.keep(
             schema,

@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 
 from cachetools import LRUCache
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+
+from gql.engine.internals import graphql_schema_of, validate_document
 
 DOCUMENTS_VALIDATED = 512
 """Documents whose validation is kept: as many as the parser cache keeps (gql/schema.py's
@@ -37,7 +38,7 @@ class DocumentValidationCache(SchemaExtension):
         if context.pre_execution_errors is not None:
             yield
             return
-        schema = context.schema._schema
+        schema = graphql_schema_of(context.schema)
         document = context.graphql_document
         rules = tuple(context.validation_rules)
         key = (id(schema), id(document), rules)

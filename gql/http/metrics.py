@@ -47,6 +47,7 @@ import models
 from gql.core.client_ip import client_ip
 from gql.http.errors import json_error
 from gql.settings import Network
+from models.internals import pool_of
 
 logger = logging.getLogger("threadpress.metrics")
 
@@ -152,7 +153,7 @@ def sample_pool() -> None:
         connection = Tortoise.get_connection("default")
     except Exception:  # the database is closed (shutting down): nothing to report
         return
-    pool: Any = getattr(connection, "_pool", None)
+    pool = pool_of(connection)
     maximum = getattr(connection, "pool_maxsize", None)
     if maximum is None:
         # No pool (SQLite): none to report, whatever an earlier app of this process had.

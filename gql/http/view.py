@@ -56,6 +56,7 @@ from gql.cache.response_cache import ResponseCache
 from gql.cache.store import CachedResponse, Position, cache_key
 from gql.context import Context
 from gql.core.tokens import Unauthenticated, viewer_of
+from gql.engine.internals import ChecksBatchRequests
 from gql.extensions.persisted_queries import PersistedQueries, PersistedQueryError
 from gql.http.graphiql import GraphiQLPage
 from gql.http.negotiation import (
@@ -218,7 +219,7 @@ def _authorization_in(params: object) -> object:
     return None
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
     """`POST /graphql` and `GET /graphql` (queries only; GraphiQL for browsers), and
     subscriptions over a WebSocket or an event stream at the same URL."""
 
@@ -447,10 +448,10 @@ class GraphQLView(GraphQL[Context, None]):
             # UTF-8 form; JSON's \u escapes can still carry it back.
             return json.dumps(data, separators=(",", ":")).encode()
 
-    def _validate_batch_request(
+    def check_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
     ) -> None:
-        # Strawberry calls this for every JSON array body, before running anything; it lets a
+        # Strawberry asks for every JSON array body, before running anything; it lets a
         # batch through when the schema enables batching. Never here.
         raise HTTPException(400, BATCHING_MESSAGE)
 
