@@ -95,7 +95,7 @@ async def _makes_a_cycle(category_id: int, parent_id: int) -> bool:
 def _payload(row: models.Category | None, problems: list[Problem]) -> CategoryPayload:
     if problems or row is None:
         return CategoryPayload(category=None, errors=[p.user_error() for p in problems])
-    return CategoryPayload(category=Category.from_row(row), errors=[])
+    return CategoryPayload(category=Category.from_model(row), errors=[])
 
 
 @strawberry.type

@@ -43,12 +43,13 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
-from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
+from gql.comments.types import COMMENT_FIELDS, Comment
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import LevelContext, PlannedLevel
 from gql.engine.kept_plans import KeptPlans
 from gql.loaders import load_level
 from gql.pagination import Connection, PageRequest, page_request, rows_in_memory
+from models.rows import CommentRow
 
 Total = int | Callable[[], Awaitable[int]]
 """A connection's `totalCount`: known, or to be counted (a `Connection`'s `count_total`)."""
@@ -73,7 +74,7 @@ def _plain_field(object_type: GraphQLObjectType, node: FieldNode) -> StrawberryF
 @dataclass(frozen=True)
 class _Column:
     key: str
-    read: Callable[[AnyCommentRow], Any]
+    read: Callable[[CommentRow], Any]
     return_type: GraphQLOutputType
     details: FieldDetailsList
 
@@ -190,7 +191,7 @@ class _ThreadLevel:
         self,
         level: LevelContext,
         plan: _ConnectionPlan,
-        pages: Sequence[Sequence[AnyCommentRow]],
+        pages: Sequence[Sequence[CommentRow]],
         totals: Sequence[Total],
         answers: list[dict[str, Any]],
     ) -> None:
@@ -199,7 +200,7 @@ class _ThreadLevel:
         self.pages = pages
         self.totals = totals
         self.answers = answers
-        self.rows: list[AnyCommentRow] = []
+        self.rows: list[CommentRow] = []
         self.comment_answers: list[dict[str, Any]] = []
 
     def begin(self) -> Awaitable[Any] | None:
