@@ -76,7 +76,7 @@ async def moderate(
                 .using_db(connection)
                 .order_by("path")
             )
-            was_status = row.status
+            was_queued = models.MODERATION_QUEUE_RULE.holds(row)
             row.status = status
             was_public = row.is_public
             public_of: dict[int | None, bool] = {row.parent_id: parent_public}
@@ -125,8 +125,8 @@ async def moderate(
         became_public = tuple(c.id for c in flipped if c.is_public)
         if became_public and post_public:
             events.append(CommentsPublic(row.post_id, became_public))
-        held = models.CommentModeration.PENDING
-        if (was_status == held) != (status == held):
-            events.append(QueueChanged(row.id, entered=status == held))
+        queued = models.MODERATION_QUEUE_RULE.holds(row)
+        if was_queued != queued:
+            events.append(QueueChanged(row.id, entered=queued))
         await context.announce(*events)
     return Moderated(comment=row, changed_visibility=ids)

@@ -326,7 +326,7 @@ async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authore
 
     async def write(connection: Any) -> tuple[list[Problem], str]:
         # Its comments go with it: those waiting for a moderator leave the queue.
-        waiting = models.Comment.filter(post_id=post.id, status=models.CommentModeration.PENDING)
+        waiting = models.Comment.filter(models.MODERATION_QUEUE_RULE.filter(), post_id=post.id)
         held.extend(row.id for row in await waiting.using_db(connection).only("id"))
         await post.delete(using_db=connection)
         return [], f"deleted {post.slug!r}"
