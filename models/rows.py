@@ -11,6 +11,12 @@ Tortoise converts them (`DatetimeField.to_python_value`).
 They still go through Tortoise's connections (`Model._choose_db()`), so the read-replica
 router, the open transaction of the task and the `tortoise.db_client` statement log all apply
 as for any query.
+
+These rows are the one shape of every public read, so each GraphQL type reads one kind of
+object: a read that needs the query builder's filters and joins (a filtered list, a page of
+an author's posts) still answers rows (`RowReader.read`), and a write that holds a model
+instance converts it once (`RowReader.row_of`). Which rows the public may read is decided by
+the rules of `models.visibility`; `PUBLIC_POST` and `IN_PUBLIC_THREAD` are their SQL text.
 """
 
 from __future__ import annotations
