@@ -1,8 +1,10 @@
 """Per-request DataLoaders: one batch function per relation, each one SQL query (two where
 a many-to-many hop needs it), named `<thing>_by_<key>`.
 
-Every loader applies the public visibility rules from `models` (`public_post_filter`,
-`public_comment_filter`), so a relation can never reach a draft post or a held comment.
+Every loader applies the visibility rules of `models` (`PUBLIC_POST_RULE`,
+`PUBLIC_COMMENT_RULE`: as query-builder filters, or as the SQL text of `models.rows` for the
+fixed reads), so a relation can never reach a draft post or a held comment; and every loader
+answers rows (`models.rows`), never model instances, so each GraphQL type reads one shape.
 Lists that belong to many parents at once (replies of every comment on a level, posts of
 every author on a page) are fetched for the whole batch in one query and paged in memory;
 a batch of a single parent pages in SQL instead, so a long list is never read whole to show
@@ -32,6 +34,7 @@ from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    IN_PUBLIC_THREAD,
     POSTS,
     PUBLIC_POST,
     AuthorRow,
@@ -100,7 +103,7 @@ async def _public_comments_in_thread_order(
     a post page (once per thread level), as fixed SQL and plain rows (`models.rows`)."""
     parent = ' AND "parent_id" IS NULL' if top_level else ""
     return await COMMENTS.select(
-        f'"{column}" IN ({integer_list(ids)}) AND "is_public"{parent}', order_by='"path"'
+        f'"{column}" IN ({integer_list(ids)}) AND {IN_PUBLIC_THREAD}{parent}', order_by='"path"'
     )
 
 
@@ -152,30 +155,27 @@ class Loaders:
                 loader.close()
 
     # --- visibility -----------------------------------------------------------------------
+    # The rules are `models`' (one home each); these apply them at this request's time.
 
     def public_posts(self) -> QuerySet[models.Post]:
         """Posts the public may read, at this request's time."""
-        return models.Post.filter(models.public_post_filter(self.now))
-
-    def readable_posts(self) -> QuerySet[models.Post]:
-        """Posts this request may read by id, slug or uri: the public ones, and for an
-        editor every post (drafts, scheduled, private). Lists stay public for everyone."""
-        return models.Post.all() if self.see_drafts else self.public_posts()
+        return models.Post.filter(models.PUBLIC_POST_RULE.filter(self.now))
 
     def public_comments(self) -> QuerySet[models.Comment]:
         """Comments the public may read, at this request's time."""
-        return models.Comment.filter(models.public_comment_filter(self.now))
+        return models.Comment.filter(models.PUBLIC_COMMENT_RULE.filter(self.now))
 
     def public_comments_and_held(self) -> QuerySet[models.Comment]:
         """Comments on public posts that are public or wait for moderation (for preview
         tokens only: the token decides whose held comment may be read)."""
-        return models.Comment.filter(models.public_post_filter(self.now, via="post")).exclude(
-            status=models.CommentModeration.TRASH
-        )
+        return models.Comment.filter(models.PREVIEWABLE_COMMENT_RULE.filter(self.now))
 
-    async def readable_post(self, column: Literal["uri", "slug"], value: str) -> PostRow | None:
-        """The post whose `column` (unique) is `value`, if this request may read it by
-        `readable_posts`' rule: one fixed statement, a row rather than a model."""
+    async def readable_post(
+        self, column: Literal["id", "uri", "slug"], value: int | str
+    ) -> PostRow | None:
+        """The post whose `column` (unique) is `value`, if this request may read it by id,
+        slug or uri: a public one, or for an editor any post (drafts, scheduled, private;
+        lists stay public for everyone). One fixed statement."""
         if self.see_drafts:
             rows = await POSTS.select(f'"{column}" = {{0}}', [value], limit=1)
         else:
@@ -219,9 +219,14 @@ class Loaders:
 
     # --- objects by id ----------------------------------------------------------------------
 
-    async def _post_by_id(self, ids: list[int]) -> list[models.Post | None]:
+    async def _post_by_id(self, ids: list[int]) -> list[PostRow | None]:
+        """The posts of `ids` this request may read, as `readable_post` decides for one."""
         self.depends.posts(ids)
-        rows = await self.readable_posts().filter(id__in=ids)
+        where = f'"id" IN ({integer_list(ids)})'
+        if self.see_drafts:
+            rows = await POSTS.select(where)
+        else:
+            rows = await POSTS.select(f"{where} AND {PUBLIC_POST}", [moment(self.now)])
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _author_by_id(self, ids: list[int]) -> list[AuthorRow | None]:
@@ -234,9 +239,9 @@ class Loaders:
         rows = await CATEGORIES.select(f'"id" IN ({integer_list(ids)})')
         return _by_key(ids, {row.id: row for row in rows})
 
-    async def _comment_by_id(self, ids: list[int]) -> list[models.Comment | None]:
+    async def _comment_by_id(self, ids: list[int]) -> list[CommentRow | None]:
         self.depends.comments(ids)
-        rows = await self.public_comments().filter(id__in=ids)
+        rows = await COMMENTS.read(self.public_comments().filter(id__in=ids))
         self.depends.comments_of({row.post_id for row in rows})
         return _by_key(ids, {row.id: row for row in rows})
 
@@ -249,9 +254,9 @@ class Loaders:
         by_post = _grouped(pairs, key=lambda pair: pair[0])
         return [[category for _, category in by_post.get(pid, [])] for pid in post_ids]
 
-    async def _children_by_category(self, ids: list[int]) -> list[list[models.Category]]:
+    async def _children_by_category(self, ids: list[int]) -> list[list[CategoryRow]]:
         self.depends.category_list()
-        rows = await models.Category.filter(parent_id__in=ids).order_by("id")
+        rows = await CATEGORIES.select(f'"parent_id" IN ({integer_list(ids)})', order_by='"id"')
         groups = _grouped(rows, key=lambda row: row.parent_id)
         return [groups.get(cid, []) for cid in ids]
 
@@ -269,12 +274,12 @@ class Loaders:
 
     # --- posts of a parent ------------------------------------------------------------------
 
-    async def _posts_by_category(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+    async def _posts_by_category(self, keys: list[PostPageKey]) -> list[Page[PostRow]]:
         self.depends.post_list()
         if len(keys) == 1:
             ((category_id, page),) = keys
             query = self.public_posts().filter(categories__id=category_id)
-            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page)]
+            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page, POSTS.read)]
         category_ids = sorted({category_id for category_id, _ in keys})
         pairs = (
             await self.public_posts()
@@ -282,7 +287,7 @@ class Loaders:
             .values_list("id", "categories__id")
         )
         posts = DEFAULT_POST_ORDERING.sort(
-            await models.Post.filter(id__in={pid for pid, _ in pairs})
+            await POSTS.read(models.Post.filter(id__in={pid for pid, _ in pairs}))
         )
         members = _grouped(pairs, key=lambda pair: pair[1])
         return [
@@ -294,15 +299,15 @@ class Loaders:
             for cid, page in keys
         ]
 
-    async def _posts_by_author(self, keys: list[PostPageKey]) -> list[Page[models.Post]]:
+    async def _posts_by_author(self, keys: list[PostPageKey]) -> list[Page[PostRow]]:
         self.depends.post_list()
         if len(keys) == 1:
             ((author_id, page),) = keys
             query = self.public_posts().filter(author_id=author_id)
-            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page)]
+            return [await page_in_sql(query, DEFAULT_POST_ORDERING, page, POSTS.read)]
         author_ids = sorted({author_id for author_id, _ in keys})
         posts = DEFAULT_POST_ORDERING.sort(
-            await self.public_posts().filter(author_id__in=author_ids)
+            await POSTS.read(self.public_posts().filter(author_id__in=author_ids))
         )
         groups = _grouped(posts, key=lambda post: post.author_id)
         return [
@@ -311,16 +316,16 @@ class Loaders:
 
     # --- comments ---------------------------------------------------------------------------
     # The posts and parent comments these are asked for were themselves reached through the
-    # public loaders, so `is_public` alone decides here; and those loaders recorded the
+    # public loaders, so `IN_PUBLIC_THREAD_RULE` alone decides here; and those loaders recorded the
     # parents' `comments:post:N`, which replies and reply counts of a parent fall under.
 
     async def _comment_count_by_post(self, post_ids: list[int]) -> list[int]:
         self.depends.comments_of(post_ids)
-        found = await counts(models.Comment, "post_id", post_ids, '"is_public"')
+        found = await counts(models.Comment, "post_id", post_ids, IN_PUBLIC_THREAD)
         return [found.get(pid, 0) for pid in post_ids]
 
     async def _reply_count_by_comment(self, comment_ids: list[int]) -> list[int]:
-        found = await counts(models.Comment, "parent_id", comment_ids, '"is_public"')
+        found = await counts(models.Comment, "parent_id", comment_ids, IN_PUBLIC_THREAD)
         return [found.get(cid, 0) for cid in comment_ids]
 
     async def _top_level_comments_by_post(self, post_ids: list[int]) -> list[list[CommentRow]]:
@@ -336,14 +341,13 @@ class Loaders:
 
     async def _comment_thread_by_post(
         self, keys: list[tuple[int, PageRequest]]
-    ) -> list[Page[models.Comment]]:
+    ) -> list[Page[CommentRow]]:
         self.depends.comments_of(post_id for post_id, _ in keys)
         if len(keys) == 1:
             ((post_id, page),) = keys
-            query = models.Comment.filter(post_id=post_id, is_public=True)
-            return [await page_in_sql(query, COMMENT_ORDERING, page)]
-        rows = await models.Comment.filter(
-            post_id__in=sorted({post_id for post_id, _ in keys}), is_public=True
-        ).order_by("path")
+            query = models.Comment.filter(models.IN_PUBLIC_THREAD_RULE.filter(), post_id=post_id)
+            return [await page_in_sql(query, COMMENT_ORDERING, page, COMMENTS.read)]
+        post_ids = sorted({post_id for post_id, _ in keys})
+        rows = await _public_comments_in_thread_order("post_id", post_ids)
         groups = _grouped(rows, key=lambda row: row.post_id)
         return [page_in_memory(groups.get(pid, []), COMMENT_ORDERING, page) for pid, page in keys]

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, overload
 
 import strawberry
 from tortoise.expressions import Case, Q, When
@@ -229,14 +229,35 @@ class Page(Generic[RowT]):
     has_previous: bool
 
 
+ReadRows = Callable[[QuerySet[Any]], Awaitable[list[RowT]]]
+"""How a page's query is read: as rows (`models.rows.RowReader.read`) rather than models."""
+
+
+@overload
 async def page_in_sql(
-    queryset: QuerySet[ModelT], ordering: Ordering, page: PageRequest
-) -> Page[ModelT]:
-    """Fetch one page with a keyset `WHERE` and `LIMIT size + 1`: one query, any offset."""
+    queryset: QuerySet[ModelT], ordering: Ordering, page: PageRequest, read: None = None
+) -> Page[ModelT]: ...
+
+
+@overload
+async def page_in_sql(
+    queryset: QuerySet[ModelT], ordering: Ordering, page: PageRequest, read: ReadRows[RowT]
+) -> Page[RowT]: ...
+
+
+async def page_in_sql(
+    queryset: QuerySet[ModelT],
+    ordering: Ordering,
+    page: PageRequest,
+    read: ReadRows[Any] | None = None,
+) -> Page[Any]:
+    """Fetch one page with a keyset `WHERE` and `LIMIT size + 1`: one query, any offset;
+    its rows read by `read` when given, else as model instances."""
     cursor = page.after if page.forward else page.before
     if cursor is not None:
         queryset = queryset.filter(ordering.beyond(cursor, forward=page.forward))
-    rows = list(await ordering.apply(queryset, reverse=not page.forward).limit(page.size + 1))
+    window = ordering.apply(queryset, reverse=not page.forward).limit(page.size + 1)
+    rows = await read(window) if read is not None else list(await window)
     return page_from_window(rows, page)
 
 
@@ -387,13 +408,35 @@ Before = Annotated[
 ]
 
 
+@overload
 async def connection_from_query(
     queryset: QuerySet[ModelT],
     ordering: Ordering,
     page: PageRequest,
     to_node: Callable[[ModelT], NodeT],
+    read: None = None,
+) -> Connection[NodeT]: ...
+
+
+@overload
+async def connection_from_query(
+    queryset: QuerySet[ModelT],
+    ordering: Ordering,
+    page: PageRequest,
+    to_node: Callable[[RowT], NodeT],
+    read: ReadRows[RowT],
+) -> Connection[NodeT]: ...
+
+
+async def connection_from_query(
+    queryset: QuerySet[ModelT],
+    ordering: Ordering,
+    page: PageRequest,
+    to_node: Callable[[Any], NodeT],
+    read: ReadRows[Any] | None = None,
 ) -> Connection[NodeT]:
-    """A root list: one keyset query for the page, a `COUNT` only if `totalCount` is asked."""
+    """A root list: one keyset query for the page (its rows read by `read` when given, else
+    as model instances), a `COUNT` only if `totalCount` is asked."""
     return build_connection(
-        await page_in_sql(queryset, ordering, page), ordering, to_node, queryset.count
+        await page_in_sql(queryset, ordering, page, read), ordering, to_node, queryset.count
     )

@@ -9,8 +9,17 @@ from models.audit import AuditEntry
 from models.author import Author
 from models.category import Category
 from models.change import Change, ChangeKind
-from models.comment import Comment, CommentModeration, public_comment_filter
+from models.comment import (
+    IN_PUBLIC_THREAD_RULE,
+    MODERATION_QUEUE_RULE,
+    PREVIEWABLE_COMMENT_RULE,
+    PUBLIC_COMMENT_RULE,
+    Comment,
+    CommentModeration,
+    public_comment_filter,
+)
 from models.post import (
+    PUBLIC_POST_RULE,
     CommentStatus,
     Post,
     PostStatus,
@@ -19,9 +28,15 @@ from models.post import (
 )
 from models.post_redirect import PostRedirect
 from models.sorting import text_sort_key
+from models.visibility import Rule
 from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
+    "IN_PUBLIC_THREAD_RULE",
+    "MODERATION_QUEUE_RULE",
+    "PREVIEWABLE_COMMENT_RULE",
+    "PUBLIC_COMMENT_RULE",
+    "PUBLIC_POST_RULE",
     "ApiToken",
     "AuditEntry",
     "Author",
@@ -35,6 +50,7 @@ __all__ = [
     "PostRedirect",
     "PostStatus",
     "Role",
+    "Rule",
     "WebhookDelivery",
     "WebhookSubscriber",
     "public_comment_filter",

@@ -20,7 +20,8 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from models.indexes import PresentIndex
-from models.post import public_post_filter
+from models.post import PUBLIC_POST_RULE
+from models.visibility import Rule, differs, equals
 
 if TYPE_CHECKING:
     from models.post import Post
@@ -111,7 +112,25 @@ class Comment(Model):
         return f"Comment {self.id} by {self.author_name}"
 
 
+IN_PUBLIC_THREAD_RULE = Rule(Comment, (equals("is_public", True),))
+"""A comment approved with every ancestor (kept in `is_public`): public wherever its post is.
+The fixed thread reads (`models.rows.IN_PUBLIC_THREAD`) take it alone, for comments of posts
+or parents they read through the public rules."""
+
+PUBLIC_COMMENT_RULE = IN_PUBLIC_THREAD_RULE.and_through("post", PUBLIC_POST_RULE)
+"""The single definition of a public comment: it and every ancestor approved, on a public
+post."""
+
+PREVIEWABLE_COMMENT_RULE = Rule(Comment, (differs("status", CommentModeration.TRASH),)).and_through(
+    "post", PUBLIC_POST_RULE
+)
+"""What a preview token may show its submitter: their comment whatever moderation decided
+(spam looks pending), unless a moderator trashed it or its post is not public."""
+
+MODERATION_QUEUE_RULE = Rule(Comment, (equals("status", CommentModeration.PENDING),))
+"""The comments in the moderation queue: those waiting for a moderator."""
+
+
 def public_comment_filter(now: datetime | None = None) -> Q:
-    """The single definition of a public comment: it and every ancestor approved (kept in
-    `is_public`), on a public post."""
-    return Q(Q(is_public=True), public_post_filter(now, via="post"))
+    """`PUBLIC_COMMENT_RULE` as a filter at `now`."""
+    return PUBLIC_COMMENT_RULE.filter(now)

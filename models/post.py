@@ -12,6 +12,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from models.sorting import text_sort_key
+from models.visibility import Rule, equals, passed, present
 
 if TYPE_CHECKING:
     from models.author import Author
@@ -95,24 +96,29 @@ class Post(Model):
         return self.title
 
 
-def public_post_filter(now: datetime | None = None, *, via: str = "") -> Q:
-    """The single definition of a public post: published, its date passed, no password.
+PUBLIC_POST_RULE = Rule(
+    Post,
+    (
+        equals("status", PostStatus.PUBLISHED),
+        equals("password", ""),
+        present("published_at"),
+        passed("published_at"),
+    ),
+)
+"""The single definition of a public post: published, its date passed, no password.
 
-    Scheduled posts are stored as published with a future `published_at`, so they become
-    public at their time without any write. `via` names the relation to reach the post
-    through (`"post"` when filtering comments).
-    """
-    prefix = f"{via}__" if via else ""
-    lookups: dict[str, Any] = {
-        f"{prefix}status": PostStatus.PUBLISHED,
-        f"{prefix}password": "",
-        f"{prefix}published_at__isnull": False,
-        f"{prefix}published_at__lte": now or timezone.now(),
-    }
-    return Q(**lookups)
+Scheduled posts are stored as published with a future `published_at`, so they become public
+at their time without any write. Read as a filter (`public_post_filter`), as the fixed SQL of
+`models.rows` (`PUBLIC_POST`) and for one post in memory (`PUBLIC_POST_RULE.holds`)."""
+
+
+def public_post_filter(now: datetime | None = None, *, via: str = "") -> Q:
+    """`PUBLIC_POST_RULE` as a filter at `now`; `via` names the relation to reach the post
+    through (`"post"` when filtering comments)."""
+    return PUBLIC_POST_RULE.filter(now, via=via)
 
 
 def scheduled_post_filter(now: datetime) -> Q:
     """Posts that will become public by themselves later: published, no password, dated
-    after `now` (the complement in time of `public_post_filter`)."""
-    return Q(status=PostStatus.PUBLISHED, password="", published_at__gt=now)
+    after `now` (the complement in time of `PUBLIC_POST_RULE`)."""
+    return PUBLIC_POST_RULE.later(now)

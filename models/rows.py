@@ -11,6 +11,12 @@ Tortoise converts them (`DatetimeField.to_python_value`).
 They still go through Tortoise's connections (`read_client_of`, models/internals.py), so the
 read-replica router, the open transaction of the task and the `tortoise.db_client` statement
 log all apply as for any query.
+
+These rows are the one shape of every public read, so each GraphQL type reads one kind of
+object: a read that needs the query builder's filters and joins (a filtered list, a page of
+an author's posts) still answers rows (`RowReader.read`), and a write that holds a model
+instance converts it once (`RowReader.row_of`). Which rows the public may read is decided by
+the rules of `models.visibility`; `PUBLIC_POST` and `IN_PUBLIC_THREAD` are their SQL text.
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.author import Author
 from models.category import Category
-from models.comment import Comment
+from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
-from models.post import Post, PostStatus
+from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
 
 
@@ -125,12 +132,32 @@ class RowReader(Generic[RowT]):
         # in between: 30% less per row than `row_type(*values)`.
         self.make: Callable[[Iterable[Any]], RowT] = cast(Any, row_type)._make
         self.table = table_of(model)
+        self.fields = tuple(fields)
         self.columns = ", ".join(f'"{self.table}"."{name}"' for name in fields)
         self._datetimes: list[tuple[int, DatetimeField[Any]]] = []
         for position, name in enumerate(fields):
             field = field_of(model, name)
             if isinstance(field, DatetimeField):
                 self._datetimes.append((position, field))
+
+    def row_of(self, instance: Model) -> RowT:
+        """The row of a model instance a write holds (its authoring path's boundary: the
+        GraphQL types read rows only)."""
+        return self.make(getattr(instance, name) for name in self.fields)
+
+    async def read(self, query: QuerySet[Any]) -> list[RowT]:
+        """The rows of a query-builder `query` of `model` (its filters, joins, order and
+        limit: for the reads a fixed SQL text cannot cover), in one statement as awaiting it
+        would run, without making a model instance per row. Enum columns come as Tortoise
+        converts them (the enum members, equal to the strings fixed SQL reads give)."""
+        return list(map(self.make, await query.values_list(*self.fields)))
+
+    async def by(self, column: str, value: Any) -> RowT | None:
+        """The row whose `column` (a unique column of the row) is `value`."""
+        if column not in self.fields:
+            raise ValueError(f"{column!r} is not a column of {self.table} rows")
+        rows = await self.select(f'"{column}" = {{0}}', [value], limit=1)
+        return rows[0] if rows else None
 
     def connection(self) -> BaseDBAsyncClient:
         """The connection Tortoise would read `model` through now."""
@@ -203,17 +230,18 @@ def bind(connection: BaseDBAsyncClient, sql: str, values: Sequence[Any]) -> tupl
     return _MARKER.sub("?", sql), [values[n] for n in order]
 
 
-PUBLIC_POST = (
-    f"\"status\" = '{PostStatus.PUBLISHED.value}' AND \"password\" = '' "
-    'AND "published_at" IS NOT NULL AND "published_at" <= {0}'
-)
-"""`models.public_post_filter` in SQL (keep the two equal: tests/test_row_reads.py compares
-them): `{0}` is the request's time, bound through `moment`."""
+PUBLIC_POST = PUBLIC_POST_RULE.sql()
+"""`PUBLIC_POST_RULE` in SQL, the rule `models.public_post_filter` also reads: `{0}` is the
+request's time, bound through `moment`."""
+
+IN_PUBLIC_THREAD = IN_PUBLIC_THREAD_RULE.sql()
+"""`IN_PUBLIC_THREAD_RULE` in SQL (`"is_public"`): for comments of posts or parents already
+read as public."""
 
 
 def moment(value: datetime) -> Any:
-    """`value` as Tortoise binds it in a `published_at` comparison."""
-    return post_column_value("published_at", value)
+    """`value` as Tortoise binds it in `PUBLIC_POST`'s date comparison."""
+    return PUBLIC_POST_RULE.clock_value(value)
 
 
 def post_column_value(column: str, value: Any) -> Any:
@@ -247,6 +275,7 @@ __all__ = [
     "AUTHORS",
     "CATEGORIES",
     "COMMENTS",
+    "IN_PUBLIC_THREAD",
     "POSTS",
     "PUBLIC_POST",
     "AuthorRow",

@@ -76,7 +76,7 @@ def _field_problems(
 def _payload(row: models.Author | None, problems: list[Problem]) -> AuthorPayload:
     if problems or row is None:
         return AuthorPayload(author=None, errors=[p.user_error() for p in problems])
-    return AuthorPayload(author=Author.from_row(row), errors=[])
+    return AuthorPayload(author=Author.from_model(row), errors=[])
 
 
 async def _move_posts(connection: Any, from_pk: int, post_ids: list[int], to_pk: int) -> None:

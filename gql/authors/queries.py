@@ -21,7 +21,7 @@ from gql.pagination import (
     connection_from_query,
     page_request,
 )
-from models.rows import AuthorRow
+from models.rows import AUTHORS, AuthorRow
 
 
 @strawberry.type
@@ -37,12 +37,12 @@ class AuthorQueries:
     ) -> Author | None:
         if (id is None) == (slug is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
-        row: models.Author | AuthorRow | None
+        row: AuthorRow | None
         if id is not None:
             pk = pk_of(id, "Author")
             row = await info.context.loaders.author_by_id.load(pk) if pk is not None else None
         else:
-            row = await models.Author.get_or_none(slug=text_argument(slug or "", "slug"))
+            row = await AUTHORS.by("slug", text_argument(slug or "", "slug"))
             if row is not None:
                 info.context.depends.authors([row.id])
             else:
@@ -61,5 +61,5 @@ class AuthorQueries:
         info.context.depends.author_list()
         page = page_request(AUTHOR_ORDERING, first, after, last, before)
         return await connection_from_query(
-            models.Author.all(), AUTHOR_ORDERING, page, Author.from_row
+            models.Author.all(), AUTHOR_ORDERING, page, Author.from_row, AUTHORS.read
         )

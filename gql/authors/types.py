@@ -13,7 +13,7 @@ from gql.core.late_types import post_type
 from gql.core.node import Node
 from gql.core.orderings import DEFAULT_POST_ORDERING
 from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
-from models.rows import AuthorRow
+from models.rows import AUTHORS, AuthorRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
@@ -28,10 +28,10 @@ class Author(Node):
     name: str = strawberry.field(description="Display name.")
     bio: str | None = strawberry.field(description="A short biography.")
     url: str | None = strawberry.field(description="The author's website.")
-    row: strawberry.Private[models.Author | AuthorRow]
+    row: strawberry.Private[AuthorRow]
 
     @classmethod
-    def from_row(cls, row: models.Author | AuthorRow) -> Author:
+    def from_row(cls, row: AuthorRow) -> Author:
         """The public view of an author row."""
         return cls(
             id=strawberry.ID(to_global_id("Author", row.id)),
@@ -42,6 +42,12 @@ class Author(Node):
             url=row.url or None,
             row=row,
         )
+
+    @classmethod
+    def from_model(cls, author: models.Author) -> Author:
+        """The public view of an author a write holds as a model: its row, made once
+        at that boundary."""
+        return cls.from_row(AUTHORS.row_of(author))
 
     @strawberry.field(description="The author's published posts, newest first.")
     async def posts(

@@ -87,7 +87,7 @@ def _field_problems(name: str | None, slug: str | None, description: str | None)
 def _payload(row: models.Category | None, problems: list[Problem]) -> CategoryPayload:
     if problems or row is None:
         return CategoryPayload(category=None, errors=[p.user_error() for p in problems])
-    return CategoryPayload(category=Category.from_row(row), errors=[])
+    return CategoryPayload(category=Category.from_model(row), errors=[])
 
 
 async def _move_posts(connection: Any, from_pk: int, post_ids: list[int], to_pk: int) -> None:

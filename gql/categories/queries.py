@@ -21,7 +21,7 @@ from gql.pagination import (
     connection_from_query,
     page_request,
 )
-from models.rows import CategoryRow
+from models.rows import CATEGORIES, CategoryRow
 
 
 @strawberry.type
@@ -37,12 +37,12 @@ class CategoryQueries:
     ) -> Category | None:
         if (id is None) == (slug is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
-        row: models.Category | CategoryRow | None
+        row: CategoryRow | None
         if id is not None:
             pk = pk_of(id, "Category")
             row = await info.context.loaders.category_by_id.load(pk) if pk is not None else None
         else:
-            row = await models.Category.get_or_none(slug=text_argument(slug or "", "slug"))
+            row = await CATEGORIES.by("slug", text_argument(slug or "", "slug"))
             if row is not None:
                 info.context.depends.categories([row.id])
             else:
@@ -61,5 +61,5 @@ class CategoryQueries:
         info.context.depends.category_list()
         page = page_request(CATEGORY_ORDERING, first, after, last, before)
         return await connection_from_query(
-            models.Category.all(), CATEGORY_ORDERING, page, Category.from_row
+            models.Category.all(), CATEGORY_ORDERING, page, Category.from_row, CATEGORIES.read
         )

@@ -13,7 +13,7 @@ from gql.core.late_types import post_type
 from gql.core.node import Node
 from gql.core.orderings import DEFAULT_POST_ORDERING
 from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
-from models.rows import CategoryRow
+from models.rows import CATEGORIES, CategoryRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
@@ -27,10 +27,10 @@ class Category(Node):
     slug: str = strawberry.field(description="URL-friendly name, unique among categories.")
     name: str = strawberry.field(description="Display name.")
     description: str | None = strawberry.field(description="What the category is about.")
-    row: strawberry.Private[models.Category | CategoryRow]
+    row: strawberry.Private[CategoryRow]
 
     @classmethod
-    def from_row(cls, row: models.Category | CategoryRow) -> Category:
+    def from_row(cls, row: CategoryRow) -> Category:
         """The public view of a category row."""
         return cls(
             id=strawberry.ID(to_global_id("Category", row.id)),
@@ -40,6 +40,12 @@ class Category(Node):
             description=row.description or None,
             row=row,
         )
+
+    @classmethod
+    def from_model(cls, category: models.Category) -> Category:
+        """The public view of a category a write holds as a model: its row, made once
+        at that boundary."""
+        return cls.from_row(CATEGORIES.row_of(category))
 
     @strawberry.field(description="The category this one is nested in; null at the top.")
     async def parent(self, info: Info) -> Category | None:

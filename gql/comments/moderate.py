@@ -72,7 +72,7 @@ async def moderate(
             .using_db(connection)
             .order_by("path")
         )
-        was_status = row.status
+        was_queued = models.MODERATION_QUEUE_RULE.holds(row)
         row.status = status
         was_public = row.is_public
         public_of: dict[int | None, bool] = {row.parent_id: parent_public}
@@ -103,9 +103,9 @@ async def moderate(
         # or left the moderation queue.
         ids = [row.id, *(comment.id for comment in changed)]
         events: list[QueueChanged] = []
-        held = models.CommentModeration.PENDING
-        if (was_status == held) != (status == held):
-            events.append(QueueChanged(row.id, entered=status == held))
+        queued = models.MODERATION_QUEUE_RULE.holds(row)
+        if was_queued != queued:
+            events.append(QueueChanged(row.id, entered=queued))
         await effects.comments(
             CommentsChanged(
                 on_posts=[row.post_id],

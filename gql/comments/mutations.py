@@ -113,7 +113,7 @@ def _payload(context: Context, sent: SubmitCommentInput, outcome: Outcome) -> Su
     settings = context.settings
     return SubmitCommentPayload(
         client_mutation_id=sent.client_mutation_id,
-        comment=Comment.from_row(row),
+        comment=Comment.from_model(row),
         # Spam answers PENDING like a held comment: spammers learn nothing.
         moderation_status=ModerationStatus.APPROVED if approved else ModerationStatus.PENDING,
         preview_token=make_preview_token(
@@ -203,7 +203,7 @@ class CommentMutations:
                 comment=None, errors=[UserError(field=field, message=message, code=code)]
             )
         assert done.comment is not None
-        return CommentPayload(comment=Comment.from_row(done.comment), errors=[])
+        return CommentPayload(comment=Comment.from_model(done.comment), errors=[])
 
     @strawberry.mutation(
         description="The same decision on up to 100 comments (moderators only); each is "
@@ -246,5 +246,5 @@ class CommentMutations:
                     )
                 )
                 continue
-            decided.append(Comment.from_row(done.comment))
+            decided.append(Comment.from_model(done.comment))
         return ModerateCommentsPayload(comments=decided, errors=errors)

@@ -90,16 +90,15 @@ async def erase(email: str, connection: Any) -> Erased:
             .using_db(connection)
             .delete()
         )
+    in_public_thread = models.IN_PUBLIC_THREAD_RULE.holds
     return Erased(
         removed=len(to_remove),
         placeholders=len(to_keep),
         post_ids=frozenset(row.post_id for row in rows),
         comment_ids=frozenset(ids),
-        public_removed=tuple(row.id for row in to_remove if row.is_public),
-        public_placeholders=tuple(row.id for row in to_keep if row.is_public),
-        held_removed=tuple(
-            row.id for row in to_remove if row.status == models.CommentModeration.PENDING
-        ),
+        public_removed=tuple(row.id for row in to_remove if in_public_thread(row)),
+        public_placeholders=tuple(row.id for row in to_keep if in_public_thread(row)),
+        held_removed=tuple(row.id for row in to_remove if models.MODERATION_QUEUE_RULE.holds(row)),
     )
 
 

@@ -11,6 +11,7 @@ from gql.comments.types import Comment
 from gql.context import Info
 from gql.core.ids import pk_of
 from models.database import primary_connection
+from models.rows import COMMENTS
 
 
 @strawberry.type
@@ -39,11 +40,13 @@ class CommentQueries:
             # The submitter's own comment, whatever moderation decided (spam looks pending),
             # unless a moderator trashed it or its post is no longer public. From the primary:
             # the submitter has just written it, and a replica may not have it yet.
-            row = await (
+            held = (
                 context.loaders.public_comments_and_held()
                 .using_db(primary_connection())
-                .get_or_none(id=pk)
+                .filter(id=pk)
+                .limit(1)
             )
+            row = next(iter(await COMMENTS.read(held)), None)
         else:
             row = await context.loaders.comment_by_id.load(pk)
         return Comment.from_row(row) if row is not None else None

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from tortoise.expressions import Q
 
 import models
 from gql.comments.types import Comment
@@ -35,7 +36,7 @@ class ModerationItem:
     def from_row(cls, row: models.Comment) -> ModerationItem:
         """The moderator's view of a comment row."""
         return cls(
-            comment=Comment.from_row(row),
+            comment=Comment.from_model(row),
             author_email=row.author_email,
             ip_address=row.author_ip,
             user_agent=row.author_user_agent,
@@ -59,7 +60,11 @@ class ModerationQueries:
         require(context.viewer, Permission.MODERATE_COMMENTS)
         context.depends.private()
         page = page_request(MODERATION_ORDERING, first, after)
-        queryset = models.Comment.filter(status=models.CommentModeration(status.name.lower()))
+        queryset = models.Comment.filter(
+            models.MODERATION_QUEUE_RULE.filter()
+            if status is HeldStatus.PENDING
+            else Q(status=models.CommentModeration.SPAM)
+        )
         return await connection_from_query(
             queryset, MODERATION_ORDERING, page, ModerationItem.from_row
         )

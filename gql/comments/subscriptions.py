@@ -81,7 +81,7 @@ async def _queue_changes(context: Context) -> AsyncGenerator[ModerationQueueEven
             if context.viewer is None or not await still_holds(context.viewer):
                 return
             row = delivery.row
-            waiting = row is not None and row.status == models.CommentModeration.PENDING
+            waiting = row is not None and models.MODERATION_QUEUE_RULE.holds(row)
             yield ModerationQueueEvent(
                 change=ModerationQueueChange.ENTERED
                 if delivery.entered

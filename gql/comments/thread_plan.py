@@ -41,7 +41,7 @@ from graphql import (
 from strawberry.types.field import StrawberryField
 
 from gql.comments.replies import PagedReplies, paged_replies
-from gql.comments.types import COMMENT_FIELDS, AnyCommentRow, Comment
+from gql.comments.types import COMMENT_FIELDS, Comment
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import LevelContext, PlannedLevel
 from gql.engine.internals import FieldDetailsList, resolver_info, strawberry_field_of
@@ -72,7 +72,7 @@ def _plain_field(object_type: GraphQLObjectType, node: FieldNode) -> StrawberryF
 @dataclass(frozen=True)
 class _Column:
     key: str
-    read: Callable[[AnyCommentRow], Any]
+    read: Callable[[CommentRow], Any]
     return_type: GraphQLOutputType
     details: FieldDetailsList
 
@@ -189,7 +189,7 @@ class _ThreadLevel:
         self,
         level: LevelContext,
         plan: _ConnectionPlan,
-        pages: Sequence[Sequence[AnyCommentRow]],
+        pages: Sequence[Sequence[CommentRow]],
         totals: Sequence[Total],
         answers: list[dict[str, Any]],
     ) -> None:
@@ -198,7 +198,7 @@ class _ThreadLevel:
         self.pages = pages
         self.totals = totals
         self.answers = answers
-        self.rows: list[AnyCommentRow] = []
+        self.rows: list[CommentRow] = []
         self.comment_answers: list[dict[str, Any]] = []
 
     def begin(self) -> Awaitable[Any] | None:

@@ -28,17 +28,14 @@ from gql.pagination import (
     page_in_memory,
     page_request,
 )
-from models.rows import CommentRow
+from models.rows import COMMENTS, CommentRow
 
 if TYPE_CHECKING:
     from gql.posts.types import Post
 
 PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
 
-
-AnyCommentRow = models.Comment | CommentRow
-
-COMMENT_FIELDS: dict[str, Callable[[AnyCommentRow], Any]] = {
+COMMENT_FIELDS: dict[str, Callable[[CommentRow], Any]] = {
     "id": lambda row: strawberry.ID(to_global_id("Comment", row.id)),
     "database_id": attrgetter("id"),
     "depth": attrgetter("depth"),
@@ -59,12 +56,18 @@ class Comment(Node):
     author_url: str | None = strawberry.field(description="The commenter's website, if given.")
     content: str = strawberry.field(description="Sanitised HTML, safe to inject.")
     created_at: datetime = strawberry.field(description="When the comment was written.")
-    row: strawberry.Private[AnyCommentRow]
+    row: strawberry.Private[CommentRow]
 
     @classmethod
-    def from_row(cls, row: AnyCommentRow) -> Comment:
+    def from_row(cls, row: CommentRow) -> Comment:
         """The public view of a comment row (each field as `COMMENT_FIELDS` reads it)."""
         return cls(**{name: read(row) for name, read in COMMENT_FIELDS.items()}, row=row)
+
+    @classmethod
+    def from_model(cls, comment: models.Comment) -> Comment:
+        """The public view of a comment a write or a moderator's read holds as a model: its
+        row, made once at that boundary."""
+        return cls.from_row(COMMENTS.row_of(comment))
 
     @strawberry.field(description="The post the comment is on.")
     async def post(self, info: Info) -> PostRef:

@@ -21,6 +21,7 @@ from tortoise import timezone
 
 import models
 from gql.live.events import CommentsPublic, LiveEvent, QueueChanged
+from models.rows import COMMENTS, CommentRow
 
 logger = logging.getLogger("threadpress.live")
 
@@ -95,7 +96,7 @@ class Hub:
 
     def __init__(self, inbox_size: int = INBOX_SIZE) -> None:
         self.inbox_size = inbox_size
-        self._comments: defaultdict[int, set[Inbox[list[models.Comment]]]] = defaultdict(set)
+        self._comments: defaultdict[int, set[Inbox[list[CommentRow]]]] = defaultdict(set)
         self._queue: set[Inbox[QueueDelivery]] = set()
         self._backlog: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=BACKLOG_SIZE)
         self._dispatcher: asyncio.Task[None] | None = None
@@ -114,10 +115,10 @@ class Hub:
     @asynccontextmanager
     async def comments_of(
         self, post_id: int, *, ends_at_stop: bool = False
-    ) -> AsyncIterator[Inbox[list[models.Comment]]]:
+    ) -> AsyncIterator[Inbox[list[CommentRow]]]:
         """The comments of post `post_id` that become public, while the block runs;
         `ends_at_stop`: ended by `stop` (an event stream's)."""
-        inbox: Inbox[list[models.Comment]] = self._opened(
+        inbox: Inbox[list[CommentRow]] = self._opened(
             Inbox(self.inbox_size, ends_at_stop=ends_at_stop)
         )
         self._comments[post_id].add(inbox)
@@ -162,7 +163,7 @@ class Hub:
         event streams, which then send `complete`), now and for any opened later; the rest
         go when the server closes their connections."""
         self.stopping = True
-        inboxes: list[Inbox[list[models.Comment]] | Inbox[QueueDelivery]] = [
+        inboxes: list[Inbox[list[CommentRow]] | Inbox[QueueDelivery]] = [
             *(inbox for waiting in self._comments.values() for inbox in waiting),
             *self._queue,
         ]
@@ -200,14 +201,12 @@ class Hub:
                 return
             # The public view now: a comment moderated away (or a post unpublished) since
             # the event was sent is not delivered.
-            rows = (
-                await models.Comment.filter(
-                    models.public_comment_filter(timezone.now()),
+            rows = await COMMENTS.read(
+                models.Comment.filter(
+                    models.PUBLIC_COMMENT_RULE.filter(timezone.now()),
                     post_id=event.post_id,
                     id__in=event.comment_ids,
-                )
-                .order_by("path")
-                .all()
+                ).order_by("path")
             )
             if rows:
                 for inbox in inboxes:

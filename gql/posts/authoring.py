@@ -306,7 +306,7 @@ async def delete_post(context: Context, viewer: Viewer, post_id: str) -> Authore
     async def write(effects: Effects) -> tuple[list[Problem], str]:
         connection = effects.connection
         # Its comments go with it: those waiting for a moderator leave the queue.
-        waiting = models.Comment.filter(post_id=post.id, status=models.CommentModeration.PENDING)
+        waiting = models.Comment.filter(models.MODERATION_QUEUE_RULE.filter(), post_id=post.id)
         held = await waiting.using_db(connection).only("id")
         left = [QueueChanged(comment.id, entered=False) for comment in held]
         await effects.comments(CommentsChanged(queue=left))

@@ -124,7 +124,7 @@ def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
 def _payload(done: authoring.Authored) -> PostPayload:
     if done.post is None:
         return PostPayload(post=None, errors=[p.user_error() for p in done.problems])
-    return PostPayload(post=Post.from_row(done.post), errors=[])
+    return PostPayload(post=Post.from_model(done.post), errors=[])
 
 
 @strawberry.type

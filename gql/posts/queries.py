@@ -28,7 +28,7 @@ from gql.pagination import (
     page_request,
 )
 from gql.posts.types import Post
-from models.rows import PostRow
+from models.rows import POSTS, PostRow
 
 MAX_SEARCH_LENGTH = 200
 
@@ -120,7 +120,7 @@ def _where_filter(where: PostWhere | None) -> Q:
     return Q(*conditions) if conditions else Q()
 
 
-async def _post_at(info: Info, uri: str) -> tuple[models.Post | PostRow | None, bool]:
+async def _post_at(info: Info, uri: str) -> tuple[PostRow | None, bool]:
     """The post at `uri`, and whether `uri` is an old address of it (its slug or date
     changed since)."""
     loaders = info.context.loaders
@@ -130,7 +130,7 @@ async def _post_at(info: Info, uri: str) -> tuple[models.Post | PostRow | None, 
     redirect = await models.PostRedirect.get_or_none(old_uri=uri)
     if redirect is None:
         return None, False
-    return await loaders.readable_posts().get_or_none(id=redirect.post_id), True
+    return await loaders.readable_post("id", redirect.post_id), True
 
 
 @strawberry.type(description="What a path of the site is: a post, an old address, or nothing.")
@@ -164,7 +164,7 @@ class PostQueries:
         if len(given) != 1:
             raise BadUserInputError("Pass exactly one of 'id', 'slug' or 'uri'.")
         loaders = info.context.loaders
-        row: models.Post | PostRow | None
+        row: PostRow | None
         if id is not None:
             pk = pk_of(id, "Post")
             row = await loaders.post_by_id.load(pk) if pk is not None else None
@@ -212,7 +212,7 @@ class PostQueries:
                     lambda: loaders.public_posts().count(),
                 )
         query: Any = loaders.public_posts().filter(_where_filter(where))
-        return await connection_from_query(query, ordering, page, Post.from_row)
+        return await connection_from_query(query, ordering, page, Post.from_row, POSTS.read)
 
     @strawberry.field(
         description="What is at a path of the site: a post at its address, a post that moved "

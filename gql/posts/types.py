@@ -31,7 +31,7 @@ from gql.pagination import (
     page_in_memory,
     page_request,
 )
-from models.rows import PostRow
+from models.rows import POSTS, PostRow
 from models.text.content import html_to_text, make_excerpt
 
 AuthorRef = Annotated["Author", strawberry.lazy("gql.authors.types")]
@@ -55,10 +55,10 @@ class Post(Node):
     comment_status: CommentStatus = strawberry.field(
         description="Whether the post takes new comments."
     )
-    row: strawberry.Private[models.Post | PostRow]
+    row: strawberry.Private[PostRow]
 
     @classmethod
-    def from_row(cls, row: models.Post | PostRow) -> Post:
+    def from_row(cls, row: PostRow) -> Post:
         """The GraphQL view of a post row."""
         return cls(
             id=strawberry.ID(to_global_id("Post", row.id)),
@@ -76,6 +76,12 @@ class Post(Node):
             else CommentStatus.CLOSED,
             row=row,
         )
+
+    @classmethod
+    def from_model(cls, post: models.Post) -> Post:
+        """The GraphQL view of a post a write holds as a model: its row, made once at that
+        boundary."""
+        return cls.from_row(POSTS.row_of(post))
 
     @strawberry.field(
         description="Sanitised HTML summary: the written excerpt, or the first 55 words."

@@ -134,13 +134,9 @@ async def _announce_batch(now: datetime) -> list[int]:
 
 
 def is_public(post: models.Post, now: datetime) -> bool:
-    """`models.public_post_filter` for one row in memory."""
-    return (
-        post.status == models.PostStatus.PUBLISHED
-        and not post.password
-        and post.published_at is not None
-        and post.published_at <= now
-    )
+    """`models.PUBLIC_POST_RULE` (what `public_post_filter` decides in SQL) for one post in
+    memory."""
+    return models.PUBLIC_POST_RULE.holds(post, now)
 
 
 async def announce_everything(now: datetime | None = None) -> None:

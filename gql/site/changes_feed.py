@@ -31,6 +31,7 @@ from gql.errors import BadUserInputError
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_due
 from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -93,23 +94,23 @@ async def _public_nodes(
     loaders = context.loaders
     found: dict[tuple[str, int], tuple[Node, str]] = {}
     if wanted.get("Post"):
-        posts = await loaders.public_posts().filter(id__in=wanted["Post"])
+        posts = await POSTS.read(loaders.public_posts().filter(id__in=wanted["Post"]))
         counts = await loaders.comment_count_by_post.load_many([p.id for p in posts])
         categories = await loaders.categories_by_post.load_many([p.id for p in posts])
         for post, count, cats in zip(posts, counts, categories, strict=True):
             fields = post_fields(post, count, [c.id for c in cats])
             found[("Post", post.id)] = (Post.from_row(post), digest(fields))
     if wanted.get("Comment"):
-        comments = await loaders.public_comments().filter(id__in=wanted["Comment"])
+        comments = await COMMENTS.read(loaders.public_comments().filter(id__in=wanted["Comment"]))
         replies = await loaders.reply_count_by_comment.load_many([c.id for c in comments])
         for comment, reply_count in zip(comments, replies, strict=True):
             fields = comment_fields(comment, reply_count)
             found[("Comment", comment.id)] = (Comment.from_row(comment), digest(fields))
     if wanted.get("Author"):
-        for author in await models.Author.filter(id__in=wanted["Author"]):
+        for author in await AUTHORS.read(models.Author.filter(id__in=wanted["Author"])):
             found[("Author", author.id)] = (Author.from_row(author), digest(author_fields(author)))
     if wanted.get("Category"):
-        for category in await models.Category.filter(id__in=wanted["Category"]):
+        for category in await CATEGORIES.read(models.Category.filter(id__in=wanted["Category"])):
             node = Category.from_row(category)
             found[("Category", category.id)] = (node, digest(category_fields(category)))
     return found

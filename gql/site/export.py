@@ -29,6 +29,17 @@ from gql.loaders import counts_by
 from gql.publishing.change_log import announce_due
 from gql.site.changes_feed import encode_token
 from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from models.rows import (
+    AUTHORS,
+    CATEGORIES,
+    COMMENTS,
+    POSTS,
+    AuthorRow,
+    CategoryRow,
+    CommentRow,
+    PostRow,
+    RowReader,
+)
 
 BATCH = 500
 NDJSON = "application/x-ndjson"
@@ -71,11 +82,11 @@ def _line(typename: str, pk: int, fields: dict[str, Any]) -> bytes:
     return orjson.dumps(node) + b"\n"
 
 
-async def _batches(query: Any) -> AsyncIterator[list[Any]]:
+async def _batches(query: Any, reader: RowReader[Any]) -> AsyncIterator[list[Any]]:
     """`query`'s rows by id, a batch at a time (keyset: no offset, no long transaction)."""
     after = 0
     while True:
-        rows = await query.filter(id__gt=after).order_by("id").limit(BATCH)
+        rows = await reader.read(query.filter(id__gt=after).order_by("id").limit(BATCH))
         if not rows:
             return
         yield rows
@@ -83,31 +94,33 @@ async def _batches(query: Any) -> AsyncIterator[list[Any]]:
 
 
 async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
-    public_comments = models.Comment.filter(models.public_comment_filter(now))
-    kinds: list[tuple[str, Any, Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
-        ("Author", models.Author.all(), _authors),
-        ("Category", models.Category.all(), _categories),
-        ("Post", models.Post.filter(models.public_post_filter(now)), _posts),
-        ("Comment", public_comments, _comments),
+    public_comments = models.Comment.filter(models.PUBLIC_COMMENT_RULE.filter(now))
+    public_posts = models.Post.filter(models.PUBLIC_POST_RULE.filter(now))
+    kinds: list[tuple[Any, RowReader[Any], Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
+        (models.Author.all(), AUTHORS, _authors),
+        (models.Category.all(), CATEGORIES, _categories),
+        (public_posts, POSTS, _posts),
+        (public_comments, COMMENTS, _comments),
     ]
-    for _typename, query, render in kinds:
-        async for rows in _batches(query):
+    for query, reader, render in kinds:
+        async for rows in _batches(query, reader):
             for line in await render(rows):
                 yield line
     yield orjson.dumps({"nextToken": token}) + b"\n"
 
 
-async def _authors(rows: list[models.Author]) -> list[bytes]:
+async def _authors(rows: list[AuthorRow]) -> list[bytes]:
     return [_line("Author", row.id, author_fields(row)) for row in rows]
 
 
-async def _categories(rows: list[models.Category]) -> list[bytes]:
+async def _categories(rows: list[CategoryRow]) -> list[bytes]:
     return [_line("Category", row.id, category_fields(row)) for row in rows]
 
 
-async def _posts(rows: list[models.Post]) -> list[bytes]:
+async def _posts(rows: list[PostRow]) -> list[bytes]:
     ids = [row.id for row in rows]
-    counts = await counts_by(models.Comment.filter(post_id__in=ids, is_public=True), "post_id")
+    in_public_thread = models.IN_PUBLIC_THREAD_RULE.filter()
+    counts = await counts_by(models.Comment.filter(in_public_thread, post_id__in=ids), "post_id")
     pairs = await models.Category.filter(posts__id__in=ids).values_list("posts__id", "id")
     categories: dict[int, list[int]] = defaultdict(list)
     for post_id, category_id in pairs:
@@ -118,7 +131,10 @@ async def _posts(rows: list[models.Post]) -> list[bytes]:
     ]
 
 
-async def _comments(rows: list[models.Comment]) -> list[bytes]:
+async def _comments(rows: list[CommentRow]) -> list[bytes]:
     ids = [row.id for row in rows]
-    replies = await counts_by(models.Comment.filter(parent_id__in=ids, is_public=True), "parent_id")
+    in_public_thread = models.IN_PUBLIC_THREAD_RULE.filter()
+    replies = await counts_by(
+        models.Comment.filter(in_public_thread, parent_id__in=ids), "parent_id"
+    )
     return [_line("Comment", row.id, comment_fields(row, replies.get(row.id, 0))) for row in rows]

@@ -7,8 +7,8 @@ import hashlib
 import json
 from typing import Any
 
-import models
 from gql.core.ids import to_global_id
+from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow
 from models.text.content import make_excerpt
 
 
@@ -18,7 +18,7 @@ def digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def post_fields(row: models.Post, comment_count: int, category_ids: list[int]) -> dict[str, Any]:
+def post_fields(row: PostRow, comment_count: int, category_ids: list[int]) -> dict[str, Any]:
     """A public post's fields and counts."""
     return {
         "slug": row.slug,
@@ -35,7 +35,7 @@ def post_fields(row: models.Post, comment_count: int, category_ids: list[int]) -
     }
 
 
-def comment_fields(row: models.Comment, reply_count: int) -> dict[str, Any]:
+def comment_fields(row: CommentRow, reply_count: int) -> dict[str, Any]:
     """A public comment's fields and counts."""
     return {
         "post": to_global_id("Post", row.post_id),
@@ -49,12 +49,12 @@ def comment_fields(row: models.Comment, reply_count: int) -> dict[str, Any]:
     }
 
 
-def author_fields(row: models.Author) -> dict[str, Any]:
+def author_fields(row: AuthorRow) -> dict[str, Any]:
     """An author's public fields (never the email)."""
     return {"slug": row.slug, "name": row.name, "bio": row.bio, "url": row.url}
 
 
-def category_fields(row: models.Category) -> dict[str, Any]:
+def category_fields(row: CategoryRow) -> dict[str, Any]:
     """A category's public fields."""
     return {
         "slug": row.slug,
