@@ -63,7 +63,7 @@ async def moderate(
         parent_public = True
         if row.parent_id is not None:
             parent_public = await (
-                models.Comment.filter(id=row.parent_id, is_public=True)
+                models.Comment.filter(models.IN_PUBLIC_THREAD_RULE.filter(), id=row.parent_id)
                 .using_db(connection)
                 .exists()
             )

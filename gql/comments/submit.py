@@ -135,7 +135,9 @@ async def submit(context: Context, submission: Submission) -> Outcome:
         )
     parent = None
     if parent_pk is not None:
-        parent = await models.Comment.get_or_none(id=parent_pk, is_public=True)
+        parent = await models.Comment.get_or_none(
+            models.IN_PUBLIC_THREAD_RULE.filter(), id=parent_pk
+        )
         if parent is None:
             return Outcome.refused(
                 Problem("parentId", UserErrorCode.NOT_FOUND, "No such comment to reply to.")
@@ -277,7 +279,7 @@ async def _store(context: Context, row: models.Comment, parent: models.Comment |
                 became_public={post_id: [row.id] for post_id in public},
                 touched=[row.id],
                 queue=[QueueChanged(row.id, entered=True)]
-                if row.status == models.CommentModeration.PENDING
+                if models.MODERATION_QUEUE_RULE.holds(row)
                 else [],
             )
         )

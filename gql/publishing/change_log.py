@@ -74,7 +74,11 @@ async def ids_of(query: Any) -> list[int]:
 
 async def public_comment_ids(post_id: int, connection: Any) -> list[int]:
     """The comments of a post that are public whenever the post is."""
-    return await ids_of(models.Comment.filter(post_id=post_id, is_public=True).using_db(connection))
+    return await ids_of(
+        models.Comment.filter(models.IN_PUBLIC_THREAD_RULE.filter(), post_id=post_id).using_db(
+            connection
+        )
+    )
 
 
 ANNOUNCE_BATCH = 500
@@ -115,7 +119,7 @@ async def _announce_batch(now: datetime) -> list[int]:
             return []
         await models.Post.filter(id__in=due).using_db(connection).update(announced_at=now)
         pairs = (
-            await models.Comment.filter(post_id__in=due, is_public=True)
+            await models.Comment.filter(models.IN_PUBLIC_THREAD_RULE.filter(), post_id__in=due)
             .using_db(connection)
             .order_by("id")
             .values_list("post_id", "id")
