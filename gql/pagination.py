@@ -397,20 +397,3 @@ async def connection_from_query(
     return build_connection(
         await page_in_sql(queryset, ordering, page), ordering, to_node, queryset.count
     )
-
-
-async def paged(
-    ordering: Ordering,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    fetch: Callable[[PageRequest], Awaitable[Page[RowT]]],
-    to_node: Callable[[RowT], NodeT],
-    count_total: Callable[[], Awaitable[int]],
-) -> Connection[NodeT]:
-    """What every connection field does with its page arguments: check them against
-    `ordering`, `fetch` the one page they ask for, and wrap it (nodes made by `to_node`,
-    `count_total` run only for `totalCount`)."""
-    page = page_request(ordering, first, after, last, before)
-    return build_connection(await fetch(page), ordering, to_node, count_total)

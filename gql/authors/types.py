@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 import models
-from gql.core.connection_field import relation_connection
 from gql.core.ids import to_global_id
-from gql.core.late_types import post_type
+from gql.core.late_types import posts_connection
 from gql.core.node import Node
-from gql.core.orderings import DEFAULT_POST_ORDERING
 from models.rows import AuthorRow
-
-if TYPE_CHECKING:
-    from gql.posts.types import Post
-
-PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
 
 
 @strawberry.type(description="A person who writes posts.")
@@ -42,11 +33,8 @@ class Author(Node):
             row=row,
         )
 
-    posts = relation_connection(
+    posts = posts_connection(
         description="The author's published posts, newest first.",
-        node=PostRef,
-        ordering=DEFAULT_POST_ORDERING,
         pages=lambda loaders: loaders.posts_by_author,
         count=lambda loaders: loaders.post_count_by_author,
-        to_node=lambda row: post_type().from_row(row),
     )

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 import models
 from gql.context import Info
-from gql.core.connection_field import relation_connection
 from gql.core.ids import to_global_id
-from gql.core.late_types import post_type
+from gql.core.late_types import posts_connection
 from gql.core.node import Node
-from gql.core.orderings import DEFAULT_POST_ORDERING
 from models.rows import CategoryRow
-
-if TYPE_CHECKING:
-    from gql.posts.types import Post
-
-PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
 
 
 @strawberry.type(description="A category of posts; categories nest.")
@@ -58,11 +49,8 @@ class Category(Node):
     async def post_count(self, info: Info) -> int:
         return await info.context.loaders.post_count_by_category.load(self.row.id)
 
-    posts = relation_connection(
+    posts = posts_connection(
         description="Published posts in this category itself, newest first.",
-        node=PostRef,
-        ordering=DEFAULT_POST_ORDERING,
         pages=lambda loaders: loaders.posts_by_category,
         count=lambda loaders: loaders.post_count_by_category,
-        to_node=lambda row: post_type().from_row(row),
     )

@@ -2,7 +2,8 @@
 page and its `Connection`, for any source and any list.
 
 Every list of the schema takes the same four arguments, described once in `gql.pagination`,
-and answers them the same way (`pagination.paged`); what differs is the ordering, how a page
+and answers them the same way: the arguments checked against the list's ordering, then one
+page fetched and wrapped in a `Connection`. What differs is the ordering, how a page
 of rows is fetched (a keyset query for a root list, a DataLoader for a relation), how the
 whole list is counted and how a row becomes a node. `connection_field` takes those and makes
 the Strawberry field, so a domain states what its list is and not again how lists page.
@@ -29,7 +30,10 @@ from gql.pagination import (
     Ordering,
     Page,
     PageRequest,
-    paged,
+    build_connection,
+    known_total,
+    page_in_memory,
+    page_request,
 )
 
 if TYPE_CHECKING:
@@ -49,46 +53,22 @@ def connection_field(
     ordering: Ordering,
     fetch: Callable[[SourceT, Info, PageRequest], Awaitable[Page[RowT]]],
     count: Callable[[SourceT, Info], Awaitable[int]],
-    to_node: Callable[[RowT], NodeT],
+    from_row: Callable[[], Callable[[RowT], NodeT]],
     depends: Callable[[Info], None] | None = None,
 ) -> Any:
     """A field `(first, after, last, before): <node>Connection!` on the type it is assigned
     to. `fetch` gets the field's source (the object, or the root), the info and the checked
-    page; `count` runs only when the client asks for `totalCount`; `depends`, when given,
+    page; `count` runs only when the client asks for `totalCount`; `from_row` gives the
+    function that makes a node of a row, looked up as the field resolves (the node type's
+    `from_row` as it is then, and `Post`'s only once it is loaded); `depends`, when given,
     records what the answer reads for the response cache before anything is checked."""
 
-    async def resolve(
-        self: SourceT,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[NodeT]:
-        if depends is not None:
-            depends(info)
-        return await paged(
-            ordering,
-            first,
-            after,
-            last,
-            before,
-            lambda page: fetch(self, info, page),
-            to_node,
-            lambda: count(self, info),
+    async def answer(source: SourceT, info: Info, page: PageRequest) -> Connection[NodeT]:
+        return build_connection(
+            await fetch(source, info, page), ordering, from_row(), lambda: count(source, info)
         )
 
-    return strawberry.field(
-        resolver=with_annotations(
-            resolve,
-            first=First,
-            after=After,
-            last=Last,
-            before=Before,
-            returns=_connection_of(node),
-        ),
-        description=description,
-    )
+    return _page_field(description, node, ordering, answer, depends)
 
 
 class _Keyed(Protocol):
@@ -110,7 +90,7 @@ def relation_connection(
     ordering: Ordering,
     pages: Callable[[Loaders], RequestLoader[tuple[int, PageRequest], Page[RowT]]],
     count: Callable[[Loaders], RequestLoader[int, int]],
-    to_node: Callable[[RowT], NodeT],
+    from_row: Callable[[], Callable[[RowT], NodeT]],
 ) -> Any:
     """A connection field of a parent's relation, answered through the request's loaders:
     `pages` picks the loader of (parent id, page) -> page (one query for every parent of a
@@ -128,7 +108,63 @@ def relation_connection(
         ordering=ordering,
         fetch=fetch,
         count=count_of,
-        to_node=to_node,
+        from_row=from_row,
+    )
+
+
+def listed_relation(
+    *,
+    description: str,
+    node: object,
+    ordering: Ordering,
+    rows: Callable[[Loaders], RequestLoader[int, list[RowT]]],
+    from_row: Callable[[], Callable[[RowT], NodeT]],
+) -> Any:
+    """A connection field of a parent's relation whose loader answers the whole list (parent
+    id -> every row, in `ordering`): the page is cut from it in memory and its length is the
+    `totalCount`, with no query of its own."""
+
+    async def answer(parent: _Parent, info: Info, page: PageRequest) -> Connection[NodeT]:
+        found = await rows(info.context.loaders).load(parent.row.id)
+        return build_connection(
+            page_in_memory(found, ordering, page), ordering, from_row(), known_total(len(found))
+        )
+
+    return _page_field(description, node, ordering, answer)
+
+
+def _page_field(
+    description: str,
+    node: object,
+    ordering: Ordering,
+    answer: Callable[[Any, Info, PageRequest], Awaitable[Connection[NodeT]]],
+    depends: Callable[[Info], None] | None = None,
+) -> Any:
+    """The Strawberry field: `depends` noted, its page arguments checked against `ordering`
+    (before any query), then `answer` for its source and page."""
+
+    async def resolve(
+        self: object,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[NodeT]:
+        if depends is not None:
+            depends(info)
+        return await answer(self, info, page_request(ordering, first, after, last, before))
+
+    return strawberry.field(
+        resolver=with_annotations(
+            resolve,
+            first=First,
+            after=After,
+            last=Last,
+            before=Before,
+            returns=_connection_of(node),
+        ),
+        description=description,
     )
 
 

@@ -48,7 +48,8 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
     """The entity in the arguments' descriptions: `author`."""
     model: type[ModelT]
     node: type[NodeT]
-    to_node: Callable[[ModelT | RowT], NodeT]
+    from_row: Callable[[], Callable[[ModelT | RowT], NodeT]]
+    """The type's `from_row`, looked up when a field resolves (as `connection_field`'s)."""
     ordering: Ordering
     by_id: Callable[[Loaders], RequestLoader[int, RowT | None]]
     """The request's loader of rows by primary key."""
@@ -72,7 +73,7 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
             else:
                 self.list_read(info.context.depends)()
             row = found
-        return self.to_node(row) if row is not None else None
+        return self.from_row()(row) if row is not None else None
 
     def one_field(self, description: str) -> Any:
         """The field `<noun>(id, slug): <Type>`."""
@@ -109,6 +110,6 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
             ordering=ordering,
             fetch=lambda _root, _info, page: page_in_sql(model.all(), ordering, page),
             count=lambda _root, _info: model.all().count(),
-            to_node=self.to_node,
+            from_row=self.from_row,
             depends=lambda info: self.list_read(info.context.depends)(),
         )
