@@ -6,7 +6,10 @@ and answers them the same way: the arguments checked against the list's ordering
 page fetched and wrapped in a `Connection`. What differs is the ordering, how a page
 of rows is fetched (a keyset query for a root list, a DataLoader for a relation), how the
 whole list is counted and how a row becomes a node. `connection_field` takes those and makes
-the Strawberry field, so a domain states what its list is and not again how lists page.
+the Strawberry field, so a domain states what its list is and not again how lists page;
+`relation_connection` (a page per parent through a loader, `Author.posts`) and
+`listed_relation` (a whole list per parent, paged in memory, `Post.comments`) are its two
+common shapes, and `gql.core.slugged` makes root lists with it.
 
 The resolver made here has its annotations set from objects, not written in its signature:
 the node type is the caller's (a class, or a `strawberry.lazy` annotation for a type that
@@ -72,6 +75,8 @@ def connection_field(
 
 
 class _Keyed(Protocol):
+    """A row: relations are loaded by its primary key."""
+
     @property
     def id(self) -> int: ...
 
