@@ -133,12 +133,18 @@ class RowReader(Generic[RowT]):
         self.make: Callable[[Iterable[Any]], RowT] = cast(Any, row_type)._make
         self.table = table_of(model)
         self.fields = tuple(fields)
+        self._id_position = self.fields.index("id")
         self.columns = ", ".join(f'"{self.table}"."{name}"' for name in fields)
         self._datetimes: list[tuple[int, DatetimeField[Any]]] = []
         for position, name in enumerate(fields):
             field = field_of(model, name)
             if isinstance(field, DatetimeField):
                 self._datetimes.append((position, field))
+
+    def key_of(self, row: RowT) -> int:
+        """The primary key of `row` (its `id` column)."""
+        key: int = row[self._id_position]
+        return key
 
     def row_of(self, instance: Model) -> RowT:
         """The row of a model instance a write holds (its authoring path's boundary: the

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 import models
 from gql.context import Info
 from gql.core.ids import to_global_id
-from gql.core.late_types import post_type
+from gql.core.late_types import posts_connection
 from gql.core.node import Node
-from gql.core.orderings import DEFAULT_POST_ORDERING
-from gql.pagination import After, Before, Connection, First, Last, build_connection, page_request
 from models.rows import CATEGORIES, CategoryRow
-
-if TYPE_CHECKING:
-    from gql.posts.types import Post
-
-PostRef = Annotated["Post", strawberry.lazy("gql.posts.types")]
 
 
 @strawberry.type(description="A category of posts; categories nest.")
@@ -64,20 +55,8 @@ class Category(Node):
     async def post_count(self, info: Info) -> int:
         return await info.context.loaders.post_count_by_category.load(self.row.id)
 
-    @strawberry.field(description="Published posts in this category itself, newest first.")
-    async def posts(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[PostRef]:
-        loaders = info.context.loaders
-        page = page_request(DEFAULT_POST_ORDERING, first, after, last, before)
-        return build_connection(
-            await loaders.posts_by_category.load((self.row.id, page)),
-            DEFAULT_POST_ORDERING,
-            post_type().from_row,
-            lambda: loaders.post_count_by_category.load(self.row.id),
-        )
+    posts = posts_connection(
+        description="Published posts in this category itself, newest first.",
+        pages=lambda loaders: loaders.posts_by_category,
+        count=lambda loaders: loaders.post_count_by_category,
+    )

@@ -13,6 +13,7 @@ from gql.authors.types import Author
 from gql.categories.types import Category
 from gql.comments.types import Comment
 from gql.context import Info
+from gql.core.connection_field import listed_relation
 from gql.core.enums import CommentStatus, ContentFormat, PostStatus
 from gql.core.ids import to_global_id
 from gql.core.late_types import register_post_type
@@ -20,17 +21,7 @@ from gql.core.node import Node
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
-from gql.pagination import (
-    After,
-    Before,
-    Connection,
-    First,
-    Last,
-    build_connection,
-    known_total,
-    page_in_memory,
-    page_request,
-)
+from gql.pagination import After, Connection, First, build_connection, page_request
 from models.rows import POSTS, PostRow
 from models.text.content import html_to_text, make_excerpt
 
@@ -117,25 +108,13 @@ class Post(Node):
         (count,) = await comment_counts_of([self], info)
         return count
 
-    @strawberry.field(
-        description="Top-level public comments, oldest first; each has its `replies`."
+    comments = listed_relation(
+        description="Top-level public comments, oldest first; each has its `replies`.",
+        node=CommentRef,
+        ordering=COMMENT_ORDERING,
+        rows=lambda loaders: loaders.top_level_comments_by_post,
+        from_row=lambda: Comment.from_row,
     )
-    async def comments(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[CommentRef]:
-        page = page_request(COMMENT_ORDERING, first, after, last, before)
-        rows = await info.context.loaders.top_level_comments_by_post.load(self.row.id)
-        return build_connection(
-            page_in_memory(rows, COMMENT_ORDERING, page),
-            COMMENT_ORDERING,
-            Comment.from_row,
-            known_total(len(rows)),
-        )
 
     @strawberry.field(
         description="Every public comment of the post, the whole tree flattened depth-first "
