@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import strawberry
@@ -258,6 +259,22 @@ def _server_failure(
     )
 
 
+_RUNNER: ContextVar[SchemaExtensionsRunner | None] = ContextVar(
+    "threadpress_extensions_runner", default=None
+)
+"""The extensions of the operation this task executes, for an answer given where Strawberry's
+own ending never ran (see `ThreadpressSchema.execute`)."""
+
+
+async def _reported_so_far() -> dict[str, Any]:
+    """What the current operation's extensions report (`cost`: the limits measured it before
+    validation), for an operation cut short; empty when it was cut before they began."""
+    runner = _RUNNER.get()
+    if runner is None:
+        return {}
+    return await runner.get_extensions_results(runner.execution_context)
+
+
 class ThreadpressSchema(strawberry.Schema):
     """The schema, with a time limit on every operation. Logging of errors happens once, in
     `ErrorPolicy`, for the unexpected ones only: the client's own mistakes are not server
@@ -278,7 +295,9 @@ class ThreadpressSchema(strawberry.Schema):
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+        runner = ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+        _RUNNER.set(runner)  # in the task of `execute`, which awaits it directly
+        return runner
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # One result, never a stream: a subscription sent as a plain request is refused
@@ -287,12 +306,23 @@ class ThreadpressSchema(strawberry.Schema):
         allowed = kwargs.get("allowed_operation_types")
         if allowed is not None:
             kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        token = _RUNNER.set(None)
+        try:
+            return await self._execute_in_time(*args, **kwargs)
+        finally:
+            _RUNNER.reset(token)
+
+    async def _execute_in_time(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execution within the time limit; a timeout or a `CancelledError` of
+        its own is answered as a server failure. Every answer reports its cost, these too:
+        Strawberry adds its extensions' results when the operation ends, which one cut short
+        never does."""
         try:
             async with asyncio.timeout(self.operation_timeout):
                 return await super().execute(*args, **kwargs)
         except TimeoutError:
             # Cancelled: every write runs in a transaction, which the cancellation rolled back.
-            return _server_failure(
+            failure = _server_failure(
                 "TIMEOUT",
                 "The operation took too long and was cancelled.",
                 "operation %r cancelled after %.3f s",
@@ -307,13 +337,15 @@ class ThreadpressSchema(strawberry.Schema):
             # Raised where nothing cancelled this request: something it awaited was
             # cancelled under it. graphql-core lets it through (it catches `Exception`);
             # the client gets a masked error, never a failed response.
-            return _server_failure(
+            failure = _server_failure(
                 "INTERNAL_SERVER_ERROR",
                 INTERNAL_ERROR_MESSAGE,
                 "operation %r failed: a CancelledError nothing asked for",
                 kwargs.get("operation_name"),
                 traceback=True,
             )
+        failure.extensions = await _reported_so_far()
+        return failure
 
     async def stream(
         self,
