@@ -286,12 +286,20 @@ class ThreadpressSchema(CustomisedSchema):
         allowed = kwargs.get("allowed_operation_types")
         if allowed is not None:
             kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        with self.runner_of_this_operation():
+            return await self._execute_in_time(*args, **kwargs)
+
+    async def _execute_in_time(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execution within the time limit; a timeout or a `CancelledError` of
+        its own is answered as a server failure. Every answer reports its cost, these too:
+        Strawberry adds its extensions' results when the operation ends, which one cut short
+        never does."""
         try:
             async with asyncio.timeout(self.operation_timeout):
                 return await super().execute(*args, **kwargs)
         except TimeoutError:
             # Cancelled: every write runs in a transaction, which the cancellation rolled back.
-            return _server_failure(
+            failure = _server_failure(
                 "TIMEOUT",
                 "The operation took too long and was cancelled.",
                 "operation %r cancelled after %.3f s",
@@ -306,13 +314,15 @@ class ThreadpressSchema(CustomisedSchema):
             # Raised where nothing cancelled this request: something it awaited was
             # cancelled under it. graphql-core lets it through (it catches `Exception`);
             # the client gets a masked error, never a failed response.
-            return _server_failure(
+            failure = _server_failure(
                 "INTERNAL_SERVER_ERROR",
                 INTERNAL_ERROR_MESSAGE,
                 "operation %r failed: a CancelledError nothing asked for",
                 kwargs.get("operation_name"),
                 traceback=True,
             )
+        failure.extensions = await self.extensions_reported_so_far()
+        return failure
 
     async def stream(
         self,

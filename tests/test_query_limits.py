@@ -316,6 +316,8 @@ async def test_slow_operations_are_cancelled_with_a_masked_error(
     assert error["message"] == "The operation took too long and was cancelled."
     assert error["extensions"]["code"] == "TIMEOUT"
     assert len(error["extensions"]["errorId"]) == 32
+    # Cut short, it still reports the cost it asked for, as every answer does.
+    assert body["extensions"] == {"cost": {"requested": 10, "limit": 200_000}}
 
 
 async def test_a_cancelled_operation_ends_the_loader_queries_it_still_runs(

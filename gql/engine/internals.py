@@ -12,7 +12,9 @@ This module imports nothing of Threadpress's, so every floor of `gql` may import
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -148,6 +150,12 @@ def provided_operation_name(context: ExecutionContext) -> str | None:
     return provided
 
 
+_RUNNER: ContextVar[SchemaExtensionsRunner | None] = ContextVar(
+    "threadpress_extensions_runner", default=None
+)
+"""The extensions runner of the operation this task executes."""
+
+
 class CustomisedSchema(strawberry.Schema):
     """`strawberry.Schema` whose per-operation objects are of classes of our own:
     - `execution_context_type`: Strawberry builds every `ExecutionContext` in the private
@@ -168,9 +176,31 @@ class CustomisedSchema(strawberry.Schema):
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
-        return self.extensions_runner_type(
+        runner = self.extensions_runner_type(
             execution_context=execution_context, extensions=extensions
         )
+        _RUNNER.set(runner)  # in the task of `execute`, which awaits it directly
+        return runner
+
+    @contextmanager
+    def runner_of_this_operation(self) -> Iterator[None]:
+        """Around one `execute`: the runner its extensions get is kept for
+        `extensions_reported_so_far` (none from an earlier operation of the task)."""
+        token = _RUNNER.set(None)
+        try:
+            yield
+        finally:
+            _RUNNER.reset(token)
+
+    async def extensions_reported_so_far(self) -> dict[str, Any]:
+        """What the current operation's extensions report (`cost`: the limits measured it
+        before validation), for an answer given where Strawberry's own ending never ran (an
+        operation cut short); empty when it was cut before they began. Public replacement:
+        none (Strawberry adds the results only when an operation ends)."""
+        runner = _RUNNER.get()
+        if runner is None:
+            return {}
+        return await runner.get_extensions_results(runner.execution_context)
 
 
 class MaskErrorsThen(MaskErrors):
