@@ -17,6 +17,7 @@ from models.comment import (
     Comment,
     CommentModeration,
     public_comment_filter,
+    public_in_thread,
 )
 from models.post import (
     PUBLIC_POST_RULE,
@@ -54,6 +55,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscriber",
     "public_comment_filter",
+    "public_in_thread",
     "public_post_filter",
     "scheduled_post_filter",
     "text_sort_key",

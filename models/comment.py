@@ -49,6 +49,14 @@ def thread_path_segment(created_at: datetime, comment_id: int) -> str:
     return f"{micros:0{TIME_DIGITS}d}{comment_id:0{ID_DIGITS}d}"
 
 
+def public_in_thread(status: str, parent_public: bool = True) -> bool:
+    """What `Comment.is_public` keeps (and `IN_PUBLIC_THREAD_RULE` reads): a comment is in its
+    thread's public view when it is approved and its parent is (a top-level comment has no
+    parent to wait for). Every writer of the column decides it here: a submission, a
+    moderation of a subtree, the importer and the demo (`threadpress.threads`)."""
+    return status == CommentModeration.APPROVED and parent_public
+
+
 class Comment(Model):
     """A comment by a reader on a post, or a reply to another comment."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.comment import CommentModeration, thread_path_segment
+from models.comment import CommentModeration, public_in_thread, thread_path_segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +81,14 @@ def _place(
     comment: ThreadComment, parent_id: int | None, parent: ThreadPlace | None
 ) -> ThreadPlace:
     segment = thread_path_segment(comment.created_at, comment.id)
-    approved = comment.status == CommentModeration.APPROVED
     if parent is None:
-        return ThreadPlace(parent_id=None, depth=0, path=segment, is_public=approved)
+        public = public_in_thread(comment.status)
+        return ThreadPlace(parent_id=None, depth=0, path=segment, is_public=public)
     return ThreadPlace(
         parent_id=parent_id,
         depth=parent.depth + 1,
         path=parent.path + segment,
-        is_public=approved and parent.is_public,
+        is_public=public_in_thread(comment.status, parent.is_public),
     )
 
 

@@ -80,8 +80,8 @@ async def moderate(
         # Path order visits every parent before its replies.
         for comment in subtree:
             comment_status = status if comment.id == row.id else comment.status
-            public = comment_status == models.CommentModeration.APPROVED and public_of.get(
-                comment.parent_id, False
+            public = models.public_in_thread(
+                comment_status, public_of.get(comment.parent_id, False)
             )
             public_of[comment.id] = public
             if comment.id == row.id:

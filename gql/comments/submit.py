@@ -38,7 +38,7 @@ from gql.core.ids import input_pk
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.live import QueueChanged
 from gql.publishing.effects import CommentsChanged, write_transaction
-from models.comment import ID_DIGITS, TIME_DIGITS, thread_path_segment
+from models.comment import ID_DIGITS, TIME_DIGITS, public_in_thread, thread_path_segment
 from models.config import is_sqlite
 from models.text.comment_html import comment_text, count_links, sanitize_comment
 
@@ -262,7 +262,7 @@ async def _store(context: Context, row: models.Comment, parent: models.Comment |
             else models.CommentModeration.PENDING
         )
         row.moderation_reasons = ", ".join(verdict.reasons)[:255]
-        row.is_public = verdict.approved and (parent is None or parent.is_public)
+        row.is_public = public_in_thread(row.status, parent.is_public if parent else True)
         row.created_at = now
         await row.save(using_db=connection)
         row.path = (parent.path if parent else "") + thread_path_segment(now, row.id)
