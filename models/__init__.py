@@ -29,6 +29,7 @@ from models.post import (
 )
 from models.post_redirect import PostRedirect
 from models.sorting import text_sort_key
+from models.tag import Tag
 from models.visibility import Rule
 from models.webhook import WebhookDelivery, WebhookSubscriber
 
@@ -52,6 +53,7 @@ __all__ = [
     "PostStatus",
     "Role",
     "Rule",
+    "Tag",
     "WebhookDelivery",
     "WebhookSubscriber",
     "public_comment_filter",

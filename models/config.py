@@ -21,6 +21,7 @@ DEFAULT_DATABASE_URL = "sqlite://threadpress.sqlite3"
 MODEL_MODULES = [
     "models.author",
     "models.category",
+    "models.tag",
     "models.post",
     "models.comment",
     "models.api_token",

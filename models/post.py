@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from models.author import Author
     from models.category import Category
     from models.comment import Comment
+    from models.tag import Tag
 
 
 class PostStatus(StrEnum):
@@ -65,6 +66,16 @@ class Post(Model):
         through="post_category",
         forward_key="category_id",
         backward_key="post_id",
+    )
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag",
+        related_name="posts",
+        through="post_tag",
+        forward_key="tag_id",
+        backward_key="post_id",
+    )
+    sticky = fields.BooleanField(
+        default=False, db_default=False, description="Kept at the top of the front page."
     )
     wp_id = fields.IntField(null=True, unique=True, description="WordPress post id.")
     announced_at = fields.DatetimeField(
