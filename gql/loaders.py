@@ -37,10 +37,13 @@ from models.rows import (
     IN_PUBLIC_THREAD,
     POSTS,
     PUBLIC_POST,
+    TAGS,
     AuthorRow,
     CategoryRow,
     CommentRow,
     PostRow,
+    RowReader,
+    TagRow,
     counts,
     fetch,
     integer_list,
@@ -50,9 +53,10 @@ from models.rows import (
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+RowT = TypeVar("RowT", bound=tuple[Any, ...])
 
 PostPageKey = tuple[int, PageRequest]
-"""(parent id, page) for the posts of one author or category."""
+"""(parent id, page) for the posts of one author, category or tag."""
 
 
 def _by_key(keys: Sequence[K], found: dict[K, V]) -> list[V | None]:
@@ -107,18 +111,33 @@ async def _public_comments_in_thread_order(
     )
 
 
-async def _categories_of_posts(post_ids: Sequence[int]) -> list[tuple[int, CategoryRow]]:
-    """(post id, category) for every category of `post_ids`, by post and then category id:
-    one join, where the query builder needs two statements."""
+async def _filed_under(
+    reader: RowReader[RowT], through: str, key: str, post_ids: Sequence[int]
+) -> list[tuple[int, RowT]]:
+    """(post id, row) for every row of `reader`'s table a post of `post_ids` is filed under
+    through the table `through` (`post_category`, `post_tag`; `key` its column naming the
+    row), by post and then row id: one join, where the query builder needs two
+    statements."""
+    table = reader.table
     records = await fetch(
-        CATEGORIES.connection(),
-        f'SELECT "post_category"."post_id", {CATEGORIES.columns} FROM "category" '  # noqa: S608
-        'JOIN "post_category" ON "post_category"."category_id" = "category"."id" '
-        f'WHERE "post_category"."post_id" IN ({integer_list(post_ids)}) '
-        'ORDER BY "post_category"."post_id", "category"."id"',
+        reader.connection(),
+        f'SELECT "{through}"."post_id", {reader.columns} FROM "{table}" '  # noqa: S608
+        f'JOIN "{through}" ON "{through}"."{key}" = "{table}"."id" '
+        f'WHERE "{through}"."post_id" IN ({integer_list(post_ids)}) '
+        f'ORDER BY "{through}"."post_id", "{table}"."id"',
     )
-    rows = CATEGORIES.rows(records, offset=1)
+    rows = reader.rows(records, offset=1)
     return [(int(record[0]), row) for record, row in zip(records, rows, strict=True)]
+
+
+async def _categories_of_posts(post_ids: Sequence[int]) -> list[tuple[int, CategoryRow]]:
+    """(post id, category) for every category of `post_ids`, by post and then category id."""
+    return await _filed_under(CATEGORIES, "post_category", "category_id", post_ids)
+
+
+async def _tags_of_posts(post_ids: Sequence[int]) -> list[tuple[int, TagRow]]:
+    """(post id, tag) for every tag of `post_ids`, by post and then tag id."""
+    return await _filed_under(TAGS, "post_tag", "tag_id", post_ids)
 
 
 class Loaders:
@@ -136,6 +155,10 @@ class Loaders:
         self.category_by_id = RequestLoader(self._category_by_id)
         self.comment_by_id = RequestLoader(self._comment_by_id)
         self.categories_by_post = RequestLoader(self._categories_by_post)
+        self.tag_by_id = RequestLoader(self._tag_by_id)
+        self.tags_by_post = RequestLoader(self._tags_by_post)
+        self.post_count_by_tag = RequestLoader(self._post_count_by_tag)
+        self.posts_by_tag = RequestLoader(self._posts_by_tag)
         self.children_by_category = RequestLoader(self._children_by_category)
         self.post_count_by_category = RequestLoader(self._post_count_by_category)
         self.post_count_by_author = RequestLoader(self._post_count_by_author)
@@ -239,6 +262,11 @@ class Loaders:
         rows = await CATEGORIES.select(f'"id" IN ({integer_list(ids)})')
         return _by_key(ids, {row.id: row for row in rows})
 
+    async def _tag_by_id(self, ids: list[int]) -> list[TagRow | None]:
+        self.depends.tag_nodes(ids)
+        rows = await TAGS.select(f'"id" IN ({integer_list(ids)})')
+        return _by_key(ids, {row.id: row for row in rows})
+
     async def _comment_by_id(self, ids: list[int]) -> list[CommentRow | None]:
         self.depends.comments(ids)
         rows = await COMMENTS.read(self.public_comments().filter(id__in=ids))
@@ -267,6 +295,20 @@ class Loaders:
         )
         return [counts.get(cid, 0) for cid in ids]
 
+    # --- tags -------------------------------------------------------------------------------
+
+    async def _tags_by_post(self, post_ids: list[int]) -> list[list[TagRow]]:
+        self.depends.posts(post_ids)  # which tags a post has is the post's own data
+        pairs = await _tags_of_posts(post_ids)
+        self.depends.tag_nodes({tag.id for _, tag in pairs})
+        by_post = _grouped(pairs, key=lambda pair: pair[0])
+        return [[tag for _, tag in by_post.get(pid, [])] for pid in post_ids]
+
+    async def _post_count_by_tag(self, ids: list[int]) -> list[int]:
+        self.depends.post_list()
+        counts = await counts_by(self.public_posts().filter(tags__id__in=ids), "tags__id")
+        return [counts.get(tid, 0) for tid in ids]
+
     async def _post_count_by_author(self, ids: list[int]) -> list[int]:
         self.depends.post_list()
         counts = await counts_by(self.public_posts().filter(author_id__in=ids), "author_id")
@@ -275,16 +317,27 @@ class Loaders:
     # --- posts of a parent ------------------------------------------------------------------
 
     async def _posts_by_category(self, keys: list[PostPageKey]) -> list[Page[PostRow]]:
+        return await self._posts_filed_under("categories__id", keys)
+
+    async def _posts_by_tag(self, keys: list[PostPageKey]) -> list[Page[PostRow]]:
+        return await self._posts_filed_under("tags__id", keys)
+
+    async def _posts_filed_under(
+        self, relation: Literal["categories__id", "tags__id"], keys: list[PostPageKey]
+    ) -> list[Page[PostRow]]:
+        """Pages of the public posts filed under each key's category or tag (`relation`
+        names the hop): one keyset query for a single parent, else one query for the
+        pairs and one for the posts, paged in memory."""
         self.depends.post_list()
         if len(keys) == 1:
-            ((category_id, page),) = keys
-            query = self.public_posts().filter(categories__id=category_id)
+            ((parent_id, page),) = keys
+            query = self.public_posts().filter(**{relation: parent_id})
             return [await page_in_sql(query, DEFAULT_POST_ORDERING, page, POSTS.read)]
-        category_ids = sorted({category_id for category_id, _ in keys})
+        parent_ids = sorted({parent_id for parent_id, _ in keys})
         pairs = (
             await self.public_posts()
-            .filter(categories__id__in=category_ids)
-            .values_list("id", "categories__id")
+            .filter(**{f"{relation}__in": parent_ids})
+            .values_list("id", relation)
         )
         posts = DEFAULT_POST_ORDERING.sort(
             await POSTS.read(models.Post.filter(id__in={pid for pid, _ in pairs}))
@@ -292,11 +345,11 @@ class Loaders:
         members = _grouped(pairs, key=lambda pair: pair[1])
         return [
             page_in_memory(
-                [p for p in posts if p.id in {pid for pid, _ in members.get(cid, [])}],
+                [p for p in posts if p.id in {pid for pid, _ in members.get(parent, [])}],
                 DEFAULT_POST_ORDERING,
                 page,
             )
-            for cid, page in keys
+            for parent, page in keys
         ]
 
     async def _posts_by_author(self, keys: list[PostPageKey]) -> list[Page[PostRow]]:

@@ -50,6 +50,8 @@ from gql.settings import Settings
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
 from gql.site.viewer import ViewerQueries
+from gql.tags.mutations import TagMutations
+from gql.tags.queries import TagQueries
 from models.config import is_postgres
 
 logger = logging.getLogger("threadpress.errors")
@@ -67,6 +69,7 @@ Query = merge_types(
         PostQueries,
         AuthorQueries,
         CategoryQueries,
+        TagQueries,
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
@@ -80,7 +83,14 @@ describe_type(
 
 Mutation = merge_types(
     "Mutation",
-    (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
+    (
+        CommentMutations,
+        PrivacyMutations,
+        PostMutations,
+        CategoryMutations,
+        TagMutations,
+        AuthorMutations,
+    ),
 )
 describe_type(
     Mutation, "Writes. Problems with a mutation's input come back as `errors` in its payload."

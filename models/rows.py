@@ -28,7 +28,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.fields import DatetimeField
+from tortoise.fields import BooleanField, DatetimeField
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -38,6 +38,7 @@ from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
+from models.tag import Tag
 
 
 class CommentRow(NamedTuple):
@@ -74,6 +75,15 @@ class CategoryRow(NamedTuple):
     parent_id: int | None
 
 
+class TagRow(NamedTuple):
+    """A tag as the GraphQL `Tag` reads it."""
+
+    id: int
+    slug: str
+    name: str
+    description: str | None
+
+
 class PostRow(NamedTuple):
     """A post as the GraphQL `Post` and the post orderings read it (no password)."""
 
@@ -89,6 +99,7 @@ class PostRow(NamedTuple):
     updated_at: datetime
     comment_status: str
     author_id: int
+    sticky: bool
 
 
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
@@ -136,10 +147,13 @@ class RowReader(Generic[RowT]):
         self._id_position = self.fields.index("id")
         self.columns = ", ".join(f'"{self.table}"."{name}"' for name in fields)
         self._datetimes: list[tuple[int, DatetimeField[Any]]] = []
+        self._booleans: list[int] = []  # SQLite answers 0 and 1 where Tortoise gives bools
         for position, name in enumerate(fields):
             field = field_of(model, name)
             if isinstance(field, DatetimeField):
                 self._datetimes.append((position, field))
+            elif isinstance(field, BooleanField):
+                self._booleans.append(position)
 
     def key_of(self, row: RowT) -> int:
         """The primary key of `row` (its `id` column)."""
@@ -172,7 +186,10 @@ class RowReader(Generic[RowT]):
     def rows(self, records: Iterable[Any], offset: int = 0) -> list[RowT]:
         """Driver records (asyncpg's or sqlite3's), from column `offset` on, as rows."""
         make = self.make
-        converters = [(position, datetime_converter(field)) for position, field in self._datetimes]
+        converters: list[tuple[int, Callable[[Any], Any]]] = [
+            (position, datetime_converter(field)) for position, field in self._datetimes
+        ]
+        converters += [(position, _boolean) for position in self._booleans]
         if not converters and not offset:
             return list(map(make, records))
         if len(converters) == 1 and not offset:  # a comment's created_at: no copy per row
@@ -206,6 +223,11 @@ class RowReader(Generic[RowT]):
             bound or None,
         )
         return self.rows(records)
+
+
+def _boolean(value: Any) -> Any:
+    """A boolean column's value as Tortoise gives it (None stays None)."""
+    return None if value is None else bool(value)
 
 
 async def fetch(
@@ -261,6 +283,7 @@ POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
 COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fields)
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
+TAGS: RowReader[TagRow] = RowReader(Tag, TagRow, TagRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -284,11 +307,13 @@ __all__ = [
     "IN_PUBLIC_THREAD",
     "POSTS",
     "PUBLIC_POST",
+    "TAGS",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
     "PostRow",
     "RowReader",
+    "TagRow",
     "bind",
     "counts",
     "fetch",

@@ -42,7 +42,9 @@ class PostDraft:
     excerpt: str | None = None
     author_id: str | None = None
     category_ids: list[str] | None = None
+    tag_ids: list[str] | None = None
     comment_status: models.CommentStatus | None = None
+    sticky: bool | None = None
 
 
 @dataclass
@@ -91,10 +93,39 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
     return problems
 
 
-async def _references(
-    draft: PostDraft, problems: list[Problem]
-) -> tuple[int | None, list[int] | None]:
-    """The author's and categories' keys, each checked to exist."""
+@dataclass(frozen=True)
+class References:
+    """The keys a post's input names, each checked to exist (None: not given)."""
+
+    author: int | None
+    categories: list[int] | None
+    tags: list[int] | None
+
+
+async def _existing_keys(
+    raw_ids: list[str] | None,
+    model: type[models.Category] | type[models.Tag],
+    field_name: str,
+    noun: str,
+    problems: list[Problem],
+) -> list[int] | None:
+    """The keys of the `model` rows the input IDs `raw_ids` name (None when not given);
+    INVALID or NOT_FOUND on `field_name` otherwise."""
+    if raw_ids is None:
+        return None
+    typename = model.__name__
+    pks = [input_pk(raw, typename) for raw in raw_ids]
+    if any(pk is None for pk in pks):
+        problems.append(Problem(field_name, UserErrorCode.INVALID, f"Not all are {typename} IDs."))
+        return None
+    found_pks = sorted({pk for pk in pks if pk is not None})
+    if await model.filter(id__in=found_pks).count() != len(found_pks):
+        problems.append(Problem(field_name, UserErrorCode.NOT_FOUND, f"No such {noun}."))
+    return found_pks
+
+
+async def _references(draft: PostDraft, problems: list[Problem]) -> References:
+    """The author's, categories' and tags' keys, each checked to exist."""
     author_pk = None
     if draft.author_id is not None:
         author_pk = input_pk(draft.author_id, "Author")
@@ -102,21 +133,30 @@ async def _references(
             problems.append(Problem("authorId", UserErrorCode.INVALID, "Not an Author ID."))
         elif not await models.Author.exists(id=author_pk):
             problems.append(Problem("authorId", UserErrorCode.NOT_FOUND, "No such author."))
-    category_pks = None
-    if draft.category_ids is not None:
-        pks = [input_pk(raw, "Category") for raw in draft.category_ids]
-        if any(pk is None for pk in pks):
-            problems.append(
-                Problem("categoryIds", UserErrorCode.INVALID, "Not all are Category IDs.")
-            )
-        else:
-            category_pks = sorted({pk for pk in pks if pk is not None})
-            found = await models.Category.filter(id__in=category_pks).count()
-            if found != len(category_pks):
-                problems.append(
-                    Problem("categoryIds", UserErrorCode.NOT_FOUND, "No such category.")
-                )
-    return author_pk, category_pks
+    categories = await _existing_keys(
+        draft.category_ids, models.Category, "categoryIds", "category", problems
+    )
+    tags = await _existing_keys(draft.tag_ids, models.Tag, "tagIds", "tag", problems)
+    return References(author_pk, categories, tags)
+
+
+async def _file_under(post: models.Post, found: References, connection: Any) -> list[str]:
+    """Give the post the categories and tags the input names (all of them: [] for none);
+    the names of the relations it set."""
+    changed: list[str] = []
+    if found.categories is not None:
+        await post.categories.clear(using_db=connection)
+        if found.categories:
+            categories = await models.Category.filter(id__in=found.categories).using_db(connection)
+            await post.categories.add(*categories, using_db=connection)
+        changed.append("categories")
+    if found.tags is not None:
+        await post.tags.clear(using_db=connection)
+        if found.tags:
+            tags = await models.Tag.filter(id__in=found.tags).using_db(connection)
+            await post.tags.add(*tags, using_db=connection)
+        changed.append("tags")
+    return changed
 
 
 def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
@@ -136,6 +176,8 @@ def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
         assign("excerpt", sanitize_post_html(draft.excerpt) if draft.excerpt.strip() else "")
     if draft.comment_status is not None:
         assign("comment_status", draft.comment_status)
+    if draft.sticky is not None:
+        assign("sticky", draft.sticky)
     return changed
 
 
@@ -184,11 +226,11 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
     problems = _text_problems(draft, creating=True)
     if draft.author_id is None:
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
-    author_pk, category_pks = await _references(draft, problems)
+    found = await _references(draft, problems)
     if problems:
         return Authored(problems=problems)
-    assert author_pk is not None
-    row = models.Post(status=models.PostStatus.DRAFT, author_id=author_pk, content="")
+    assert found.author is not None
+    row = models.Post(status=models.PostStatus.DRAFT, author_id=found.author, content="")
     _apply_texts(row, draft)
 
     async def write(effects: Effects) -> tuple[list[Problem], str]:
@@ -202,9 +244,7 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
         row.uri = post_uri(row.slug, None)
         row.updated_at = context.now
         await row.save(using_db=connection)
-        if category_pks:
-            categories = await models.Category.filter(id__in=category_pks).using_db(connection)
-            await row.categories.add(*categories, using_db=connection)
+        await _file_under(row, found, connection)
         return [], f"created {row.slug!r}"
 
     return await _commit(context, row, write, "post.create", viewer)
@@ -224,10 +264,11 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
     """Change any of a post's fields; a new slug moves a published post's address."""
     row, problems = await _existing(post_id)
     problems += _text_problems(draft, creating=False)
-    author_pk, category_pks = await _references(draft, problems)
+    found = await _references(draft, problems)
     if problems or row is None:
         return Authored(problems=problems)
     post = row
+    author_pk = found.author
 
     async def write(effects: Effects) -> tuple[list[Problem], str]:
         connection = effects.connection
@@ -243,12 +284,7 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
             changed.append("author")
         post.updated_at = context.now
         await post.save(using_db=connection)
-        if category_pks is not None:
-            await post.categories.clear(using_db=connection)
-            if category_pks:
-                categories = await models.Category.filter(id__in=category_pks).using_db(connection)
-                await post.categories.add(*categories, using_db=connection)
-            changed.append("categories")
+        changed += await _file_under(post, found, connection)
         return [], "changed " + ", ".join(changed) if changed else "no change"
 
     return await _commit(context, post, write, "post.update", viewer)

@@ -35,6 +35,10 @@ class CreatePostInput:
     category_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Its categories."
     )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Its tags.")
+    sticky: bool | None = strawberry.field(
+        default=None, description="Kept at the top of the front page (default false)."
+    )
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments (default OPEN)."
     )
@@ -52,6 +56,12 @@ class UpdatePostInput:
     author_id: strawberry.ID | None = strawberry.field(default=None, description="Its author.")
     category_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Its categories (all of them; [] for none)."
+    )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Its tags (all of them; [] for none)."
+    )
+    sticky: bool | None = strawberry.field(
+        default=None, description="Whether it is kept at the top of the front page."
     )
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments."
@@ -117,6 +127,8 @@ def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
         excerpt=sent.excerpt,
         author_id=sent.author_id,
         category_ids=list(sent.category_ids) if sent.category_ids is not None else None,
+        tag_ids=list(sent.tag_ids) if sent.tag_ids is not None else None,
+        sticky=sent.sticky,
         comment_status=_comment_status(sent.comment_status),
     )
 

@@ -60,6 +60,12 @@ class PostWhere:
     author_slug: str | None = strawberry.field(
         default=None, description="Only posts by the author with this slug."
     )
+    tag_slug: str | None = strawberry.field(
+        default=None, description="Only posts with the tag with this slug."
+    )
+    sticky: bool | None = strawberry.field(
+        default=None, description="Only sticky posts (true) or only the others (false)."
+    )
     search: str | None = strawberry.field(
         default=None,
         description=f"Words in the title or content (case-insensitive, at most "
@@ -102,6 +108,10 @@ def _where_filter(where: PostWhere | None) -> Q:
         conditions.append(Q(categories__slug=text_argument(where.category_slug, "where")))
     if where.author_slug is not None:
         conditions.append(Q(author__slug=text_argument(where.author_slug, "where")))
+    if where.tag_slug is not None:
+        conditions.append(Q(tags__slug=text_argument(where.tag_slug, "where")))
+    if where.sticky is not None:
+        conditions.append(Q(sticky=where.sticky))
     if where.search:
         if len(where.search) > MAX_SEARCH_LENGTH:
             raise BadUserInputError(

@@ -22,12 +22,14 @@ from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
 from gql.pagination import After, Connection, First, build_connection, page_request
+from gql.tags.types import Tag
 from models.rows import POSTS, PostRow
 from models.text.content import html_to_text, make_excerpt
 
 AuthorRef = Annotated["Author", strawberry.lazy("gql.authors.types")]
 CategoryRef = Annotated["Category", strawberry.lazy("gql.categories.types")]
 CommentRef = Annotated["Comment", strawberry.lazy("gql.comments.types")]
+TagRef = Annotated["Tag", strawberry.lazy("gql.tags.types")]
 
 
 @strawberry.type(description="A blog post.")
@@ -45,6 +47,9 @@ class Post(Node):
     updated_at: datetime = strawberry.field(description="When the post last changed.")
     comment_status: CommentStatus = strawberry.field(
         description="Whether the post takes new comments."
+    )
+    sticky: bool = strawberry.field(
+        description="Kept at the top of the front page (WordPress's sticky posts)."
     )
     row: strawberry.Private[PostRow]
 
@@ -65,6 +70,7 @@ class Post(Node):
             comment_status=CommentStatus.OPEN
             if row.comment_status == models.CommentStatus.OPEN
             else CommentStatus.CLOSED,
+            sticky=row.sticky,
             row=row,
         )
 
@@ -101,6 +107,12 @@ class Post(Node):
     async def categories(self, info: Info) -> list[CategoryRef]:
         (categories,) = await categories_of([self], info)
         return categories
+
+    @strawberry.field(description="The post's tags, in the order they were made.")
+    @for_a_whole_level(lambda posts, info: tags_of(posts, info))
+    async def tags(self, info: Info) -> list[TagRef]:
+        (tags,) = await tags_of([self], info)
+        return tags
 
     @strawberry.field(description="Number of public comments on the post, at every depth.")
     @for_a_whole_level(lambda posts, info: comment_counts_of(posts, info))
@@ -148,6 +160,12 @@ async def categories_of(posts: Sequence[Post], info: Info) -> list[list[Category
     """The `categories` of each of `posts`."""
     lists = await load_level(info.context.loaders.categories_by_post, [p.row.id for p in posts])
     return [[Category.from_row(row) for row in rows] for rows in lists]
+
+
+async def tags_of(posts: Sequence[Post], info: Info) -> list[list[Tag]]:
+    """The `tags` of each of `posts`."""
+    lists = await load_level(info.context.loaders.tags_by_post, [p.row.id for p in posts])
+    return [[Tag.from_row(row) for row in rows] for rows in lists]
 
 
 async def comment_counts_of(posts: Sequence[Post], info: Info) -> list[int]:

@@ -15,9 +15,11 @@ from gql.cache.dependencies import (
     AUTHORS,
     CATEGORIES,
     POSTS,
+    TAGS,
     author_tag,
     category_tag,
     invalidation_for_post,
+    tag_tag,
 )
 from gql.publishing import change_log, webhooks
 from gql.publishing.effects import Events, Kind
@@ -64,3 +66,4 @@ def archive_kind(
 
 AUTHOR = archive_kind("Author", "author", author_tag, AUTHORS)
 CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES)
+TAG = archive_kind("Tag", "tag", tag_tag, TAGS)

@@ -1,11 +1,12 @@
 """Writes of an always-public slugged entity that posts are filed under (authors,
-categories; tags next): create, update and delete, with the slug rules, the audit entry and
+categories, tags): create, update and delete, with the slug rules, the audit entry and
 the side effects (`gql.publishing.effects`) written once.
 
 A domain's mutations check their own fields, then hand the row to `SluggedWrites`: it
 makes or checks the slug inside the transaction (a racing write that takes the slug first
 is SLUG_TAKEN, see `audited_write`), saves, and states the change. A delete of an entity
-that still has posts is IN_USE unless the input names another entity their posts move to.
+that still has posts is IN_USE unless the input names another entity their posts move to
+(a tag's posts just lose it instead).
 """
 
 from __future__ import annotations
@@ -129,12 +130,15 @@ class SluggedWrites(Generic[Row]):
         raw_reassign_to: str | None,
         *,
         posts: Callable[[int], QuerySet[models.Post]],
-        in_use: str,
-        move: Move,
+        in_use: str = "",
+        move: Move | None = None,
+        detach: Callable[[Any, int], Awaitable[None]] | None = None,
         before_delete: Callable[[Any, Row], Awaitable[None]] | None = None,
     ) -> Deleted:
         """Delete the row `raw_id`; its posts (`posts(pk)`) move to `raw_reassign_to`, and
-        without one it is IN_USE ("N posts `in_use`."). `before_delete(connection, row)`
+        without one it is IN_USE ("N posts `in_use`."). With `detach(connection, pk)`
+        instead (tags: WordPress does the same), its posts simply lose it, never IN_USE.
+        Either way the posts are announced as changed. `before_delete(connection, row)`
         moves what else hangs on it."""
         problems: list[Problem] = []
         pk = await self.existing(raw_id, "id", problems)
@@ -151,16 +155,20 @@ class SluggedWrites(Generic[Row]):
             connection = effects.connection
             row = await self.model.get(id=deleted_pk, using_db=connection)
             post_ids = await change_log.ids_of(posts(deleted_pk).using_db(connection))
-            if post_ids and target_pk is None:
+            if post_ids and detach is not None:
+                await detach(connection, deleted_pk)
+            elif post_ids and target_pk is None:
                 problem = Problem("id", UserErrorCode.IN_USE, f"{len(post_ids)} posts {in_use}.")
                 return Change(problems=[problem])
-            if post_ids and target_pk is not None:
+            elif post_ids and target_pk is not None:
+                assert move is not None, "a delete that may reassign posts says how"
                 await move(connection, deleted_pk, post_ids, target_pk)
             if before_delete is not None:
                 await before_delete(connection, row)
             await effects.node(self.kind, row, was_public=True, deleted=True, moved_posts=post_ids)
             await row.delete(using_db=connection)
-            details = f"{len(post_ids)} posts moved" if post_ids else ""
+            verb = "detached" if detach is not None else "moved"
+            details = f"{len(post_ids)} posts {verb}" if post_ids else ""
             return Change(target=self._target(deleted_pk), details=details)
 
         problems = await self._audited(context, viewer, "delete", block)

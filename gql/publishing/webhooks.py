@@ -2,10 +2,11 @@
 delivers them signed, at least once, with retries.
 
 Events: post.published, post.updated, post.unpublished, post.deleted, comment.approved,
-category.changed, author.changed. The body is `{event, deliveryId, occurredAt, nodes: [{id,
-typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its categories' and
-author's archives, the home page) and the cache tags (as in `Cache-Tag`), so a Next.js
-`revalidatePath`/`revalidateTag` or a CDN purge can act on it directly.
+category.changed, tag.changed, author.changed. The body is `{event, deliveryId, occurredAt,
+nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its
+categories', tags' and author's archives, the home page) and the cache tags (as in
+`Cache-Tag`), so a Next.js `revalidatePath`/`revalidateTag` or a CDN purge can act on it
+directly.
 
 Each POST carries `X-Threadpress-Timestamp` (Unix seconds), `X-Threadpress-Delivery` (the
 id, to drop repeats) and `X-Threadpress-Signature: sha256=<hex>`, the HMAC-SHA256 of
@@ -46,6 +47,7 @@ EVENTS = (
     "post.deleted",
     "comment.approved",
     "category.changed",
+    "tag.changed",
     "author.changed",
 )
 MAX_ATTEMPTS = 10
@@ -103,10 +105,12 @@ async def enqueue(
 
 
 async def post_uris(connection: Any, post: models.Post) -> list[str]:
-    """A post's pages: its own, the home, its categories' and author's archives."""
+    """A post's pages: its own, the home, its categories', tags' and author's archives."""
     categories = await models.Category.filter(posts__id=post.id).using_db(connection)
+    tags = await models.Tag.filter(posts__id=post.id).using_db(connection)
     author = await models.Author.filter(id=post.author_id).using_db(connection).first()
     uris = [post.uri, "/", *(f"/category/{c.slug}/" for c in categories)]
+    uris += [f"/tag/{t.slug}/" for t in tags]
     if author is not None:
         uris.append(f"/author/{author.slug}/")
     return uris

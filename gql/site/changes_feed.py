@@ -30,8 +30,16 @@ from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_due
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    post_fields,
+    tag_fields,
+)
+from gql.tags.types import Tag
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS, TAGS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -97,8 +105,9 @@ async def _public_nodes(
         posts = await POSTS.read(loaders.public_posts().filter(id__in=wanted["Post"]))
         counts = await loaders.comment_count_by_post.load_many([p.id for p in posts])
         categories = await loaders.categories_by_post.load_many([p.id for p in posts])
-        for post, count, cats in zip(posts, counts, categories, strict=True):
-            fields = post_fields(post, count, [c.id for c in cats])
+        tags = await loaders.tags_by_post.load_many([p.id for p in posts])
+        for post, count, cats, post_tags in zip(posts, counts, categories, tags, strict=True):
+            fields = post_fields(post, count, [c.id for c in cats], [t.id for t in post_tags])
             found[("Post", post.id)] = (Post.from_row(post), digest(fields))
     if wanted.get("Comment"):
         comments = await COMMENTS.read(loaders.public_comments().filter(id__in=wanted["Comment"]))
@@ -113,6 +122,9 @@ async def _public_nodes(
         for category in await CATEGORIES.read(models.Category.filter(id__in=wanted["Category"])):
             node = Category.from_row(category)
             found[("Category", category.id)] = (node, digest(category_fields(category)))
+    if wanted.get("Tag"):
+        for tag in await TAGS.read(models.Tag.filter(id__in=wanted["Tag"])):
+            found[("Tag", tag.id)] = (Tag.from_row(tag), digest(tag_fields(tag)))
     return found
 
 

@@ -28,17 +28,26 @@ from gql.core.tokens import Unauthenticated, viewer_of
 from gql.loaders import counts_by
 from gql.publishing.change_log import announce_due
 from gql.site.changes_feed import encode_token
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    post_fields,
+    tag_fields,
+)
 from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
     POSTS,
+    TAGS,
     AuthorRow,
     CategoryRow,
     CommentRow,
     PostRow,
     RowReader,
+    TagRow,
 )
 
 BATCH = 500
@@ -99,6 +108,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
     kinds: list[tuple[Any, RowReader[Any], Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
+        (models.Tag.all(), TAGS, _tags),
         (public_posts, POSTS, _posts),
         (public_comments, COMMENTS, _comments),
     ]
@@ -117,16 +127,31 @@ async def _categories(rows: list[CategoryRow]) -> list[bytes]:
     return [_line("Category", row.id, category_fields(row)) for row in rows]
 
 
+async def _tags(rows: list[TagRow]) -> list[bytes]:
+    return [_line("Tag", row.id, tag_fields(row)) for row in rows]
+
+
+async def _filed_under(model: Any, ids: list[int]) -> dict[int, list[int]]:
+    """The keys of the `model` rows (categories, tags) each post of `ids` is filed under."""
+    pairs = await model.filter(posts__id__in=ids).values_list("posts__id", "id")
+    found: dict[int, list[int]] = defaultdict(list)
+    for post_id, pk in pairs:
+        found[int(post_id)].append(int(pk))
+    return found
+
+
 async def _posts(rows: list[PostRow]) -> list[bytes]:
     ids = [row.id for row in rows]
     in_public_thread = models.IN_PUBLIC_THREAD_RULE.filter()
     counts = await counts_by(models.Comment.filter(in_public_thread, post_id__in=ids), "post_id")
-    pairs = await models.Category.filter(posts__id__in=ids).values_list("posts__id", "id")
-    categories: dict[int, list[int]] = defaultdict(list)
-    for post_id, category_id in pairs:
-        categories[int(post_id)].append(int(category_id))
+    categories = await _filed_under(models.Category, ids)
+    tags = await _filed_under(models.Tag, ids)
     return [
-        _line("Post", row.id, post_fields(row, counts.get(row.id, 0), categories[row.id]))
+        _line(
+            "Post",
+            row.id,
+            post_fields(row, counts.get(row.id, 0), categories[row.id], tags[row.id]),
+        )
         for row in rows
     ]
 

@@ -13,6 +13,7 @@ from gql.context import Info
 from gql.core.ids import from_global_id
 from gql.core.node import Node
 from gql.posts.types import Post
+from gql.tags.types import Tag
 
 
 @strawberry.type
@@ -36,5 +37,8 @@ class NodeQueries:
         if type_name == "Author":
             author = await loaders.author_by_id.load(pk)
             return Author.from_row(author) if author else None
+        if type_name == "Tag":
+            tag = await loaders.tag_by_id.load(pk)
+            return Tag.from_row(tag) if tag else None
         category = await loaders.category_by_id.load(pk)
         return Category.from_row(category) if category else None

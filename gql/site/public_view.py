@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
-from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow
+from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow, TagRow
 from models.text.content import make_excerpt
 
 
@@ -18,8 +18,11 @@ def digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def post_fields(row: PostRow, comment_count: int, category_ids: list[int]) -> dict[str, Any]:
-    """A public post's fields and counts."""
+def post_fields(
+    row: PostRow, comment_count: int, category_ids: list[int], tag_ids: list[int]
+) -> dict[str, Any]:
+    """A public post's fields and counts (its categories and tags by ID: a rename of one
+    is that node's change, not the post's)."""
     return {
         "slug": row.slug,
         "uri": row.uri,
@@ -31,6 +34,8 @@ def post_fields(row: PostRow, comment_count: int, category_ids: list[int]) -> di
         "commentStatus": row.comment_status.upper(),
         "author": to_global_id("Author", row.author_id),
         "categories": [to_global_id("Category", pk) for pk in sorted(category_ids)],
+        "tags": [to_global_id("Tag", pk) for pk in sorted(tag_ids)],
+        "sticky": row.sticky,
         "commentCount": comment_count,
     }
 
@@ -62,3 +67,8 @@ def category_fields(row: CategoryRow) -> dict[str, Any]:
         "description": row.description,
         "parent": to_global_id("Category", row.parent_id) if row.parent_id else None,
     }
+
+
+def tag_fields(row: TagRow) -> dict[str, Any]:
+    """A tag's public fields."""
+    return {"slug": row.slug, "name": row.name, "description": row.description}

@@ -1,0 +1,1 @@
+"""Post tags: the `Tag` type, its root queries and its authoring mutations."""
