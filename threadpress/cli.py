@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -80,7 +81,7 @@ def _import(args: argparse.Namespace) -> int:
             print(f"threadpress import: {refusal}", file=sys.stderr)
             return 1
         await _announce_bulk_write()
-        print(summary.report())
+        print(json.dumps(summary.as_json()) if args.json else summary.report())
         return 0
 
     return _run_with_database(work)
@@ -234,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="import a WordPress export (WXR) file")
     importer.add_argument("file", help="path to the WordPress export (.xml)")
     importer.add_argument("--quiet", action="store_true", help="no progress output")
+    importer.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON object, for scripts"
+    )
     importer.set_defaults(handler=_import)
 
     demo = commands.add_parser("demo", help="load the demo site")

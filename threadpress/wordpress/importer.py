@@ -16,8 +16,9 @@ from threadpress.wordpress.mapping import POST_STATUSES
 from threadpress.wordpress.people import upsert_authors
 from threadpress.wordpress.posts import UNKNOWN_AUTHOR, PostWriter
 from threadpress.wordpress.progress import Progress
-from threadpress.wordpress.records import AuthorRecord, CategoryRecord, ItemRecord
+from threadpress.wordpress.records import AuthorRecord, CategoryRecord, ItemRecord, TagRecord
 from threadpress.wordpress.summary import ImportSummary
+from threadpress.wordpress.tags import tag_slug, upsert_tags
 from threadpress.wordpress.wxr import TermRecord, WxrReader
 
 BATCH_ITEMS = 200
@@ -32,6 +33,7 @@ class Plan:
     version: str
     authors: list[AuthorRecord] = field(default_factory=list)
     categories: list[CategoryRecord] = field(default_factory=list)
+    tags: list[TagRecord] = field(default_factory=list)
     items: int = 0
     authors_only_on_posts: int = 0
 
@@ -43,18 +45,22 @@ def is_imported(item: ItemRecord) -> bool:
 
 def scan(path: Path, progress: Progress) -> Plan:
     """The validation pass: read the whole file (raising ImportRefused on anything wrong)
-    and collect its authors and categories. Nothing is written."""
+    and collect its authors, categories and tags. Nothing is written."""
     reader = WxrReader(path)
     authors: dict[str, AuthorRecord] = {}
     creators: set[str] = set()
     declared: dict[str, CategoryRecord] = {}
     named_on_items: dict[str, CategoryRecord] = {}
+    tags: dict[str, TagRecord] = {}
+    tags_on_items: dict[str, TagRecord] = {}
     items = 0
     for record in reader.records():
         if isinstance(record, AuthorRecord):
             authors.setdefault(record.login, record)
         elif isinstance(record, CategoryRecord):
             declared.setdefault(category_slug(record), record)
+        elif isinstance(record, TagRecord):
+            tags.setdefault(tag_slug(record), record)
         elif isinstance(record, ItemRecord):
             items += 1
             progress.step("checking", items)
@@ -62,9 +68,13 @@ def scan(path: Path, progress: Progress) -> Plan:
                 creators.add(record.creator or UNKNOWN_AUTHOR)
                 for category in record.categories:
                     named_on_items.setdefault(category_slug(category), category)
+                for tag in record.tags:
+                    tags_on_items.setdefault(tag_slug(tag), tag)
     assert reader.namespaces is not None  # the reader refuses a file without a channel
     progress.finish("checking", f"{items:,} items, the file is a valid WXR export")
-    return _plan(reader.namespaces.version, authors, creators, declared, named_on_items, items)
+    plan = _plan(reader.namespaces.version, authors, creators, declared, named_on_items, items)
+    plan.tags = [*tags.values(), *(t for slug, t in tags_on_items.items() if slug not in tags)]
+    return plan
 
 
 def _plan(
@@ -109,15 +119,14 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
     async with in_transaction(PRIMARY) as db:
         authors = await upsert_authors(plan.authors, db, summary, now)
         categories = await upsert_categories(plan.categories, db, summary, now)
-        writer = PostWriter(db, summary, authors, categories, now)
+        tags = await upsert_tags(plan.tags, db, summary, now)
+        writer = PostWriter(db, summary, authors, categories, tags, now)
         await writer.load_taken()
         batch: list[ItemRecord] = []
         comments = done = 0
         for record in WxrReader(path).records():
             if isinstance(record, TermRecord):
-                summary.skip(
-                    record.taxonomy if record.taxonomy == "post_tag" else f"{record.taxonomy} term"
-                )
+                summary.skip(f"{record.taxonomy} term")
                 continue
             if not isinstance(record, ItemRecord):
                 continue

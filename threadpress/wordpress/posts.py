@@ -1,7 +1,7 @@
-"""Writing a batch of posts: the rows, their categories, then their comments.
+"""Writing a batch of posts: the rows, their categories and tags, then their comments.
 
 Each batch costs a fixed number of statements (read existing rows, one bulk insert, one bulk
-update, the category links, the comments), whatever the number of posts in it.
+update, the category and tag links, the comments), whatever the number of posts in it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from threadpress.wordpress.mapping import (
 )
 from threadpress.wordpress.records import ItemRecord
 from threadpress.wordpress.summary import ImportSummary
+from threadpress.wordpress.tags import tag_slug
 
 BATCH = 500
 POST_FIELDS = (
@@ -46,6 +48,7 @@ POST_FIELDS = (
     "updated_at",
     "comment_status",
     "author_id",
+    "sticky",
 )
 UNKNOWN_AUTHOR = "unknown"
 """The login used for posts without a `dc:creator`."""
@@ -72,12 +75,14 @@ class PostWriter:
         summary: ImportSummary,
         authors: dict[str, int],
         categories: dict[str, int],
+        tags: dict[str, int],
         now: datetime,
     ) -> None:
         self.db = db
         self.summary = summary
         self.authors = authors
         self.categories = categories
+        self.tags = tags
         self.now = now
         # Who holds each slug and uri: a WordPress id, or -id for posts made in Threadpress.
         self.slug_owner: dict[str, int] = {}
@@ -92,7 +97,8 @@ class PostWriter:
             self.uri_owner[str(uri)] = owner
 
     async def write(self, items: Sequence[ItemRecord]) -> None:
-        """Upsert `items` (posts with an imported status), their categories and comments."""
+        """Upsert `items` (posts with an imported status), their categories, tags and
+        comments."""
         unique: dict[int, ItemRecord] = {}
         for item in items:
             if item.wp_id in unique:
@@ -121,7 +127,8 @@ class PostWriter:
             .using_db(self.db)
             .values_list("wp_id", "id")
         }
-        relinked = await self._link_categories(unique, ids)
+        relinked = await self._link(POST_CATEGORY, unique, ids)
+        relinked |= await self._link(POST_TAG, unique, ids)
         updated = {p.id for p in changed} | (relinked - {ids[p.wp_id] for p in created if p.wp_id})
         self.summary.count("posts", "imported", len(created))
         self.summary.count("posts", "updated", len(updated))
@@ -175,40 +182,63 @@ class PostWriter:
             "updated_at": updated_at,
             "comment_status": comments_open(item.comment_status),
             "author_id": self.authors[item.creator or UNKNOWN_AUTHOR],
+            "sticky": item.sticky,
         }
 
-    async def _link_categories(self, items: dict[int, ItemRecord], ids: dict[int, int]) -> set[int]:
-        """Make each post's categories those of the file; returns the ids of posts whose
-        categories changed. Statements per batch: one read, one delete, a few inserts."""
+    async def _link(
+        self, relation: Filing, items: dict[int, ItemRecord], ids: dict[int, int]
+    ) -> set[int]:
+        """Make each post's categories (or tags: `relation`) those of the file; returns the
+        ids of posts whose links changed. Statements per batch: one read, one delete, a few
+        inserts."""
+        keys = self.categories if relation is POST_CATEGORY else self.tags
         wanted = {
-            ids[wp_id]: {self.categories[category_slug(c)] for c in item.categories}
+            ids[wp_id]: {keys[relation.slug_of(term)] for term in relation.terms_of(item)}
             for wp_id, item in items.items()
         }
         current: dict[int, set[int]] = defaultdict(set)
         rows = (
             await Post.filter(id__in=list(wanted))
             .using_db(self.db)
-            .values_list("id", "categories__id")
+            .values_list("id", f"{relation.relation}__id")
         )
-        for post_id, category_id in rows:
-            if category_id is not None:
-                current[int(post_id)].add(int(category_id))
-        differing = sorted(pid for pid, cats in wanted.items() if cats != current.get(pid, set()))
-        table = Table("post_category")
+        for post_id, term_id in rows:
+            if term_id is not None:
+                current[int(post_id)].add(int(term_id))
+        differing = sorted(pid for pid, terms in wanted.items() if terms != current.get(pid, set()))
+        table = Table(relation.table)
         stale = [pid for pid in differing if current.get(pid)]
         if stale:
             delete = self.db.query_class.from_(table).where(table.post_id.isin(stale)).delete()
             await self.db.execute_query(str(delete))
-        links = [(pid, cid) for pid in differing for cid in sorted(wanted[pid])]
+        links = [(pid, term_id) for pid in differing for term_id in sorted(wanted[pid])]
         for start in range(0, len(links), BATCH):
             # Integers we read from the database: safe to write into the statement.
             insert = (
                 self.db.query_class.into(table)
-                .columns("post_id", "category_id")
+                .columns("post_id", relation.column)
                 .insert(*links[start : start + BATCH])
             )
             await self.db.execute_query(str(insert))
         return set(differing)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A many-to-many relation posts are filed under: its through table and column, the
+    `Post` relation's name, and how an item names its terms."""
+
+    table: str
+    column: str
+    relation: str
+    terms_of: Callable[[ItemRecord], Sequence[Any]]
+    slug_of: Callable[[Any], str]
+
+
+POST_CATEGORY = Filing(
+    "post_category", "category_id", "categories", lambda item: item.categories, category_slug
+)
+POST_TAG = Filing("post_tag", "tag_id", "tags", lambda item: item.tags, tag_slug)
 
 
 def _claim(

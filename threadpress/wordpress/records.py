@@ -32,6 +32,17 @@ class CategoryRecord:
 
 
 @dataclass(slots=True)
+class TagRecord:
+    """A tag: a channel `wp:tag` (or `wp:term` of the `post_tag` taxonomy), or one only named
+    on an item (`<category domain="post_tag">`)."""
+
+    nicename: str
+    name: str
+    term_id: int | None = None
+    description: str = ""
+
+
+@dataclass(slots=True)
 class CommentRecord:
     """A `wp:comment` of an item."""
 
@@ -66,4 +77,6 @@ class ItemRecord:
     comment_status: str
     password: str
     categories: list[CategoryRecord] = field(default_factory=list)
+    tags: list[TagRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
+    sticky: bool = False  # `wp:is_sticky`: the site's `sticky_posts` option, per post

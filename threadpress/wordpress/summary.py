@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-KINDS = ("posts", "comments", "authors", "categories")
+KINDS = ("posts", "comments", "authors", "categories", "tags")
 
 # How each skipped thing is named in the report: (singular, plural).
 _SKIPPED_NAMES: dict[str, tuple[str, str]] = {
@@ -16,7 +17,6 @@ _SKIPPED_NAMES: dict[str, tuple[str, str]] = {
     "trackback": ("trackback", "trackbacks"),
     "trashed post": ("trashed post", "trashed posts"),
     "comment on a skipped item": ("comment on a skipped item", "comments on skipped items"),
-    "post_tag": ("tag", "tags"),
 }
 
 
@@ -57,6 +57,19 @@ class ImportSummary:
         """Whether the import created or updated any row."""
         return any(c.imported or c.updated for c in self.counts.values())
 
+    def as_json(self) -> dict[str, Any]:
+        """The same summary as one JSON-ready object, for scripts (`import --json`): per
+        kind what was imported, updated and unchanged; what was left out, by the names the
+        report uses; the notes; and whether anything changed."""
+        return {
+            "source": self.source,
+            "wxrVersion": self.wxr_version,
+            "kinds": {kind: vars(self.counts[kind]).copy() for kind in KINDS},
+            "leftOut": {_skipped_name(what, n): n for what, n in sorted(self.skipped.items())},
+            "notes": dict(sorted(self.notes.items())),
+            "changed": self.changed_anything,
+        }
+
     def report(self) -> str:
         """A human summary of the import, a few lines long."""
         lines = [f"Imported {self.source} (WXR {self.wxr_version}):"]
@@ -79,6 +92,10 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-def _skipped_phrase(what: str, n: int) -> str:
+def _skipped_name(what: str, n: int) -> str:
     singular, plural = _SKIPPED_NAMES.get(what, (what, what + "s"))
-    return f"{n} {singular if n == 1 else plural}"
+    return singular if n == 1 else plural
+
+
+def _skipped_phrase(what: str, n: int) -> str:
+    return f"{n} {_skipped_name(what, n)}"

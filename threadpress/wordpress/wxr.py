@@ -35,6 +35,7 @@ from threadpress.wordpress.records import (
     CategoryRecord,
     CommentRecord,
     ItemRecord,
+    TagRecord,
 )
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
@@ -55,7 +56,7 @@ _DOCTYPE_REFUSED = (
 
 @dataclass(frozen=True, slots=True)
 class TermRecord:
-    """A channel-level `wp:tag` or `wp:term`: taxonomies Threadpress does not import."""
+    """A channel-level `wp:term` of a taxonomy Threadpress does not import."""
 
     taxonomy: str
 
@@ -69,7 +70,7 @@ class Namespaces:
     version: str
 
 
-Record = AuthorRecord | CategoryRecord | ItemRecord | TermRecord
+Record = AuthorRecord | CategoryRecord | TagRecord | ItemRecord | TermRecord
 
 
 class WxrReader:
@@ -192,7 +193,7 @@ class WxrReader:
         if tag == self._wp("category"):
             return self._category(element)
         if tag == self._wp("tag"):
-            return TermRecord("post_tag")
+            return self._tag(element)
         if tag == self._wp("term"):
             return self._term(element)
         if tag == self._wp("wxr_version"):
@@ -234,14 +235,36 @@ class WxrReader:
             description=texts.get(self._wp("category_description"), ""),
         )
 
-    def _term(self, element: etree._Element) -> CategoryRecord | TermRecord:
-        """A generic term (WXR 1.1+): categories are read, other taxonomies only counted."""
+    def _tag(self, element: etree._Element) -> TagRecord:
+        texts = _texts(element)
+        slug = texts.get(self._wp("tag_slug"), "")
+        name = texts.get(self._wp("tag_name"), "")
+        if not slug and not name:
+            raise self._missing(element, "wp:tag", "wp:tag_slug")
+        term_id = texts.get(self._wp("term_id"), "")
+        return TagRecord(
+            nicename=slug,
+            name=name or slug,
+            term_id=self._integer(element, "wp:term_id", term_id) if term_id else None,
+            description=texts.get(self._wp("tag_description"), ""),
+        )
+
+    def _term(self, element: etree._Element) -> CategoryRecord | TagRecord | TermRecord:
+        """A generic term (WXR 1.1+): categories and tags are read, other taxonomies only
+        counted."""
         texts = _texts(element)
         taxonomy = texts.get(self._wp("term_taxonomy"), "") or "term"
         slug = texts.get(self._wp("term_slug"), "")
-        if taxonomy != "category" or not slug:
+        if taxonomy not in ("category", "post_tag") or not slug:
             return TermRecord(taxonomy)
         term_id = texts.get(self._wp("term_id"), "")
+        if taxonomy == "post_tag":
+            return TagRecord(
+                nicename=slug,
+                name=texts.get(self._wp("term_name"), "") or slug,
+                term_id=self._integer(element, "wp:term_id", term_id) if term_id else None,
+                description=texts.get(self._wp("term_description"), ""),
+            )
         return CategoryRecord(
             nicename=slug,
             name=texts.get(self._wp("term_name"), "") or slug,
@@ -253,16 +276,19 @@ class WxrReader:
     def _item(self, element: etree._Element) -> ItemRecord:
         texts: dict[str, str] = {}
         categories: list[CategoryRecord] = []
+        tags: list[TagRecord] = []
         comments: list[CommentRecord] = []
         wp_comment = self._wp("comment")
         for child in element:
             tag = child.tag
             if tag == "category":
-                if child.get("domain") == "category":
-                    name = _text(child)
-                    nicename = (child.get("nicename") or "").strip()
-                    if nicename or name:
-                        categories.append(CategoryRecord(nicename=nicename, name=name))
+                domain = child.get("domain")
+                name = _text(child)
+                nicename = (child.get("nicename") or "").strip()
+                if domain == "category" and (nicename or name):
+                    categories.append(CategoryRecord(nicename=nicename, name=name))
+                elif domain == "post_tag" and (nicename or name):
+                    tags.append(TagRecord(nicename=nicename, name=name))
             elif tag == wp_comment:
                 comments.append(self._comment(child))
             elif isinstance(tag, str) and tag not in texts:
@@ -288,7 +314,9 @@ class WxrReader:
             comment_status=texts.get(self._wp("comment_status"), ""),
             password=texts.get(self._wp("post_password"), ""),
             categories=categories,
+            tags=tags,
             comments=comments,
+            sticky=texts.get(self._wp("is_sticky"), "0") == "1",
         )
 
     def _excerpt_ns(self) -> str:
