@@ -42,8 +42,10 @@ TABLES = (
     "post_redirect",
     "comment",
     "post_category",
+    "post_tag",
     "post",
     "category",
+    "tag",
     "author",
     "api_token",
 )

@@ -32,6 +32,14 @@ async def category(
     )
 
 
+async def tag(slug: str = "", name: str = "", description: str | None = None) -> models.Tag:
+    """A new tag."""
+    n = next(_sequence)
+    return await models.Tag.create(
+        slug=slug or f"tag-{n}", name=name or f"Tag {n}", description=description
+    )
+
+
 async def post(
     written_by: models.Author,
     *,
@@ -42,6 +50,8 @@ async def post(
     password: str = "",
     content: str = "<p>Some words about running.</p>",
     categories: list[models.Category] | None = None,
+    tags: list[models.Tag] | None = None,
+    sticky: bool = False,
     updated_at: datetime | None = None,
 ) -> models.Post:
     """A new post; published by default."""
@@ -58,9 +68,12 @@ async def post(
         published_at=published_at,
         updated_at=updated_at or day,
         author=written_by,
+        sticky=sticky,
     )
     if categories:
         await row.categories.add(*categories)
+    if tags:
+        await row.tags.add(*tags)
     return row
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import models
-from models import Author, Category, Comment, Post, public_post_filter
+from models import Author, Category, Comment, Post, Tag, public_post_filter
 from tests.conftest import graphql, shared_file
 from threadpress.wordpress import ImportRefused, import_wxr
 
@@ -41,21 +41,36 @@ def expected_counts() -> Counter[str]:
             counts[f"skipped {post_type}"] += 1
             continue
         counts["posts"] += 1
+        counts["post tags"] += len(item.findall("category[@domain='post_tag']"))
         for comment in item.iter(f"{WP12}comment"):
             counts[f"comment type {comment.findtext(f'{WP12}comment_type') or 'comment'}"] += 1
     return counts
+
+
+def expected_tag_slugs() -> set[str]:
+    """The slugs of the fixture's tags: declared in the channel, or only named on posts."""
+    root = ElementTree.parse(fixture()).getroot()
+    declared = {tag.findtext(f"{WP12}tag_slug") for tag in root.iter(f"{WP12}tag")}
+    named = {
+        category.get("nicename")
+        for item in root.iter("item")
+        if item.findtext(f"{WP12}post_type") == "post"
+        for category in item.findall("category[@domain='post_tag']")
+    }
+    return {slug for slug in declared | named if slug}
 
 
 async def row_counts() -> dict[str, int]:
     return {
         "authors": await Author.all().count(),
         "categories": await Category.all().count(),
+        "tags": await Tag.all().count(),
         "posts": await Post.all().count(),
         "comments": await Comment.all().count(),
     }
 
 
-NOTHING = {"authors": 0, "categories": 0, "posts": 0, "comments": 0}
+NOTHING = {"authors": 0, "categories": 0, "tags": 0, "posts": 0, "comments": 0}
 
 
 async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
@@ -70,6 +85,7 @@ async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
     assert summary.counts["comments"].imported == expected["comment type comment"]
     assert summary.counts["authors"].imported == 3  # 2 declared, 1 misspelt dc:creator
     assert summary.counts["categories"].imported == 68
+    assert summary.counts["tags"].imported == len(expected_tag_slugs()) == 114
     assert summary.skipped == {
         "page": expected["skipped page"],
         "attachment": expected["skipped attachment"],
@@ -77,15 +93,24 @@ async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
         "pingback": expected["comment type pingback"],
         "trackback": expected["comment type trackback"],
         "comment on a skipped item": 5,
-        "post_tag": 110,
         "nav_menu term": 6,
     }
     assert (expected["skipped page"], expected["skipped attachment"]) == (21, 37)
     assert expected["skipped nav_menu_item"] == 70
-    assert await row_counts() == {"authors": 3, "categories": 68, "posts": 58, "comments": 24}
+    assert await row_counts() == {
+        "authors": 3,
+        "categories": 68,
+        "tags": 114,
+        "posts": 58,
+        "comments": 24,
+    }
+    links = [pair for pair in await Post.all().values_list("id", "tags__id") if pair[1]]
+    assert len(links) == expected["post tags"] == 188
     report = summary.report()
     assert "posts:      58 imported, 0 updated, 0 unchanged" in report
-    assert "21 pages, 2 pingbacks, 110 tags, 2 trackbacks" in report
+    assert "tags:       114 imported, 0 updated, 0 unchanged" in report
+    assert "21 pages, 2 pingbacks, 2 trackbacks" in report
+    assert "tag" not in report.partition("not imported:")[2]
 
 
 async def test_deepest_thread_comes_back_with_parents_depths_and_order(db: str) -> None:
@@ -180,6 +205,7 @@ async def test_reimport_changes_nothing(db: str) -> None:
         "comments": {"imported": 0, "updated": 0, "unchanged": 24},
         "authors": {"imported": 0, "updated": 0, "unchanged": 3},
         "categories": {"imported": 0, "updated": 0, "unchanged": 68},
+        "tags": {"imported": 0, "updated": 0, "unchanged": 114},
     }
     assert summary.report().endswith("Everything was already up to date: nothing changed.")
 
@@ -442,7 +468,7 @@ async def test_reimporting_an_export_changes_nothing(db: str, tmp_path: Path) ->
 
     summary = await import_wxr(path, progress=False)
 
-    assert before == {"authors": 1, "categories": 2, "posts": 6, "comments": 12}
+    assert before == {"authors": 1, "categories": 2, "tags": 0, "posts": 6, "comments": 12}
     assert await row_counts() == before
     assert dict(await Post.all().values_list("wp_id", "updated_at")) == stamps
     assert dict(await Comment.all().values_list("wp_id", "path")) == paths
@@ -451,6 +477,7 @@ async def test_reimporting_an_export_changes_nothing(db: str, tmp_path: Path) ->
         "comments": {"imported": 0, "updated": 0, "unchanged": 12},
         "authors": {"imported": 0, "updated": 0, "unchanged": 1},
         "categories": {"imported": 0, "updated": 0, "unchanged": 2},
+        "tags": {"imported": 0, "updated": 0, "unchanged": 0},
     }
     assert summary.report().endswith("Everything was already up to date: nothing changed.")
 
