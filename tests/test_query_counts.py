@@ -4,9 +4,11 @@ number of posts or comments (no N+1). Pinned exactly, on SQLite and PostgreSQL."
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
+import models
 from tests import factories
 from tests.conftest import SqlLog, graphql
 
@@ -105,3 +107,89 @@ async def test_post_page_with_flat_thread_costs_a_fixed_number_of_statements(
     assert len(body["data"]["post"]["commentThread"]["nodes"]) == 60
     # post; author; category pairs; thread page; count; parents (one batch)
     assert sql_log.count == 6, "\n".join(s[:150] for s in sql_log.statements)
+
+
+TAGGED_POST_PAGE = """
+query($slug: String!) {
+  post(slug: $slug) {
+    title sticky author { name } categories { name } tags { name uri postCount }
+    comments(first: 50) { nodes { authorName } }
+  }
+  posts(first: 5, where: { tagSlug: "hills" }) { nodes { title tags { name } } }
+}
+"""
+TAG_PAGE = """
+query($slug: String!) {
+  tag(slug: $slug) {
+    name uri postCount
+    posts(first: 20) {
+      totalCount
+      nodes { title sticky author { name } tags { name } categories { name } commentCount }
+    }
+  }
+}
+"""
+
+
+async def _tagged_site(posts: int, tags_per_post: int) -> None:
+    """`posts` public posts on one hill, each with `tags_per_post` tags and three comments."""
+    writer = await factories.author()
+    hills = await models.Tag.get_or_none(slug="hills") or await factories.tag(
+        slug="hills", name="Hills"
+    )
+    others = [await factories.tag() for _ in range(tags_per_post - 1)]
+    category = await factories.category()
+    existing = await models.Post.all().count()
+    for n in range(posts):
+        post = await factories.post(
+            writer,
+            slug=f"tagged-{existing + n}",
+            published_at=factories.BASE_TIME + timedelta(hours=existing + n),
+            categories=[category],
+            tags=[hills, *others],
+            sticky=n % 2 == 0,
+        )
+        for _ in range(3):
+            await factories.comment(post)
+
+
+async def _statements(
+    client: httpx.AsyncClient, sql_log: SqlLog, query: str, slug: str
+) -> tuple[int, dict[str, Any]]:
+    sql_log.statements.clear()
+    body = await graphql(client, query, {"slug": slug})
+    assert "errors" not in body, body
+    return sql_log.count, body["data"]
+
+
+async def test_a_tagged_post_page_costs_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, sql_log: SqlLog
+) -> None:
+    await _tagged_site(posts=2, tags_per_post=2)
+    small, small_data = await _statements(client, sql_log, TAGGED_POST_PAGE, "tagged-0")
+    await _tagged_site(posts=20, tags_per_post=6)
+    large, large_data = await _statements(client, sql_log, TAGGED_POST_PAGE, "tagged-0")
+
+    assert len(small_data["post"]["tags"]) == 2
+    assert small_data["post"]["tags"][0] == {"name": "Hills", "uri": "/tag/hills/", "postCount": 2}
+    assert len(large_data["post"]["tags"]) == 2  # the first post keeps its two tags
+    assert len(large_data["posts"]["nodes"]) == 5
+    # post; author; categories (one join); tags (one join); post counts of its tags;
+    # comments; the tag-filtered list; the tags of its posts (one join)
+    assert small == large == 8, "\n".join(s[:150] for s in sql_log.statements)
+
+
+async def test_a_tag_page_costs_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, sql_log: SqlLog
+) -> None:
+    await _tagged_site(posts=3, tags_per_post=2)
+    small, small_data = await _statements(client, sql_log, TAG_PAGE, "hills")
+    await _tagged_site(posts=30, tags_per_post=4)
+    large, large_data = await _statements(client, sql_log, TAG_PAGE, "hills")
+
+    assert small_data["tag"]["postCount"] == 3
+    assert large_data["tag"]["postCount"] == 33  # both sites' posts share the one "hills"
+    assert len(large_data["tag"]["posts"]["nodes"]) == 20
+    # tag by slug; its post count (also totalCount); the page of posts; authors; tags (one
+    # join); categories (one join); comment counts
+    assert small == large == 7, "\n".join(s[:150] for s in sql_log.statements)
