@@ -3,6 +3,7 @@ line and a non-zero exit, never a stack trace or a hang."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -162,3 +163,41 @@ def test_webhooks_are_added_listed_logged_and_removed(tmp_path: Path) -> None:
     assert "s" * 20 not in listed.stdout
     assert logged.stdout == "No deliveries.\n"
     assert (removed.returncode, again.returncode) == (0, 1)
+
+
+EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><wp:wxr_version>1.2</wp:wxr_version>
+<wp:tag><wp:term_id>3</wp:term_id><wp:tag_slug>hills</wp:tag_slug><wp:tag_name>Hills</wp:tag_name></wp:tag>
+<item><title>Repeats</title><dc:creator>kim</dc:creator>
+<content:encoded><![CDATA[Up.]]></content:encoded><wp:post_id>7</wp:post_id>
+<wp:post_date_gmt>2017-03-04 09:30:00</wp:post_date_gmt><wp:post_name>repeats</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type><wp:is_sticky>1</wp:is_sticky>
+<category domain="post_tag" nicename="hills"><![CDATA[Hills]]></category></item>
+<item><title>About</title><wp:post_id>8</wp:post_id><wp:status>publish</wp:status>
+<wp:post_type>page</wp:post_type></item>
+</channel></rss>
+"""
+
+
+def test_import_prints_its_summary_as_json_for_scripts(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
+    (tmp_path / "export.xml").write_text(EXPORT, encoding="utf-8")
+    assert _run("migrate", env=env, cwd=tmp_path).returncode == 0
+
+    first = _run("import", "export.xml", "--json", "--quiet", env=env, cwd=tmp_path)
+    again = _run("import", "export.xml", "--json", "--quiet", env=env, cwd=tmp_path)
+
+    assert (first.returncode, first.stderr) == (0, "")
+    summary = json.loads(first.stdout)
+    assert summary["kinds"]["tags"] == {"imported": 1, "updated": 0, "unchanged": 0}
+    assert summary["kinds"]["posts"] == {"imported": 1, "updated": 0, "unchanged": 0}
+    assert summary["leftOut"] == {"page": 1}
+    assert summary["changed"] is True
+    assert json.loads(again.stdout)["kinds"]["tags"] == {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 1,
+    }
+    assert json.loads(again.stdout)["changed"] is False

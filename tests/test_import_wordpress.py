@@ -21,6 +21,7 @@ import models
 from models import Author, Category, Comment, Post, Tag, public_post_filter
 from tests.conftest import graphql, shared_file
 from threadpress.wordpress import ImportRefused, import_wxr
+from threadpress.wordpress.summary import ImportSummary
 
 WP12 = "{https://wordpress.org/export/1.2/}"
 
@@ -208,6 +209,60 @@ async def test_reimport_changes_nothing(db: str) -> None:
         "tags": {"imported": 0, "updated": 0, "unchanged": 114},
     }
     assert summary.report().endswith("Everything was already up to date: nothing changed.")
+
+
+THEME_TAG_PAGE = """
+{
+  tag(slug: "template") { name uri postCount posts(first: 3) { nodes { slug } } }
+  post(slug: "template-sticky") { sticky tags { slug name } }
+  stickies: posts(where: { sticky: true }) { nodes { slug } }
+  tagged: posts(first: 50, where: { tagSlug: "sticky-2" }) { nodes { slug } }
+}
+"""
+
+
+async def post_tag_links() -> set[tuple[int, int]]:
+    """(post wp_id, tag wp_term_id or slug) for every tag of every post."""
+    pairs = await Post.all().values_list("wp_id", "tags__wp_term_id", "tags__slug")
+    return {(wp_id, term or slug) for wp_id, term, slug in pairs if slug is not None}
+
+
+async def test_theme_unit_test_tags_come_with_their_posts(
+    db: str, client: httpx.AsyncClient
+) -> None:
+    await import_wxr(fixture(), progress=False)
+    links = await post_tag_links()
+
+    again = await import_wxr(fixture(), progress=False)
+    body = await graphql(client, THEME_TAG_PAGE)
+
+    post = await Post.get(wp_id=1148).prefetch_related("tags")
+    named_only_on_posts = await Tag.get(slug="test-tag")
+    assert sorted(t.slug for t in post.tags) == ["comments-2", "template"]
+    assert (named_only_on_posts.name, named_only_on_posts.wp_term_id) == ("test tag", None)
+    assert (await Tag.get(slug="8bit")).description == "Tags posts about 8BIT."
+    assert "errors" not in body, body
+    data = body["data"]
+    assert data["tag"]["uri"] == "/tag/template/"
+    # 12 posts of the file have it; one of them is password-protected, so not public.
+    assert data["tag"]["postCount"] == 11
+    assert data["tag"]["posts"]["nodes"] == [  # newest first
+        {"slug": "template-featured-image-vertical"},
+        {"slug": "template-featured-image-horizontal"},
+        {"slug": "template-more-tag"},
+    ]
+    assert data["post"]["sticky"] is True
+    assert sorted((t["slug"], t["name"]) for t in data["post"]["tags"]) == [
+        ("sticky-2", "sticky"),
+        ("template", "template"),
+    ]
+    assert data["stickies"]["nodes"] == [{"slug": "template-sticky"}]
+    assert data["tagged"]["nodes"] == [{"slug": "template-sticky"}]
+    # Re-importing keeps every tag and every link as they were.
+    assert await post_tag_links() == links
+    assert len(links) == 188
+    assert vars(again.counts["tags"]) == {"imported": 0, "updated": 0, "unchanged": 114}
+    assert again.counts["posts"].updated == 0
 
 
 # --- Small hand-written exports ---------------------------------------------------------
@@ -722,3 +777,92 @@ async def test_ten_level_thread_reads_back_through_graphql(client: httpx.AsyncCl
     thread = post["commentThread"]["nodes"]
     assert [c["depth"] for c in thread] == [0, 0, 0, 0, 0, *range(10), 0, 0, 0, 0]
     assert thread[14]["parent"] == {"authorName": "Joe Bloggs"}
+
+
+TAG_TERMS = """<wp:tag><wp:term_id>21</wp:term_id><wp:tag_slug>hills</wp:tag_slug>
+  <wp:tag_name><![CDATA[Hills]]></wp:tag_name>
+  <wp:tag_description><![CDATA[Going up.]]></wp:tag_description></wp:tag>
+<wp:term><wp:term_id>22</wp:term_id><wp:term_taxonomy>post_tag</wp:term_taxonomy>
+  <wp:term_slug>rest</wp:term_slug><wp:term_name><![CDATA[Rest days]]></wp:term_name></wp:term>
+"""
+
+
+def tagged(*slugs: str, sticky: bool = False) -> str:
+    """An item's categories with these tags (by nicename), and its stickiness."""
+    tags = "".join(
+        f'<category domain="post_tag" nicename="{slug}"><![CDATA[{slug.title()}]]></category>'
+        for slug in slugs
+    )
+    return f"{RECOVERY}{tags}<wp:is_sticky>{int(sticky)}</wp:is_sticky>"
+
+
+async def test_tags_and_sticky_posts_are_imported_and_reimported_in_place(
+    db: str, tmp_path: Path
+) -> None:
+    ns = "https://wordpress.org/export/1.2/"
+    items = item(10, name="repeats", categories=tagged("hills", "rest", "new-shoes", sticky=True))
+    items += item(11, name="easy", categories=tagged("rest"))
+    first = await import_wxr(write(tmp_path, wxr(ns, items, extra=TAG_TERMS)), progress=False)
+    tags = {t.slug: t for t in await Tag.all()}
+    links = await post_tag_links()
+    again = await import_wxr(write(tmp_path, wxr(ns, items, extra=TAG_TERMS)), progress=False)
+    renamed = TAG_TERMS.replace("Rest days", "Easy days")
+    changed_items = item(10, name="repeats", categories=tagged("hills"))
+    changed_items += item(11, name="easy", categories=tagged("rest"))
+    changed = await import_wxr(
+        write(tmp_path, wxr(ns, changed_items, extra=renamed)), progress=False
+    )
+
+    assert {slug: (t.name, t.description, t.wp_term_id) for slug, t in tags.items()} == {
+        "hills": ("Hills", "Going up.", 21),
+        "rest": ("Rest days", None, 22),
+        "new-shoes": ("New-Shoes", None, None),  # named only on the post
+    }
+    assert links == {(10, 21), (10, 22), (10, "new-shoes"), (11, 22)}
+    assert vars(first.counts["tags"]) == {"imported": 3, "updated": 0, "unchanged": 0}
+    assert vars(again.counts["tags"]) == {"imported": 0, "updated": 0, "unchanged": 3}
+    assert vars(again.counts["posts"]) == {"imported": 0, "updated": 0, "unchanged": 2}
+    assert not again.changed_anything
+    # The file's second version: a tag renamed, a post untagged and no longer sticky.
+    assert vars(changed.counts["tags"]) == {"imported": 0, "updated": 1, "unchanged": 1}
+    assert vars(changed.counts["posts"]) == {"imported": 0, "updated": 1, "unchanged": 1}
+    assert await post_tag_links() == {(10, 21), (11, 22)}
+    assert (await Tag.get(slug="rest")).name == "Easy days"
+    assert [p.slug for p in await Post.filter(sticky=True)] == []
+    assert await Tag.all().count() == 3  # a tag the file no longer names is kept
+
+
+async def test_a_first_import_marks_sticky_posts(db: str, tmp_path: Path) -> None:
+    ns = "https://wordpress.org/export/1.2/"
+    items = item(10, name="pinned", categories=tagged(sticky=True)) + item(11, name="other")
+
+    await import_wxr(write(tmp_path, wxr(ns, items)), progress=False)
+
+    assert dict(await Post.all().values_list("slug", "sticky")) == {
+        "pinned": True,
+        "other": False,
+    }
+
+
+def test_the_summary_as_json_has_every_kind_and_what_was_left_out() -> None:
+    summary = ImportSummary(source="export.xml", wxr_version="1.2")
+    summary.count("tags", "imported", 3)
+    summary.count("posts", "unchanged", 2)
+    summary.skip("page", 2)
+    summary.skip("attachment")
+    summary.note("authors named only on posts (no wp:author entry)")
+
+    assert summary.as_json() == {
+        "source": "export.xml",
+        "wxrVersion": "1.2",
+        "kinds": {
+            "posts": {"imported": 0, "updated": 0, "unchanged": 2},
+            "comments": {"imported": 0, "updated": 0, "unchanged": 0},
+            "authors": {"imported": 0, "updated": 0, "unchanged": 0},
+            "categories": {"imported": 0, "updated": 0, "unchanged": 0},
+            "tags": {"imported": 3, "updated": 0, "unchanged": 0},
+        },
+        "leftOut": {"attachment": 1, "pages": 2},
+        "notes": {"authors named only on posts (no wp:author entry)": 1},
+        "changed": True,
+    }

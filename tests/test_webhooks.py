@@ -118,6 +118,41 @@ async def test_a_published_post_is_announced_signed_with_its_pages_and_tags(
     assert await _send() == 0  # delivered once
 
 
+async def test_tag_changes_are_announced_and_a_post_names_its_tag_archives(
+    db: str, receiver: Receiver
+) -> None:
+    await models.WebhookSubscriber.create(url=receiver.url, secret=SECRET, events="*")
+    post, editor = await _draft()
+    hills = await factories.tag(slug="hills", name="Hills")
+    await post.tags.add(hills)
+    hills_id = to_global_id("Tag", hills.id)
+
+    async with app_client(db) as http:
+        await graphql(http, PUBLISH, {"id": to_global_id("Post", post.id)}, editor)
+        await graphql(
+            http,
+            'mutation($id: ID!) { updateTag(input: {id: $id, name: "Climbs"}) { tag { id } } }',
+            {"id": hills_id},
+            editor,
+        )
+    await _send()
+
+    published, renamed = (json.loads(body) for _, body in receiver.received)
+    day = timezone.now().strftime("%Y/%m/%d")
+    assert published["event"] == "post.published"
+    assert published["uris"] == [
+        "/",
+        f"/{day}/hills/",
+        "/author/jo/",
+        "/category/running/",
+        "/tag/hills/",
+    ]
+    assert renamed["event"] == "tag.changed"
+    assert renamed["nodes"] == [{"id": hills_id, "typename": "Tag"}]
+    assert renamed["uris"] == ["/", "/tag/hills/"]
+    assert renamed["tags"] == ["posts", f"tag:{hills.id}", "tags"]
+
+
 async def test_a_failing_receiver_gets_the_delivery_again_later(
     db: str, receiver: Receiver
 ) -> None:
