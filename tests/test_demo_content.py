@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models import Author, Category, Comment, Post, PostStatus, public_post_filter
+from models import Author, Category, Comment, Post, PostStatus, Tag, public_post_filter
 from tests import factories
 from threadpress.demo import MAIN_SLUG, load_demo
 
@@ -19,6 +19,21 @@ async def test_demo_loads_into_an_empty_database(db: str) -> None:
     recovery = await Category.get(slug="recovery").prefetch_related("parent")
     assert recovery.parent is not None
     assert recovery.parent.slug == "running"
+    assert await Tag.all().count() == 6
+    assert [p.slug for p in await Post.filter(sticky=True)] == ["riding-to-work-through-the-winter"]
+
+
+async def test_demo_posts_are_tagged(db: str) -> None:
+    await load_demo(only_if_empty=True)
+
+    main = await Post.get(slug=MAIN_SLUG).prefetch_related("tags")
+    rain = await Tag.get(slug="rain").prefetch_related("posts")
+
+    assert [t.slug for t in main.tags] == ["calf", "physio"]
+    assert sorted(p.slug for p in rain.posts) == [
+        "riding-to-work-through-the-winter",
+        "waterproof-jackets-tested-on-the-commute",
+    ]
 
 
 async def test_demo_main_post_is_public_running_post_with_dated_uri(db: str) -> None:

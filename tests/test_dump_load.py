@@ -302,6 +302,10 @@ async def test_the_dump_holds_every_table_and_column_private_ones_too(db: str) -
     assert by_table["audit_entry"]
     assert by_table["change"]
     assert by_table["post_category"]
+    assert by_table["post_tag"]
+    assert {t["slug"] for t in by_table["tag"]} >= {"calf", "physio", "rain"}
+    assert {type(p["sticky"]) for p in by_table["post"]} == {bool}
+    assert any(p["sticky"] for p in by_table["post"])
     # Values both databases agree on: booleans, and datetimes in UTC with their offset.
     assert {type(c["is_public"]) for c in by_table["comment"]} == {bool}
     assert all(c["created_at"].endswith("+00:00") for c in by_table["comment"])

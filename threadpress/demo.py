@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from models import Author, Category, Comment, CommentModeration, Post, PostStatus
+from models import Author, Category, Comment, CommentModeration, Post, PostStatus, Tag
 from models.config import PRIMARY
 from threadpress.threads import ThreadComment, place_comments
 
@@ -33,6 +33,29 @@ CATEGORIES = [
     ("commuting", "Active Commuting", "Walking, running and riding to work.", None),
     ("kit", "Kit & Gear", "What we wear and carry, and whether it lasted.", None),
 ]
+
+# (slug, name, description): flat labels across categories.
+TAGS = [
+    ("calf", "Calf", "Calves: tight, sore, or finally behaving."),
+    ("physio", "Physio", "What a physiotherapist found, and the homework that followed."),
+    ("sleep", "Sleep", None),
+    ("rain", "Rain", "Getting wet on purpose, and staying dry when possible."),
+    ("pacing", "Pacing", "Starting slow, and the plans that did not survive the start."),
+    ("winter", "Winter", None),
+]
+
+# Each post's tags, by post slug.
+POST_TAGS = {
+    MAIN_SLUG: ("calf", "physio"),
+    "riding-to-work-through-the-winter": ("winter", "rain"),
+    "my-first-half-marathon-pacing-plan": ("pacing",),
+    "sleep-is-a-training-session": ("sleep",),
+    "waterproof-jackets-tested-on-the-commute": ("rain",),
+    "notes-on-returning-after-injury": ("calf", "physio"),
+}
+
+STICKY = {"riding-to-work-through-the-winter"}
+"""Kept at the top of the front page: the commuting guide readers keep asking for."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +222,10 @@ async def _write() -> None:
             description=description,
             parent=categories[parent] if parent else None,
         )
+    tags = {
+        slug: await Tag.create(slug=slug, name=name, description=description)
+        for slug, name, description in TAGS
+    }
     posts: dict[str, Post] = {}
     for spec in POSTS:
         day = spec.published_at or now
@@ -212,8 +239,11 @@ async def _write() -> None:
             created_at=spec.published_at or now,
             updated_at=spec.published_at or now,
             author=authors[spec.author],
+            sticky=spec.slug in STICKY,
         )
         await post.categories.add(*(categories[c] for c in spec.categories))
+        if spec.slug in POST_TAGS:
+            await post.tags.add(*(tags[t] for t in POST_TAGS[spec.slug]))
         posts[spec.slug] = post
     await _write_thread(posts[MAIN_SLUG])
 
