@@ -14,11 +14,13 @@ export function threadpressCache() {
           posts: relayStylePagination(["where", "orderBy"]),
           authors: relayStylePagination(),
           categories: relayStylePagination(),
+          tags: relayStylePagination(),
           moderationQueue: relayStylePagination(["status"]),
         },
       },
       Author: { fields: { posts: relayStylePagination() } },
       Category: { fields: { posts: relayStylePagination() } },
+      Tag: { fields: { posts: relayStylePagination() } },
       Post: {
         fields: {
           comments: relayStylePagination(),
