@@ -281,6 +281,7 @@ async def _site_values(plain: httpx.AsyncClient) -> SiteValues:
     ids += [to_global_id("Comment", c.id) for c in await models.Comment.all()]
     ids += [to_global_id("Author", a.id) for a in await models.Author.all()]
     ids += [to_global_id("Category", c.id) for c in await models.Category.all()]
+    ids += [to_global_id("Tag", t.id) for t in await models.Tag.all()]
     ids += [to_global_id("Post", 99_999), to_global_id("Comment", 99_999), "!!", "x"]
     cursors_of = (
         "{ posts(first: 2) { pageInfo { endCursor } } authors(first: 1) { pageInfo { endCursor } }"
@@ -295,7 +296,8 @@ async def _site_values(plain: httpx.AsyncClient) -> SiteValues:
         data["post"]["comments"]["pageInfo"]["endCursor"],
     ]
     slugs = [p.slug for p in posts] + [a.slug for a in await models.Author.all()]
-    slugs += [c.slug for c in await models.Category.all()] + ["no-such-thing"]
+    slugs += [c.slug for c in await models.Category.all()]
+    slugs += [t.slug for t in await models.Tag.all()] + ["no-such-thing"]
     return SiteValues(ids, slugs, [p.uri for p in posts] + ["/no/such/"], cursors)
 
 

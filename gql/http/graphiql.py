@@ -45,6 +45,10 @@ query PostPage {
       author {
         name
       }
+      tags {
+        name
+        uri
+      }
       comments(first: 10) {
         totalCount
         nodes {
