@@ -12,6 +12,7 @@ import pytest
 import models
 from gql.core.ids import to_global_id
 from gql.core.tokens import create_token
+from gql.publishing.change_log import announce_everything
 from tests import factories
 from tests.conftest import SqlLog, app_client, graphql
 
@@ -454,3 +455,41 @@ async def test_only_editors_write_tags(
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert [t.name for t in await models.Tag.all()] == ["Kept"]
     assert await models.AuditEntry.all().count() == 0
+
+
+async def test_a_build_hears_of_tags_made_renamed_and_imported(db: str) -> None:
+    editor, builder = await _token(), await _token(models.Role.BUILDER)
+    await factories.tag(slug="bulk", name="Bulk")  # written behind the API, like an import
+    feed_query = """
+    query($since: String) {
+      changes(since: $since) {
+        entries { kind typename id contentDigest node { ... on Tag { slug name } } }
+        nextToken
+      }
+    }
+    """
+
+    async with app_client(db) as http:
+        await announce_everything()
+        announced = (await graphql(http, feed_query, {"since": None}, builder))["data"]
+        made = await graphql(http, CREATE_TAG, {"input": {"name": "Hills"}}, editor)
+        tag_id = made["data"]["createTag"]["tag"]["id"]
+        token = announced["changes"]["nextToken"]
+        created = (await graphql(http, feed_query, {"since": token}, builder))["data"]
+        await graphql(http, UPDATE_TAG, {"input": {"id": tag_id, "name": "Climbs"}}, editor)
+        token = created["changes"]["nextToken"]
+        renamed = (await graphql(http, feed_query, {"since": token}, builder))["data"]
+
+    bulk = await models.Tag.get(slug="bulk")
+    assert [(e["kind"], e["typename"], e["id"]) for e in announced["changes"]["entries"]] == [
+        ("UPSERT", "Tag", to_global_id("Tag", bulk.id))
+    ]
+    [first] = created["changes"]["entries"]
+    [second] = renamed["changes"]["entries"]
+    assert (first["kind"], first["id"], first["node"]) == (
+        "UPSERT",
+        tag_id,
+        {"slug": "hills", "name": "Hills"},
+    )
+    assert second["node"] == {"slug": "hills", "name": "Climbs"}
+    assert first["contentDigest"] != second["contentDigest"]
