@@ -206,6 +206,19 @@ async def test_cost_within_budget_passes_over_budget_is_refused_with_its_cost(
     assert sql_log.count == 0
 
 
+async def test_tag_pages_are_costed_like_every_connection(db: str, sql_log: SqlLog) -> None:
+    # tags: 10 nodes; their posts: 10 x 10; each post's tags (a list, counted once each): 100.
+    query = "{ tags(first: 10) { nodes { posts(first: 10) { nodes { tags { name } } } } } }"
+
+    async with app_client(db, {"THREADPRESS_MAX_COST": "209"}) as http:
+        sql_log.statements.clear()
+        over = await _post(http, query)
+
+    assert _codes(over) == ["QUERY_TOO_COMPLEX"]
+    assert over["extensions"] == {"cost": {"requested": 210, "limit": 209}}
+    assert sql_log.count == 0
+
+
 async def test_a_repeated_document_is_measured_once_per_page_size_it_asks_for(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -493,3 +493,49 @@ async def test_a_build_hears_of_tags_made_renamed_and_imported(db: str) -> None:
     )
     assert second["node"] == {"slug": "hills", "name": "Climbs"}
     assert first["contentDigest"] != second["contentDigest"]
+
+
+async def test_every_tag_of_a_list_shows_its_own_posts(db: str, sql_log: SqlLog) -> None:
+    await _tagged_site()
+    query = """
+    {
+      tags(first: 10) {
+        nodes {
+          slug postCount
+          posts(first: 1) { totalCount nodes { slug } pageInfo { hasNextPage } }
+        }
+      }
+    }
+    """
+
+    async with app_client(db) as http:
+        sql_log.statements.clear()
+        body = await graphql(http, query)
+
+    assert body["data"]["tags"]["nodes"] == [
+        {
+            "slug": "recovery",
+            "postCount": 2,
+            "posts": {
+                "totalCount": 2,
+                "nodes": [{"slug": "new"}],
+                "pageInfo": {"hasNextPage": True},
+            },
+        },
+        {
+            "slug": "hills",
+            "postCount": 1,
+            "posts": {
+                "totalCount": 1,
+                "nodes": [{"slug": "old"}],
+                "pageInfo": {"hasNextPage": False},
+            },
+        },
+        {
+            "slug": "unused",
+            "postCount": 0,
+            "posts": {"totalCount": 0, "nodes": [], "pageInfo": {"hasNextPage": False}},
+        },
+    ]
+    # The page of tags; the posts of all three (pairs, then the posts); their counts.
+    assert sql_log.count == 4, "\n".join(s[:150] for s in sql_log.statements)
