@@ -47,6 +47,7 @@ from gql.extensions.validation_messages import SUGGESTION, private_message
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
+from gql.site.addresses import AddressQueries
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
 from gql.site.viewer import ViewerQueries
@@ -71,6 +72,7 @@ Query = merge_types(
         ViewerQueries,
         ModerationQueries,
         FeedQueries,
+        AddressQueries,
     ),
 )
 describe_type(

@@ -72,6 +72,7 @@ class CategoryRow(NamedTuple):
     name: str
     description: str | None
     parent_id: int | None
+    uri: str
 
 
 class PostRow(NamedTuple):
