@@ -30,6 +30,7 @@ from gql.core.dataloader import RequestLoader
 from gql.core.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.engine.internals import held_by_loader
 from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
+from models.database import primary_connection
 from models.rows import (
     AUTHORS,
     CATEGORIES,
@@ -193,12 +194,18 @@ class Loaders:
         tokens only: the token decides whose held comment may be read)."""
         return models.Comment.filter(models.PREVIEWABLE_COMMENT_RULE.filter(self.now))
 
+    async def previewed_post(self, pk: int) -> PostRow | None:
+        """The post `pk` whatever its status (a draft opened by its preview token), from
+        the primary: an editor has just written it, and a replica may not have it yet."""
+        query = models.Post.filter(id=pk).using_db(primary_connection()).limit(1)
+        return next(iter(await POSTS.read(query)), None)
+
     async def readable_post(
-        self, column: Literal["id", "uri", "slug"], value: int | str
+        self, column: Literal["id", "uri", "slug", "wp_id"], value: int | str
     ) -> PostRow | None:
         """The post whose `column` (unique) is `value`, if this request may read it by id,
-        slug or uri: a public one, or for an editor any post (drafts, scheduled, private;
-        lists stay public for everyone). One fixed statement."""
+        slug, uri or WordPress id: a public one, or for an editor any post (drafts,
+        scheduled, private; lists stay public for everyone). One fixed statement."""
         if self.see_drafts:
             rows = await POSTS.select(f'"{column}" = {{0}}', [value], limit=1)
         else:

@@ -47,8 +47,10 @@ from gql.extensions.validation_messages import SUGGESTION, private_message
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
+from gql.site.addresses import AddressQueries
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
+from gql.site.previews import PreviewMutations
 from gql.site.viewer import ViewerQueries
 from gql.tags.mutations import TagMutations
 from gql.tags.queries import TagQueries
@@ -74,6 +76,7 @@ Query = merge_types(
         ViewerQueries,
         ModerationQueries,
         FeedQueries,
+        AddressQueries,
     ),
 )
 describe_type(
@@ -90,6 +93,7 @@ Mutation = merge_types(
         CategoryMutations,
         TagMutations,
         AuthorMutations,
+        PreviewMutations,
     ),
 )
 describe_type(

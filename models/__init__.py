@@ -6,8 +6,8 @@ everything a caller needs is re-exported here so code reads `models.Post`.
 
 from models.api_token import ApiToken, Role
 from models.audit import AuditEntry
-from models.author import Author
-from models.category import Category
+from models.author import Author, author_uri
+from models.category import CATEGORY_ARCHIVE, Category, refresh_category_uris
 from models.change import Change, ChangeKind
 from models.comment import (
     IN_PUBLIC_THREAD_RULE,
@@ -29,16 +29,18 @@ from models.post import (
 )
 from models.post_redirect import PostRedirect
 from models.sorting import text_sort_key
-from models.tag import Tag
+from models.tag import TAG_ARCHIVE, Tag, tag_uri
 from models.visibility import Rule
 from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
+    "CATEGORY_ARCHIVE",
     "IN_PUBLIC_THREAD_RULE",
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
     "PUBLIC_COMMENT_RULE",
     "PUBLIC_POST_RULE",
+    "TAG_ARCHIVE",
     "ApiToken",
     "AuditEntry",
     "Author",
@@ -56,9 +58,12 @@ __all__ = [
     "Tag",
     "WebhookDelivery",
     "WebhookSubscriber",
+    "author_uri",
     "public_comment_filter",
     "public_in_thread",
     "public_post_filter",
+    "refresh_category_uris",
     "scheduled_post_filter",
+    "tag_uri",
     "text_sort_key",
 ]

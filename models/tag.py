@@ -30,3 +30,12 @@ class Tag(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+TAG_ARCHIVE = "/tag/"
+"""Where tags' archive pages sit on the site."""
+
+
+def tag_uri(slug: str) -> str:
+    """A tag's archive address: "/tag/recovery/" (also the webhooks' page to rebuild)."""
+    return f"{TAG_ARCHIVE}{slug}/"

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from models import Author, Category, Comment, CommentModeration, Post, PostStatus, Tag
+from models import (
+    Author,
+    Category,
+    Comment,
+    CommentModeration,
+    Post,
+    PostStatus,
+    Tag,
+    refresh_category_uris,
+)
 from models.config import PRIMARY
 from threadpress.threads import ThreadComment, place_comments
 
@@ -202,12 +212,12 @@ async def load_demo(*, only_if_empty: bool) -> bool:
         return False
     if await Post.exists(slug=MAIN_SLUG):
         return False
-    async with in_transaction(PRIMARY):
-        await _write()
+    async with in_transaction(PRIMARY) as connection:
+        await _write(connection)
     return True
 
 
-async def _write() -> None:
+async def _write(connection: Any) -> None:
     now = timezone.now()
     authors = {}
     for slug, name, bio in AUTHORS:
@@ -222,6 +232,7 @@ async def _write() -> None:
             description=description,
             parent=categories[parent] if parent else None,
         )
+    await refresh_category_uris(connection)
     tags = {
         slug: await Tag.create(slug=slug, name=name, description=description)
         for slug, name, description in TAGS

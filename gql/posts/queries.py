@@ -11,10 +11,11 @@ from tortoise.expressions import Q
 
 import models
 from gql.context import Info
+from gql.core.addresses import Address, Found
 from gql.core.enums import OrderDirection
 from gql.core.ids import pk_of
-from gql.core.node import Node
 from gql.core.orderings import POST_ORDERINGS
+from gql.core.previews import previewed_pk
 from gql.errors import BadUserInputError, text_argument
 from gql.pagination import (
     After,
@@ -95,11 +96,6 @@ def _utc(moment: datetime, argument: str) -> datetime:
         ) from None
 
 
-def _normalize_uri(uri: str) -> str:
-    path = "/" + uri.strip().strip("/")
-    return path if path == "/" else path + "/"
-
-
 def _where_filter(where: PostWhere | None) -> Q:
     if where is None:
         return Q()
@@ -143,13 +139,40 @@ async def _post_at(info: Info, uri: str) -> tuple[PostRow | None, bool]:
     return await loaders.readable_post("id", redirect.post_id), True
 
 
-@strawberry.type(description="What a path of the site is: a post, an old address, or nothing.")
-class UriResolution:
-    node: Node | None = strawberry.field(description="What is at the path (also after a redirect).")
-    redirect_to: str | None = strawberry.field(
-        description="The current address, when the path is an old one (send a 301)."
+async def _previewed(
+    info: Info, token: str, id: str | None, slug: str | None, uri: str | None
+) -> PostRow | None:
+    """The post `token` opens, when it is the one asked for (by id, slug or uri); whatever
+    the answer, it is for the token's holder only."""
+    context = info.context
+    context.depends.private()
+    pk = previewed_pk(context.settings.secret_key, token, "Post")
+    row = await context.loaders.previewed_post(pk) if pk is not None else None
+    if row is None:
+        return None
+    asked = (
+        (id is not None and pk_of(id, "Post") == row.id)
+        or (slug is not None and slug == row.slug)
+        or (uri is not None and Address.parse(uri).path == row.uri)
     )
-    status_code: int = strawberry.field(description="200, 301 or 404, as a site would answer.")
+    return row if asked else None
+
+
+async def post_at_address(info: Info, address: Address) -> Found | None:
+    """The post at `address`: at its uri, an old uri of it, or its WordPress shortlink
+    (`/?p=ID`, an imported post's WordPress id)."""
+    wp_id = address.shortlink_id("p")
+    if wp_id is not None:
+        row = await info.context.loaders.readable_post("wp_id", wp_id)
+    elif address.shortlink:
+        return None
+    else:
+        row, _moved = await _post_at(info, address.path)
+    if row is None:
+        info.context.depends.post_list()
+        return None
+    info.context.depends.posts([row.id])
+    return Found(Post.from_row(row), row.uri)
 
 
 @strawberry.type
@@ -169,12 +192,23 @@ class PostQueries:
             str | None,
             strawberry.argument(description='The post\'s path, like "/2017/03/04/my-post/".'),
         ] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewLink`: the post it names is answered "
+                "whatever its status (a draft's front-end preview)."
+            ),
+        ] = None,
     ) -> Post | None:
         given = [name for name, value in (("id", id), ("slug", slug), ("uri", uri)) if value]
         if len(given) != 1:
             raise BadUserInputError("Pass exactly one of 'id', 'slug' or 'uri'.")
         loaders = info.context.loaders
         row: PostRow | None
+        if preview_token is not None:
+            previewed = await _previewed(info, preview_token, id, slug, uri)
+            if previewed is not None:
+                return Post.from_row(previewed)
         if id is not None:
             pk = pk_of(id, "Post")
             row = await loaders.post_by_id.load(pk) if pk is not None else None
@@ -183,7 +217,7 @@ class PostQueries:
                 row = await loaders.readable_post("slug", text_argument(slug, "slug"))
             else:
                 assert uri is not None
-                row, _moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
+                row, _moved = await _post_at(info, Address.parse(uri).path)
             # Found: it changes only when the post does. Not found: any post may come to
             # answer the slug or uri.
             if row is not None:
@@ -223,23 +257,3 @@ class PostQueries:
                 )
         query: Any = loaders.public_posts().filter(_where_filter(where))
         return await connection_from_query(query, ordering, page, Post.from_row, POSTS.read)
-
-    @strawberry.field(
-        description="What is at a path of the site: a post at its address, a post that moved "
-        "from it (with the new address and 301), or nothing (404)."
-    )
-    async def resolve_uri(
-        self,
-        info: Info,
-        uri: Annotated[str, strawberry.argument(description='A path, like "/2017/03/04/x/".')],
-    ) -> UriResolution:
-        row, moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
-        if row is None:
-            info.context.depends.post_list()
-            return UriResolution(node=None, redirect_to=None, status_code=404)
-        info.context.depends.posts([row.id])
-        return UriResolution(
-            node=Post.from_row(row),
-            redirect_to=row.uri if moved else None,
-            status_code=301 if moved else 200,
-        )

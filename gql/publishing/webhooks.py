@@ -109,10 +109,10 @@ async def post_uris(connection: Any, post: models.Post) -> list[str]:
     categories = await models.Category.filter(posts__id=post.id).using_db(connection)
     tags = await models.Tag.filter(posts__id=post.id).using_db(connection)
     author = await models.Author.filter(id=post.author_id).using_db(connection).first()
-    uris = [post.uri, "/", *(f"/category/{c.slug}/" for c in categories)]
-    uris += [f"/tag/{t.slug}/" for t in tags]
+    uris = [post.uri, "/", *(c.uri for c in categories)]
+    uris += [models.tag_uri(t.slug) for t in tags]
     if author is not None:
-        uris.append(f"/author/{author.slug}/")
+        uris.append(models.author_uri(author.slug))
     return uris
 
 

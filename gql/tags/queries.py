@@ -20,6 +20,8 @@ TAGS = Slugged(
     ordering=TAG_ORDERING,
     by_id=lambda loaders: loaders.tag_by_id,
     rows_read=lambda depends: depends.tag_nodes,
+    archive=models.TAG_ARCHIVE,
+    uri=lambda row: models.tag_uri(row.slug),
     list_read=lambda depends: depends.tag_list,
 )
 

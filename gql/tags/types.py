@@ -12,11 +12,6 @@ from gql.core.node import Node
 from models.rows import TAGS, TagRow
 
 
-def tag_uri(slug: str) -> str:
-    """A tag's archive page on the site, like "/tag/recovery/" (webhooks name it too)."""
-    return f"/tag/{slug}/"
-
-
 @strawberry.type(description="A tag: a flat label posts are filed under, any number per post.")
 class Tag(Node):
     database_id: int = strawberry.field(description="The tag's primary key in the database.")
@@ -37,7 +32,7 @@ class Tag(Node):
             slug=row.slug,
             name=row.name,
             description=row.description or None,
-            uri=tag_uri(row.slug),
+            uri=models.tag_uri(row.slug),
             row=row,
         )
 

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_parent_index_without_top_level')]
+    dependencies = [('models', '0008_category_uris')]
 
     initial = False
 
