@@ -539,3 +539,38 @@ async def test_every_tag_of_a_list_shows_its_own_posts(db: str, sql_log: SqlLog)
     ]
     # The page of tags; the posts of all three (pairs, then the posts); their counts.
     assert sql_log.count == 4, "\n".join(s[:150] for s in sql_log.statements)
+
+
+async def test_a_tag_archive_address_resolves(db: str) -> None:
+    site = await _tagged_site()
+    editor = await _token()
+    resolve = """
+    query($uri: String!) {
+      resolveUri(uri: $uri) { statusCode redirectTo node { __typename ... on Tag { slug uri } } }
+    }
+    """
+
+    async with app_client(db, CACHE_ON) as http:
+        at_tag = await graphql(http, resolve, {"uri": "/tag/recovery/"})
+        unslashed = await graphql(http, resolve, {"uri": "tag/recovery"})
+        unknown = await graphql(http, resolve, {"uri": "/tag/swimming/"})
+        await graphql(
+            http,
+            UPDATE_TAG,
+            {"input": {"id": to_global_id("Tag", site["recovery"].id), "slug": "rest"}},
+            editor,
+        )
+        renamed = await graphql(http, resolve, {"uri": "/tag/rest/"})
+        old = await graphql(http, resolve, {"uri": "/tag/recovery/"})
+
+    recovery = {"__typename": "Tag", "slug": "recovery", "uri": "/tag/recovery/"}
+    assert at_tag["data"]["resolveUri"] == {"statusCode": 200, "redirectTo": None, "node": recovery}
+    assert unslashed["data"]["resolveUri"] == at_tag["data"]["resolveUri"]
+    nothing = {"statusCode": 404, "redirectTo": None, "node": None}
+    assert unknown["data"]["resolveUri"] == nothing
+    assert renamed["data"]["resolveUri"] == {
+        "statusCode": 200,
+        "redirectTo": None,
+        "node": {"__typename": "Tag", "slug": "rest", "uri": "/tag/rest/"},
+    }
+    assert old["data"]["resolveUri"] == nothing  # a tag keeps no old address
