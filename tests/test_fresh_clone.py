@@ -35,6 +35,7 @@ FIXTURE_TESTS = {
     "test_unpublished_posts_are_not_public",
     "test_imported_post_fields",
     "test_reimport_changes_nothing",
+    "test_theme_unit_test_tags_come_with_their_posts",
     "test_ten_level_thread_reads_back_through_graphql",
     "test_the_theme_unit_test_export_moves_to_the_other_database_unchanged",
 }
