@@ -44,6 +44,8 @@ from gql.extensions.operation_connection import OneConnectionPerQuery
 from gql.extensions.operation_names import OperationNameRecorder
 from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
+from gql.pages.mutations import PageMutations
+from gql.pages.queries import PageQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
@@ -65,6 +67,7 @@ Query = merge_types(
     (
         NodeQueries,
         PostQueries,
+        PageQueries,
         AuthorQueries,
         CategoryQueries,
         CommentQueries,
@@ -75,12 +78,20 @@ Query = merge_types(
 )
 describe_type(
     Query,
-    "The public read API: published posts, their authors and categories, and approved comments.",
+    "The public read API: published posts and pages, their authors and categories, and "
+    "approved comments.",
 )
 
 Mutation = merge_types(
     "Mutation",
-    (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
+    (
+        CommentMutations,
+        PrivacyMutations,
+        PostMutations,
+        PageMutations,
+        CategoryMutations,
+        AuthorMutations,
+    ),
 )
 describe_type(
     Mutation, "Writes. Problems with a mutation's input come back as `errors` in its payload."

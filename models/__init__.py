@@ -19,6 +19,8 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
+from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter
+from models.page_redirect import PageRedirect
 from models.post import (
     PUBLIC_POST_RULE,
     CommentStatus,
@@ -37,6 +39,7 @@ __all__ = [
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
     "PUBLIC_COMMENT_RULE",
+    "PUBLIC_PAGE_RULE",
     "PUBLIC_POST_RULE",
     "ApiToken",
     "AuditEntry",
@@ -47,6 +50,8 @@ __all__ = [
     "Comment",
     "CommentModeration",
     "CommentStatus",
+    "Page",
+    "PageRedirect",
     "Post",
     "PostRedirect",
     "PostStatus",
@@ -56,6 +61,7 @@ __all__ = [
     "WebhookSubscriber",
     "public_comment_filter",
     "public_in_thread",
+    "public_page_filter",
     "public_post_filter",
     "scheduled_post_filter",
     "text_sort_key",

@@ -36,6 +36,7 @@ from models.author import Author
 from models.category import Category
 from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
+from models.page import PUBLIC_PAGE_RULE, Page
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
 
@@ -88,6 +89,23 @@ class PostRow(NamedTuple):
     published_at: datetime | None
     updated_at: datetime
     comment_status: str
+    author_id: int
+
+
+class PageRow(NamedTuple):
+    """A page as the GraphQL `Page` and the page ordering read it (no password)."""
+
+    id: int
+    slug: str
+    uri: str
+    title: str
+    excerpt: str
+    content: str
+    status: str
+    published_at: datetime | None
+    updated_at: datetime
+    menu_order: int
+    parent_id: int | None
     author_id: int
 
 
@@ -240,6 +258,10 @@ PUBLIC_POST = PUBLIC_POST_RULE.sql()
 """`PUBLIC_POST_RULE` in SQL, the rule `models.public_post_filter` also reads: `{0}` is the
 request's time, bound through `moment`."""
 
+PUBLIC_PAGE = PUBLIC_PAGE_RULE.sql()
+"""`PUBLIC_PAGE_RULE` in SQL: `{0}` is the request's time, bound through `moment` (the
+page's date column converts as the post's does)."""
+
 IN_PUBLIC_THREAD = IN_PUBLIC_THREAD_RULE.sql()
 """`IN_PUBLIC_THREAD_RULE` in SQL (`"is_public"`): for comments of posts or parents already
 read as public."""
@@ -261,6 +283,7 @@ POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
 COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fields)
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
+PAGES: RowReader[PageRow] = RowReader(Page, PageRow, PageRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -282,11 +305,14 @@ __all__ = [
     "CATEGORIES",
     "COMMENTS",
     "IN_PUBLIC_THREAD",
+    "PAGES",
     "POSTS",
+    "PUBLIC_PAGE",
     "PUBLIC_POST",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
+    "PageRow",
     "PostRow",
     "RowReader",
     "bind",

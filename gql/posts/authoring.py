@@ -24,7 +24,7 @@ from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.live import QueueChanged
 from gql.publishing.audit import Change, audited_write
-from gql.publishing.effects import CommentsChanged, Effects
+from gql.publishing.effects import CommentsChanged, Effects, Kind
 from gql.publishing.kinds import POST
 from models.text.content import autop, sanitize_post_html
 
@@ -33,14 +33,21 @@ MAX_EXCERPT = 10_000
 
 
 @dataclass
-class PostDraft:
-    """A post's input fields; None where the input leaves a field as it is."""
+class Draft:
+    """The input fields posts and pages share; None where the input leaves a field as it
+    is."""
 
     title: str | None = None
     content: str | None = None
     slug: str | None = None
     excerpt: str | None = None
     author_id: str | None = None
+
+
+@dataclass
+class PostDraft(Draft):
+    """A post's input fields; None where the input leaves a field as it is."""
+
     category_ids: list[str] | None = None
     comment_status: models.CommentStatus | None = None
 
@@ -60,7 +67,8 @@ def post_uri(slug: str, published_at: datetime | None) -> str:
     return f"/{published_at.astimezone(UTC):%Y/%m/%d}/{slug}/"
 
 
-def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
+def text_problems(draft: Draft, *, creating: bool, noun: str = "post") -> list[Problem]:
+    """The problems of the text fields of a post's or page's (`noun`) input."""
     problems: list[Problem] = []
     texts = {
         "title": draft.title,
@@ -76,7 +84,7 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
         return problems
     title = draft.title.strip() if draft.title is not None else None
     if (creating or title is not None) and not title:
-        problems.append(Problem("title", UserErrorCode.REQUIRED, "A post needs a title."))
+        problems.append(Problem("title", UserErrorCode.REQUIRED, f"A {noun} needs a title."))
     elif title is not None and len(title) > MAX_TITLE:
         problems.append(
             Problem("title", UserErrorCode.TOO_LONG, f"At most {MAX_TITLE} characters.")
@@ -91,10 +99,8 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
     return problems
 
 
-async def _references(
-    draft: PostDraft, problems: list[Problem]
-) -> tuple[int | None, list[int] | None]:
-    """The author's and categories' keys, each checked to exist."""
+async def author_reference(draft: Draft, problems: list[Problem]) -> int | None:
+    """The author's key, checked to exist (None when the input names none)."""
     author_pk = None
     if draft.author_id is not None:
         author_pk = input_pk(draft.author_id, "Author")
@@ -102,6 +108,14 @@ async def _references(
             problems.append(Problem("authorId", UserErrorCode.INVALID, "Not an Author ID."))
         elif not await models.Author.exists(id=author_pk):
             problems.append(Problem("authorId", UserErrorCode.NOT_FOUND, "No such author."))
+    return author_pk
+
+
+async def _references(
+    draft: PostDraft, problems: list[Problem]
+) -> tuple[int | None, list[int] | None]:
+    """The author's and categories' keys, each checked to exist."""
+    author_pk = await author_reference(draft, problems)
     category_pks = None
     if draft.category_ids is not None:
         pks = [input_pk(raw, "Category") for raw in draft.category_ids]
@@ -119,8 +133,8 @@ async def _references(
     return author_pk, category_pks
 
 
-def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
-    """Copy the draft's fields onto the row; the names of those that changed."""
+def apply_texts(row: models.Post | models.Page, draft: Draft) -> list[str]:
+    """Copy the draft's text fields onto a post or page; the names of those that changed."""
     changed: list[str] = []
 
     def assign(name: str, value: object) -> None:
@@ -134,8 +148,15 @@ def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
         assign("content", sanitize_post_html(autop(draft.content)) if draft.content.strip() else "")
     if draft.excerpt is not None:
         assign("excerpt", sanitize_post_html(draft.excerpt) if draft.excerpt.strip() else "")
-    if draft.comment_status is not None:
-        assign("comment_status", draft.comment_status)
+    return changed
+
+
+def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
+    """Copy the draft's fields onto the row; the names of those that changed."""
+    changed = apply_texts(row, draft)
+    if draft.comment_status is not None and row.comment_status != draft.comment_status:
+        row.comment_status = draft.comment_status
+        changed.append("comment_status")
     return changed
 
 
@@ -151,37 +172,57 @@ async def _move_uri(row: models.Post, new_uri: str, connection: Any) -> None:
     row.uri = new_uri
 
 
+Write = Callable[[Effects], Awaitable[tuple[list[Problem], str]]]
+"""A write's body, in its transaction: the problems that stop it, or its audit details."""
+
+
+async def published_write(
+    context: Context,
+    kind: Kind,
+    row: models.Post | models.Page,
+    write: Write,
+    action: str,
+    viewer: Viewer,
+    *,
+    deleting: bool = False,
+) -> list[Problem]:
+    """Run `write(effects)` with its audit entry, stating the post or page (`kind`) before
+    and after (its change-log entries, webhooks and invalidation follow from that); the
+    problems that stopped it."""
+    was_public = row.id is not None and kind.is_public(row, context.now)
+
+    async def block(effects: Effects) -> Change:
+        if deleting:
+            # Stated before the delete, while what goes with it can still be read.
+            await effects.node(kind, row, was_public=was_public, deleted=True)
+        problems, details = await write(effects)
+        if problems:
+            return Change(problems=problems)
+        if not deleting:
+            await effects.node(kind, row, was_public=was_public)
+        return Change(target=f"{kind.typename}:{row.id}", details=details)
+
+    noun = kind.typename.lower()
+    return await audited_write(context, viewer, action, block, slug_of=noun)
+
+
 async def _commit(
     context: Context,
     row: models.Post,
-    write: Callable[[Effects], Awaitable[tuple[list[Problem], str]]],
+    write: Write,
     action: str,
     viewer: Viewer,
     *,
     deleting: bool = False,
 ) -> Authored:
-    """Run `write(effects)` with its audit entry, stating the post before and after (its
-    change-log entries, webhooks and invalidation follow from that)."""
-    was_public = row.id is not None and POST.is_public(row, context.now)
-
-    async def block(effects: Effects) -> Change:
-        if deleting:
-            # Stated before the delete, while its comments and categories can still be read.
-            await effects.node(POST, row, was_public=was_public, deleted=True)
-        problems, details = await write(effects)
-        if problems:
-            return Change(problems=problems)
-        if not deleting:
-            await effects.node(POST, row, was_public=was_public)
-        return Change(target=f"Post:{row.id}", details=details)
-
-    problems = await audited_write(context, viewer, action, block, slug_of="post")
+    """`published_write` of a post."""
+    problems = await published_write(context, POST, row, write, action, viewer, deleting=deleting)
     return Authored(problems=problems) if problems else Authored(post=row)
 
 
 async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
     """A new draft."""
-    problems = _text_problems(draft, creating=True)
+    problems = text_problems(draft, creating=True)
     if draft.author_id is None:
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
     author_pk, category_pks = await _references(draft, problems)
@@ -223,7 +264,7 @@ async def _existing(post_id: str) -> tuple[models.Post | None, list[Problem]]:
 async def update_post(context: Context, viewer: Viewer, post_id: str, draft: PostDraft) -> Authored:
     """Change any of a post's fields; a new slug moves a published post's address."""
     row, problems = await _existing(post_id)
-    problems += _text_problems(draft, creating=False)
+    problems += text_problems(draft, creating=False)
     author_pk, category_pks = await _references(draft, problems)
     if problems or row is None:
         return Authored(problems=problems)

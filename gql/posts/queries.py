@@ -16,6 +16,8 @@ from gql.core.ids import pk_of
 from gql.core.node import Node
 from gql.core.orderings import POST_ORDERINGS
 from gql.errors import BadUserInputError, text_argument
+from gql.pages.queries import page_at
+from gql.pages.types import Page
 from gql.pagination import (
     After,
     Before,
@@ -133,7 +135,9 @@ async def _post_at(info: Info, uri: str) -> tuple[PostRow | None, bool]:
     return await loaders.readable_post("id", redirect.post_id), True
 
 
-@strawberry.type(description="What a path of the site is: a post, an old address, or nothing.")
+@strawberry.type(
+    description="What a path of the site is: a post or a page, an old address, or nothing."
+)
 class UriResolution:
     node: Node | None = strawberry.field(description="What is at the path (also after a redirect).")
     redirect_to: str | None = strawberry.field(
@@ -215,18 +219,27 @@ class PostQueries:
         return await connection_from_query(query, ordering, page, Post.from_row, POSTS.read)
 
     @strawberry.field(
-        description="What is at a path of the site: a post at its address, a post that moved "
-        "from it (with the new address and 301), or nothing (404)."
+        description="What is at a path of the site: a post or a page at its address, one that "
+        "moved from it or a WordPress `/?page_id=ID` shortlink (with the new address and "
+        "301), or nothing (404)."
     )
     async def resolve_uri(
         self,
         info: Info,
         uri: Annotated[str, strawberry.argument(description='A path, like "/2017/03/04/x/".')],
     ) -> UriResolution:
-        row, moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
+        text = text_argument(uri, "uri")
+        row, moved = await _post_at(info, _normalize_uri(text))
         if row is None:
             info.context.depends.post_list()
-            return UriResolution(node=None, redirect_to=None, status_code=404)
+            page, page_moved = await page_at(info, text)
+            if page is None:
+                return UriResolution(node=None, redirect_to=None, status_code=404)
+            return UriResolution(
+                node=Page.from_row(page),
+                redirect_to=page.uri if page_moved else None,
+                status_code=301 if page_moved else 200,
+            )
         info.context.depends.posts([row.id])
         return UriResolution(
             node=Post.from_row(row),

@@ -20,7 +20,6 @@ import strawberry
 
 import models
 from gql.authors.types import Author
-from gql.cache.dependencies import invalidation_for_post
 from gql.categories.types import Category
 from gql.comments.types import Comment
 from gql.context import Context, Info
@@ -29,7 +28,7 @@ from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
 from gql.posts.types import Post
-from gql.publishing.change_log import announce_due
+from gql.publishing.change_log import announce_all_due
 from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
 from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
 
@@ -144,10 +143,10 @@ class FeedQueries:
                 f"Argument 'first' must be between 1 and {MAX_FEED_PAGE}.", argument="first"
             )
         after = _decode_token(since)
-        # A scheduled post whose time has come is announced before the log is read.
-        announced = await announce_due(context.now)
+        # A scheduled post or page whose time has come is announced before the log is read.
+        announced = await announce_all_due(context.now)
         if announced:
-            await context.written(set().union(*map(invalidation_for_post, announced)))
+            await context.written(announced)
         rows = await models.Change.filter(id__gt=after).order_by("id").limit(size + 1)
         has_more = len(rows) > size
         rows = rows[:size]

@@ -21,12 +21,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise import timezone
 
 import models
-from gql.cache.dependencies import invalidation_for_post
 from gql.core.ids import to_global_id
 from gql.core.permissions import Permission
 from gql.core.tokens import Unauthenticated, viewer_of
 from gql.loaders import counts_by
-from gql.publishing.change_log import announce_due
+from gql.publishing.change_log import announce_all_due
 from gql.site.changes_feed import encode_token
 from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
 from models.rows import (
@@ -65,10 +64,10 @@ async def export_ndjson(request: Request) -> Response:
     if Permission.BULK_READ not in viewer.permissions:
         return _refusal(403, "FORBIDDEN", "The export needs a builder or editor token.")
     now = timezone.now()
-    announced = await announce_due(now)
+    announced = await announce_all_due(now)
     cache = request.app.state.response_cache
     if announced and cache is not None:
-        await cache.written(set().union(*map(invalidation_for_post, announced)))
+        await cache.written(announced)
     last = await models.Change.all().order_by("-id").first()
     token = encode_token(last.id if last else 0)
     return StreamingResponse(
