@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from models.page_redirect import PageRedirect
 
 
+MAX_MENU_ORDER = 1_000_000
+"""The largest `menu_order` (they are small positions; 0 is the smallest)."""
+
+
 class Page(Model):
     """A page. Pages nest through `parent`; a page's `uri` is its parent's and its slug
     (`/about/team/`), so a slug is unique among its siblings only and `uri` is the unique

@@ -24,9 +24,8 @@ from gql.errors import Problem, UserErrorCode
 from gql.posts.authoring import Draft, apply_texts, author_reference, published_write, text_problems
 from gql.publishing.effects import Effects
 from gql.publishing.kinds import PAGE
+from models.page import MAX_MENU_ORDER
 from models.text.slugs import SLUG_LENGTH, URI_LENGTH, numbered, slugify
-
-MAX_MENU_ORDER = 1_000_000
 
 
 @dataclass
