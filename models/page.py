@@ -25,9 +25,10 @@ MAX_MENU_ORDER = 1_000_000
 
 
 class Page(Model):
-    """A page. Pages nest through `parent`; a page's `uri` is its parent's and its slug
-    (`/about/team/`), so a slug is unique among its siblings only and `uri` is the unique
-    address. Pages take no comments."""
+    """A page of the site, nested in another through `parent`.
+
+    A page's `uri` is its parent's and its slug (`/about/team/`), so a slug is unique among
+    its siblings only and `uri` is the unique address. Pages take no comments."""
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=200)
@@ -47,7 +48,7 @@ class Page(Model):
     updated_at = fields.DatetimeField(default=timezone.now)
     menu_order = fields.IntField(default=0, description="Position among its siblings.")
     parent: fields.ForeignKeyNullableRelation[Page] = fields.ForeignKeyField(
-        "models.Page", related_name="children", null=True, on_delete=fields.RESTRICT
+        "models.Page", related_name="children", null=True, on_delete=fields.NO_ACTION
     )
     author: fields.ForeignKeyRelation[Author] = fields.ForeignKeyField(
         "models.Author", related_name="pages", on_delete=fields.RESTRICT
