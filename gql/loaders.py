@@ -176,11 +176,11 @@ class Loaders:
         return models.Comment.filter(models.PREVIEWABLE_COMMENT_RULE.filter(self.now))
 
     async def readable_post(
-        self, column: Literal["id", "uri", "slug"], value: int | str
+        self, column: Literal["id", "uri", "slug", "wp_id"], value: int | str
     ) -> PostRow | None:
         """The post whose `column` (unique) is `value`, if this request may read it by id,
-        slug or uri: a public one, or for an editor any post (drafts, scheduled, private;
-        lists stay public for everyone). One fixed statement."""
+        slug, uri or WordPress id: a public one, or for an editor any post (drafts,
+        scheduled, private; lists stay public for everyone). One fixed statement."""
         if self.see_drafts:
             rows = await POSTS.select(f'"{column}" = {{0}}', [value], limit=1)
         else:
@@ -193,7 +193,9 @@ class Loaders:
         """Pages the public may read, at this request's time."""
         return models.Page.filter(models.PUBLIC_PAGE_RULE.filter(self.now))
 
-    async def readable_page(self, column: Literal["id", "uri"], value: int | str) -> PageRow | None:
+    async def readable_page(
+        self, column: Literal["id", "uri", "wp_id"], value: int | str
+    ) -> PageRow | None:
         """The page whose `column` (unique) is `value`, if this request may read it: a public
         one, or for an editor any page (as `readable_post`). One fixed statement."""
         if self.see_drafts:

@@ -49,6 +49,7 @@ from gql.pages.queries import PageQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
+from gql.site.addresses import AddressQueries
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
 from gql.site.viewer import ViewerQueries
@@ -74,6 +75,7 @@ Query = merge_types(
         ViewerQueries,
         ModerationQueries,
         FeedQueries,
+        AddressQueries,
     ),
 )
 describe_type(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from limits import RateLimitItem, parse
 
@@ -64,6 +65,12 @@ class Settings:
     max_cost: int = 200_000
     operation_timeout_seconds: float = 10.0
     cors_origins: tuple[str, ...] = ()
+    # Addresses (see README, "Addresses"): the public site's origin (the front end, where
+    # content addresses point: feeds, sitemaps, canonical URLs) and this API server's own
+    # public origin (feed self-links, sitemap-index entries, links in emails). None: the
+    # origin the request came to.
+    site_url: str | None = None
+    public_url: str | None = None
     # Caching (see README, "Caching").
     response_cache: bool = True
     response_cache_bytes: int = 64 * 1024 * 1024
@@ -145,6 +152,20 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     return value
 
 
+def _origin(env: Mapping[str, str], name: str) -> str | None:
+    """An http(s) origin, optionally with a path prefix ("https://example.org/blog"), kept
+    without its trailing slash so that origin + uri is an address; None when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"{name} must be an http(s) address like 'https://example.org', not {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
 def _keywords(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Keywords separated by commas or new lines, compared case-insensitively."""
     raw = env.get(name, "")
@@ -202,6 +223,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=primary_url,
         database_replica_url=_replica_url(env, primary_url),
         env="production" if production else "development",
+        site_url=_origin(env, "THREADPRESS_SITE_URL"),
+        public_url=_origin(env, "THREADPRESS_PUBLIC_URL"),
         graphiql=_bool(env, "THREADPRESS_GRAPHIQL", not production),
         introspection=_bool(env, "THREADPRESS_INTROSPECTION", not production),
         trusted_proxies=_networks(env, "THREADPRESS_TRUSTED_PROXIES"),

@@ -6,8 +6,8 @@ everything a caller needs is re-exported here so code reads `models.Post`.
 
 from models.api_token import ApiToken, Role
 from models.audit import AuditEntry
-from models.author import Author
-from models.category import Category
+from models.author import Author, author_uri
+from models.category import CATEGORY_ARCHIVE, Category, refresh_category_uris
 from models.change import Change, ChangeKind
 from models.comment import (
     IN_PUBLIC_THREAD_RULE,
@@ -35,6 +35,7 @@ from models.visibility import Rule
 from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
+    "CATEGORY_ARCHIVE",
     "IN_PUBLIC_THREAD_RULE",
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
@@ -59,10 +60,12 @@ __all__ = [
     "Rule",
     "WebhookDelivery",
     "WebhookSubscriber",
+    "author_uri",
     "public_comment_filter",
     "public_in_thread",
     "public_page_filter",
     "public_post_filter",
+    "refresh_category_uris",
     "scheduled_post_filter",
     "text_sort_key",
 ]

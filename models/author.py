@@ -34,3 +34,8 @@ class Author(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def author_uri(slug: str) -> str:
+    """An author's archive address: "/author/maya/"."""
+    return f"/author/{slug}/"

@@ -1,8 +1,8 @@
-"""Hierarchical post categories."""
+"""Hierarchical post categories, and their addresses."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -18,6 +18,12 @@ class Category(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=200, unique=True)
     name = fields.CharField(max_length=250)
+    uri = fields.CharField(
+        max_length=2000,
+        default="",
+        db_default="",
+        description='Its archive\'s address, nested like its parents: "/category/running/trail/".',
+    )
     description = fields.TextField(null=True)
     parent: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="children", null=True, on_delete=fields.SET_NULL
@@ -37,3 +43,37 @@ class Category(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+CATEGORY_ARCHIVE = "/category/"
+
+# Every category's address as its ancestors' slugs make it, in one statement on both
+# databases; rows caught in a parent cycle (no write makes one) are left out. The depth bound
+# keeps a cycle from recursing forever.
+_ADDRESSES = """
+WITH RECURSIVE addresses(id, uri, depth) AS (
+    SELECT id, '/category/' || slug || '/', 0 FROM category WHERE parent_id IS NULL
+    UNION ALL
+    SELECT child.id, parent.uri || child.slug || '/', parent.depth + 1
+    FROM category child JOIN addresses parent ON child.parent_id = parent.id
+    WHERE parent.depth < 1000
+)
+SELECT addresses.id, addresses.uri FROM addresses
+JOIN category ON category.id = addresses.id
+WHERE category.uri <> addresses.uri
+"""
+
+
+async def refresh_category_uris(connection: Any) -> list[Category]:
+    """Give every category the address its place in the tree makes, after a write that
+    made, renamed, moved or deleted categories; the categories whose address changed, saved
+    (their `updated_at` moves: their public view changed)."""
+    _, rows = await connection.execute_query(_ADDRESSES)
+    moved = {int(row["id"]): str(row["uri"]) for row in rows}
+    if not moved:
+        return []
+    changed = await Category.filter(id__in=list(moved)).using_db(connection)
+    for category in changed:
+        category.uri = moved[category.id]
+        await category.save(using_db=connection, update_fields=["uri", "updated_at"])
+    return changed

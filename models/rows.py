@@ -73,6 +73,7 @@ class CategoryRow(NamedTuple):
     name: str
     description: str | None
     parent_id: int | None
+    uri: str
 
 
 class PostRow(NamedTuple):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+from tortoise import Tortoise
+
 import models
 from models.comment import thread_path_segment
 
@@ -25,11 +27,14 @@ async def author(
 async def category(
     slug: str = "", name: str = "", parent: models.Category | None = None
 ) -> models.Category:
-    """A new category."""
+    """A new category, with its address (as every write gives it)."""
     n = next(_sequence)
-    return await models.Category.create(
+    row = await models.Category.create(
         slug=slug or f"category-{n}", name=name or f"Category {n}", parent=parent
     )
+    await models.refresh_category_uris(Tortoise.get_connection("default"))
+    await row.refresh_from_db()
+    return row
 
 
 async def post(

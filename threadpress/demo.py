@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from models import Author, Category, Comment, CommentModeration, Post, PostStatus
+from models import (
+    Author,
+    Category,
+    Comment,
+    CommentModeration,
+    Post,
+    PostStatus,
+    refresh_category_uris,
+)
 from models.config import PRIMARY
 from threadpress.threads import ThreadComment, place_comments
 
@@ -179,12 +188,12 @@ async def load_demo(*, only_if_empty: bool) -> bool:
         return False
     if await Post.exists(slug=MAIN_SLUG):
         return False
-    async with in_transaction(PRIMARY):
-        await _write()
+    async with in_transaction(PRIMARY) as connection:
+        await _write(connection)
     return True
 
 
-async def _write() -> None:
+async def _write(connection: Any) -> None:
     now = timezone.now()
     authors = {}
     for slug, name, bio in AUTHORS:
@@ -199,6 +208,7 @@ async def _write() -> None:
             description=description,
             parent=categories[parent] if parent else None,
         )
+    await refresh_category_uris(connection)
     posts: dict[str, Post] = {}
     for spec in POSTS:
         day = spec.published_at or now

@@ -20,6 +20,8 @@ AUTHORS = Slugged(
     ordering=AUTHOR_ORDERING,
     by_id=lambda loaders: loaders.author_by_id,
     rows_read=lambda depends: depends.authors,
+    archive="/author/",
+    uri=lambda row: models.author_uri(row.slug),
     list_read=lambda depends: depends.author_list,
 )
 

@@ -18,6 +18,9 @@ class Author(Node):
     name: str = strawberry.field(description="Display name.")
     bio: str | None = strawberry.field(description="A short biography.")
     url: str | None = strawberry.field(description="The author's website.")
+    uri: str = strawberry.field(
+        description='Their archive\'s address on the site: "/author/maya/".'
+    )
     row: strawberry.Private[AuthorRow]
 
     @classmethod
@@ -30,6 +33,7 @@ class Author(Node):
             name=row.name,
             bio=row.bio or None,
             url=row.url or None,
+            uri=models.author_uri(row.slug),
             row=row,
         )
 

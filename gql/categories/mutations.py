@@ -60,7 +60,9 @@ class CategoryPayload:
     errors: list[UserError] = strawberry.field(description="Empty on success.")
 
 
-CATEGORIES_WRITES = SluggedWrites(models.Category, CATEGORY, "category")
+CATEGORIES_WRITES = SluggedWrites(
+    models.Category, CATEGORY, "category", addresses=models.refresh_category_uris
+)
 
 
 async def _makes_a_cycle(category_id: int, parent_id: int) -> bool:

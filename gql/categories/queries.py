@@ -20,6 +20,8 @@ CATEGORIES = Slugged(
     ordering=CATEGORY_ORDERING,
     by_id=lambda loaders: loaders.category_by_id,
     rows_read=lambda depends: depends.categories,
+    archive=models.CATEGORY_ARCHIVE,
+    uri=lambda row: row.uri,
     list_read=lambda depends: depends.category_list,
 )
 

@@ -18,6 +18,10 @@ class Category(Node):
     slug: str = strawberry.field(description="URL-friendly name, unique among categories.")
     name: str = strawberry.field(description="Display name.")
     description: str | None = strawberry.field(description="What the category is about.")
+    uri: str = strawberry.field(
+        description="Its archive's address on the site, nested like its parents: "
+        '"/category/running/trail/".'
+    )
     row: strawberry.Private[CategoryRow]
 
     @classmethod
@@ -29,6 +33,7 @@ class Category(Node):
             slug=row.slug,
             name=row.name,
             description=row.description or None,
+            uri=row.uri,
             row=row,
         )
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 import strawberry
 from tortoise.models import Model
 
+from gql.core.addresses import Address, Found
 from gql.core.connection_field import connection_field, with_annotations
 from gql.core.ids import pk_of
 from gql.errors import BadUserInputError, text_argument
@@ -61,9 +62,27 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
     """The cache dependency on rows read by id or shown."""
     list_read: Callable[[Dependencies], Callable[[], None]]
     """The cache dependency on the whole list (or a lookup any row may come to answer)."""
+    archive: str
+    """Where its archive pages sit: "/category/" (a row's own address ends in its slug)."""
+    uri: Callable[[RowT], str]
+    """A row's address: "/category/running/trail/"."""
 
     async def one(self, info: Info, id: str | None, slug: str | None) -> NodeT | None:
         """The row with global ID `id`, or with `slug`: exactly one of the two is given."""
+        row = await self._row(info, id, slug)
+        return self.from_row()(row) if row is not None else None
+
+    async def at_address(self, info: Info, address: Address) -> Found | None:
+        """The row whose archive page is at `address` (`resolveUri`): the slug is the path's
+        last segment under `archive`, so a path nested differently than the row's address
+        now finds it too, and redirects."""
+        slug = address.in_archive(self.archive)
+        if slug is None:
+            return None
+        row = await self._row(info, None, slug)
+        return Found(self.from_row()(row), self.uri(row)) if row is not None else None
+
+    async def _row(self, info: Info, id: str | None, slug: str | None) -> RowT | None:
         if (id is None) == (slug is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'slug'.")
         row: RowT | None
@@ -76,7 +95,7 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
                 self.rows_read(info.context.depends)([self.rows.key_of(row)])
             else:
                 self.list_read(info.context.depends)()
-        return self.from_row()(row) if row is not None else None
+        return row
 
     def one_field(self, description: str) -> Any:
         """The field `<noun>(id, slug): <Type>`."""

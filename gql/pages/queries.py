@@ -1,16 +1,17 @@
 """Root fields that read pages: `page` and `pages`, and the lookup of a page by address
-(its uri, an old uri, a WordPress `/?page_id=ID` shortlink) that `resolveUri` asks."""
+(its uri, an old uri, a WordPress `/?page_id=ID` shortlink) that `resolveUri` asks
+(`gql.site.addresses`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
-from urllib.parse import parse_qs, urlsplit
+from typing import Annotated, Any
 
 import strawberry
 from tortoise.expressions import Q
 
 import models
 from gql.context import Info
+from gql.core.addresses import Address, Found
 from gql.core.ids import pk_of
 from gql.core.orderings import PAGE_ORDERING
 from gql.errors import BadUserInputError, text_argument
@@ -46,46 +47,40 @@ class PageWhere:
     )
 
 
-def normalize_path(uri: str) -> str:
-    """A site path as pages and posts store it: one leading and one trailing slash."""
-    path = "/" + uri.strip().strip("/")
-    return path if path == "/" else path + "/"
-
-
-def shortlink_id(uri: str) -> int | None:
-    """The WordPress post id of a `/?page_id=ID` shortlink (None for any other path)."""
-    parts = urlsplit(uri.strip())
-    if parts.path not in ("", "/") or not parts.query:
-        return None
-    values = parse_qs(parts.query).get("page_id", [])
-    if len(values) != 1 or not values[0].isdigit() or len(values[0]) > 9:
-        return None
-    return int(values[0])
-
-
-async def page_at(info: Info, uri: str) -> tuple[PageRow | None, bool]:
-    """The page at `uri` (as a client wrote it), and whether `uri` is an old address of it:
-    a uri it had while public, or the `/?page_id=ID` shortlink of an imported page. Records
-    what the answer depends on: the page found, or any page that may come to answer."""
+async def _page_at(info: Info, path: str) -> tuple[PageRow | None, bool]:
+    """The page at `path`, and whether `path` is an old address of it."""
     loaders = info.context.loaders
-    wp_id = shortlink_id(uri)
-    row: PageRow | None
-    if wp_id is not None:
-        found = await models.Page.filter(wp_id=wp_id).first().values_list("id", flat=True)
-        row = await loaders.readable_page("id", cast(int, found)) if found else None
-        moved = True
-    else:
-        path = normalize_path(uri)
-        row, moved = await loaders.readable_page("uri", path), False
-        if row is None:
-            redirect = await models.PageRedirect.get_or_none(old_uri=path)
-            if redirect is not None:
-                row, moved = await loaders.readable_page("id", redirect.page_id), True
+    row = await loaders.readable_page("uri", path)
     if row is not None:
-        info.context.depends.pages([row.id])
+        return row, False
+    redirect = await models.PageRedirect.get_or_none(old_uri=path)
+    if redirect is None:
+        return None, False
+    return await loaders.readable_page("id", redirect.page_id), True
+
+
+async def page_at_address(info: Info, address: Address) -> Found | None:
+    """The page at `address`, and its address now (see `readable_at`)."""
+    row = await readable_at(info, address)
+    return Found(Page.from_row(row), row.uri) if row is not None else None
+
+
+async def readable_at(info: Info, address: Address) -> PageRow | None:
+    """The page at `address`: at its uri, an old uri of it, or its WordPress shortlink
+    (`/?page_id=ID`, an imported page's WordPress id). Records what the answer depends on:
+    the page found, or any page that may come to answer."""
+    wp_id = address.shortlink_id("page_id")
+    if wp_id is not None:
+        row = await info.context.loaders.readable_page("wp_id", wp_id)
+    elif address.shortlink:
+        return None
     else:
+        row, _moved = await _page_at(info, address.path)
+    if row is None:
         info.context.depends.page_list()
-    return row, moved
+        return None
+    info.context.depends.pages([row.id])
+    return row
 
 
 def _where_filter(where: PageWhere | None) -> Q:
@@ -134,7 +129,7 @@ class PageQueries:
             pk = pk_of(id, "Page")
             row = await info.context.loaders.page_by_id.load(pk) if pk is not None else None
         else:
-            row, _moved = await page_at(info, text_argument(uri or "", "uri"))
+            row = await readable_at(info, Address.parse(uri or ""))
         return Page.from_row(row) if row is not None else None
 
     @strawberry.field(description="Published pages, filtered, in `menuOrder`.")

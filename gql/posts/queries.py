@@ -11,13 +11,11 @@ from tortoise.expressions import Q
 
 import models
 from gql.context import Info
+from gql.core.addresses import Address, Found
 from gql.core.enums import OrderDirection
 from gql.core.ids import pk_of
-from gql.core.node import Node
 from gql.core.orderings import POST_ORDERINGS
 from gql.errors import BadUserInputError, text_argument
-from gql.pages.queries import page_at
-from gql.pages.types import Page
 from gql.pagination import (
     After,
     Before,
@@ -91,11 +89,6 @@ def _utc(moment: datetime, argument: str) -> datetime:
         ) from None
 
 
-def _normalize_uri(uri: str) -> str:
-    path = "/" + uri.strip().strip("/")
-    return path if path == "/" else path + "/"
-
-
 def _where_filter(where: PostWhere | None) -> Q:
     if where is None:
         return Q()
@@ -135,15 +128,21 @@ async def _post_at(info: Info, uri: str) -> tuple[PostRow | None, bool]:
     return await loaders.readable_post("id", redirect.post_id), True
 
 
-@strawberry.type(
-    description="What a path of the site is: a post or a page, an old address, or nothing."
-)
-class UriResolution:
-    node: Node | None = strawberry.field(description="What is at the path (also after a redirect).")
-    redirect_to: str | None = strawberry.field(
-        description="The current address, when the path is an old one (send a 301)."
-    )
-    status_code: int = strawberry.field(description="200, 301 or 404, as a site would answer.")
+async def post_at_address(info: Info, address: Address) -> Found | None:
+    """The post at `address`: at its uri, an old uri of it, or its WordPress shortlink
+    (`/?p=ID`, an imported post's WordPress id)."""
+    wp_id = address.shortlink_id("p")
+    if wp_id is not None:
+        row = await info.context.loaders.readable_post("wp_id", wp_id)
+    elif address.shortlink:
+        return None
+    else:
+        row, _moved = await _post_at(info, address.path)
+    if row is None:
+        info.context.depends.post_list()
+        return None
+    info.context.depends.posts([row.id])
+    return Found(Post.from_row(row), row.uri)
 
 
 @strawberry.type
@@ -177,7 +176,7 @@ class PostQueries:
                 row = await loaders.readable_post("slug", text_argument(slug, "slug"))
             else:
                 assert uri is not None
-                row, _moved = await _post_at(info, _normalize_uri(text_argument(uri, "uri")))
+                row, _moved = await _post_at(info, Address.parse(uri).path)
             # Found: it changes only when the post does. Not found: any post may come to
             # answer the slug or uri.
             if row is not None:
@@ -217,32 +216,3 @@ class PostQueries:
                 )
         query: Any = loaders.public_posts().filter(_where_filter(where))
         return await connection_from_query(query, ordering, page, Post.from_row, POSTS.read)
-
-    @strawberry.field(
-        description="What is at a path of the site: a post or a page at its address, one that "
-        "moved from it or a WordPress `/?page_id=ID` shortlink (with the new address and "
-        "301), or nothing (404)."
-    )
-    async def resolve_uri(
-        self,
-        info: Info,
-        uri: Annotated[str, strawberry.argument(description='A path, like "/2017/03/04/x/".')],
-    ) -> UriResolution:
-        text = text_argument(uri, "uri")
-        row, moved = await _post_at(info, _normalize_uri(text))
-        if row is None:
-            info.context.depends.post_list()
-            page, page_moved = await page_at(info, text)
-            if page is None:
-                return UriResolution(node=None, redirect_to=None, status_code=404)
-            return UriResolution(
-                node=Page.from_row(page),
-                redirect_to=page.uri if page_moved else None,
-                status_code=301 if page_moved else 200,
-            )
-        info.context.depends.posts([row.id])
-        return UriResolution(
-            node=Post.from_row(row),
-            redirect_to=row.uri if moved else None,
-            status_code=301 if moved else 200,
-        )

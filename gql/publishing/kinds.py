@@ -63,22 +63,28 @@ them."""
 
 
 def archive_kind(
-    typename: str, archive: str, node_tag: Callable[[int], str], list_tag: str
+    typename: str,
+    archive: str,
+    node_tag: Callable[[int], str],
+    list_tag: str,
+    uri: Callable[[Any], str],
 ) -> Kind:
-    """An always-public slugged node with an archive page at `/<archive>/<slug>/` (listing
-    posts): one event `<archive>.changed`. A change invalidates the node (`node_tag`), every
-    list of its kind (`list_tag`) and lists of posts (they show it, and are filtered by it)."""
+    """An always-public slugged node with an archive page listing posts at `uri(row)`: one
+    event `<archive>.changed`. A change invalidates the node (`node_tag`), every list of its
+    kind (`list_tag`) and lists of posts (they show it, and are filtered by it)."""
 
     def tags(pk: int) -> set[str]:
         return {node_tag(pk), list_tag, POSTS}
 
     async def uris(connection: Any, row: Any) -> list[str]:
-        return [f"/{archive}/{row.slug}/", "/"]
+        return [uri(row), "/"]
 
     return Kind(
         typename=typename, tags=tags, events=Events.changed(f"{archive}.changed"), uris=uris
     )
 
 
-AUTHOR = archive_kind("Author", "author", author_tag, AUTHORS)
-CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES)
+AUTHOR = archive_kind(
+    "Author", "author", author_tag, AUTHORS, lambda row: models.author_uri(row.slug)
+)
+CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES, lambda row: row.uri)

@@ -38,6 +38,12 @@ class SluggedRow(Protocol):
     updated_at: datetime
 
 
+class Addressed(Protocol):
+    """A row whose address is stored (a category's nests under its parents')."""
+
+    uri: str
+
+
 Row = TypeVar("Row", bound=Model)
 Move = Callable[[Any, int, list[int], int], Awaitable[None]]
 """`move(connection, from_pk, post_ids, to_pk)`: file the posts `post_ids` of `from_pk`
@@ -60,6 +66,9 @@ class SluggedWrites(Generic[Row]):
     model: type[Row]
     kind: Kind
     noun: str
+    addresses: Callable[[Any], Awaitable[list[Row]]] | None = None
+    """`addresses(connection)`: after a write, give every row the address its place makes
+    (categories nest: a parent's new slug moves its descendants); the rows it moved."""
 
     async def existing(self, raw: str | None, field: str, problems: list[Problem]) -> int | None:
         """The key of an existing row named by the input ID `raw` (None when not given);
@@ -91,6 +100,7 @@ class SluggedWrites(Generic[Row]):
             else:
                 named.slug = await free_slug(self.model, named.name, self.noun, connection)
             await row.save(using_db=connection)
+            await self._readdress(effects, row)
             await effects.node(self.kind, row, was_public=False)
             return Change(target=self._target(row.pk), details=named.slug)
 
@@ -116,6 +126,7 @@ class SluggedWrites(Generic[Row]):
                 named.slug = slug
             apply(row)
             await row.save(using_db=connection)
+            await self._readdress(effects, row)
             await effects.node(self.kind, row, was_public=True)
             return Change(target=self._target(row.pk))
 
@@ -160,11 +171,23 @@ class SluggedWrites(Generic[Row]):
                 await before_delete(connection, row)
             await effects.node(self.kind, row, was_public=True, deleted=True, moved_posts=post_ids)
             await row.delete(using_db=connection)
+            await self._readdress(effects, row)
             details = f"{len(post_ids)} posts moved" if post_ids else ""
             return Change(target=self._target(deleted_pk), details=details)
 
         problems = await self._audited(context, viewer, "delete", block)
         return Deleted(None if problems else deleted_pk, problems)
+
+    async def _readdress(self, effects: Effects, row: Row) -> None:
+        """Recompute addresses after a write of `row`: `row` takes its own in memory, every
+        other row whose address moved is announced as changed."""
+        if self.addresses is None:
+            return
+        for moved in await self.addresses(effects.connection):
+            if moved.pk == row.pk:
+                cast(Addressed, row).uri = cast(Addressed, moved).uri
+            else:
+                await effects.node(self.kind, moved, was_public=True)
 
     async def _audited(
         self,

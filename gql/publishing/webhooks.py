@@ -115,9 +115,9 @@ async def post_uris(connection: Any, post: models.Post) -> list[str]:
     """A post's pages: its own, the home, its categories' and author's archives."""
     categories = await models.Category.filter(posts__id=post.id).using_db(connection)
     author = await models.Author.filter(id=post.author_id).using_db(connection).first()
-    uris = [post.uri, "/", *(f"/category/{c.slug}/" for c in categories)]
+    uris = [post.uri, "/", *(c.uri for c in categories)]
     if author is not None:
-        uris.append(f"/author/{author.slug}/")
+        uris.append(models.author_uri(author.slug))
     return uris
 
 

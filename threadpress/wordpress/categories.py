@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import Category
+from models import Category, refresh_category_uris
 from models.text.slugs import slugify
 from threadpress.wordpress.mapping import clip, free_slug
 from threadpress.wordpress.records import CategoryRecord
@@ -102,9 +102,18 @@ async def upsert_categories(
         await Category.bulk_update(
             new_with_parent, fields=["parent_id"], batch_size=BATCH, using_db=db
         )
+    # Addresses follow the tree: new rows get theirs, a moved or renamed parent moves its
+    # descendants' (counted as updated when they were not already).
+    readdressed = {row.id for row in await refresh_category_uris(db)}
+    moved = [
+        key
+        for key, row in rows.items()
+        if row.id in readdressed and key not in touched and key not in created_keys
+    ]
+    changed_count = len(changed) + len(moved)
     summary.count("categories", "imported", len(created))
-    summary.count("categories", "updated", len(changed))
-    summary.count("categories", "unchanged", len(rows) - len(created_keys) - len(changed))
+    summary.count("categories", "updated", changed_count)
+    summary.count("categories", "unchanged", len(rows) - len(created_keys) - changed_count)
     return {key: row.id for key, row in rows.items()}
 
 

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_parent_index_without_top_level')]
+    dependencies = [('models', '0008_category_uris')]
 
     initial = False
 
