@@ -27,10 +27,18 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
+from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_all_due
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    page_fields,
+    post_fields,
+)
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, PAGES, POSTS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -99,6 +107,9 @@ async def _public_nodes(
         for post, count, cats in zip(posts, counts, categories, strict=True):
             fields = post_fields(post, count, [c.id for c in cats])
             found[("Post", post.id)] = (Post.from_row(post), digest(fields))
+    if wanted.get("Page"):
+        for page in await PAGES.read(loaders.public_pages().filter(id__in=wanted["Page"])):
+            found[("Page", page.id)] = (Page.from_row(page), digest(page_fields(page)))
     if wanted.get("Comment"):
         comments = await COMMENTS.read(loaders.public_comments().filter(id__in=wanted["Comment"]))
         replies = await loaders.reply_count_by_comment.load_many([c.id for c in comments])

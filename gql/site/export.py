@@ -27,15 +27,24 @@ from gql.core.tokens import Unauthenticated, viewer_of
 from gql.loaders import counts_by
 from gql.publishing.change_log import announce_all_due
 from gql.site.changes_feed import encode_token
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    page_fields,
+    post_fields,
+)
 from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    PAGES,
     POSTS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    PageRow,
     PostRow,
     RowReader,
 )
@@ -99,6 +108,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
         (public_posts, POSTS, _posts),
+        (models.Page.filter(models.PUBLIC_PAGE_RULE.filter(now)), PAGES, _pages),
         (public_comments, COMMENTS, _comments),
     ]
     for query, reader, render in kinds:
@@ -128,6 +138,10 @@ async def _posts(rows: list[PostRow]) -> list[bytes]:
         _line("Post", row.id, post_fields(row, counts.get(row.id, 0), categories[row.id]))
         for row in rows
     ]
+
+
+async def _pages(rows: list[PageRow]) -> list[bytes]:
+    return [_line("Page", row.id, page_fields(row)) for row in rows]
 
 
 async def _comments(rows: list[CommentRow]) -> list[bytes]:
