@@ -19,7 +19,7 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
-from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter
+from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter, scheduled_page_filter
 from models.page_redirect import PageRedirect
 from models.post import (
     PUBLIC_POST_RULE,
@@ -66,6 +66,7 @@ __all__ = [
     "public_page_filter",
     "public_post_filter",
     "refresh_category_uris",
+    "scheduled_page_filter",
     "scheduled_post_filter",
     "text_sort_key",
 ]

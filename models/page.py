@@ -103,3 +103,8 @@ its address, and `Page.parent` is then null to the public."""
 def public_page_filter(now: datetime | None = None) -> Q:
     """`PUBLIC_PAGE_RULE` as a filter at `now`."""
     return PUBLIC_PAGE_RULE.filter(now)
+
+
+def scheduled_page_filter(now: datetime) -> Q:
+    """Pages that will become public by themselves later (as `scheduled_post_filter`)."""
+    return PUBLIC_PAGE_RULE.later(now)

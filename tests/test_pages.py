@@ -4,6 +4,7 @@ WordPress export's pages come in with their hierarchy."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ from tortoise import timezone
 import models
 from gql.core.ids import to_global_id
 from gql.core.tokens import create_token
+from gql.publishing.change_log import announce_all_due
 from tests import factories
-from tests.conftest import app_client, graphql, shared_file
+from tests.conftest import SqlLog, app_client, graphql, shared_file
 from threadpress.wordpress import import_wxr
 
 PAGE_BY_URI = """
@@ -526,3 +528,124 @@ async def test_imported_pages_keep_hierarchy_status_and_leave_comments_out(
 
     assert (await models.Page.get(wp_id=3)).uri == "/child/grandchild/"
     assert vars(again.counts["pages"]) == {"imported": 0, "updated": 2, "unchanged": 8}
+
+
+# --- What a page write announces -----------------------------------------------------------
+
+FEED = """
+query($since: String) {
+  changes(since: $since, first: 100) {
+    entries { kind typename id contentDigest node { ... on Page { uri } } } nextToken
+  }
+}
+"""
+
+
+async def test_page_writes_reach_the_feed_the_webhooks_and_the_export(db: str) -> None:
+    writer = await factories.author(slug="jo")
+    about = await factories.page(writer, slug="about")
+    team = await factories.page(writer, slug="team", parent=about, status=models.PostStatus.DRAFT)
+    await factories.page(writer, slug="hidden", status=models.PostStatus.DRAFT)
+    await models.WebhookSubscriber.create(
+        url="http://127.0.0.1:9/hook", secret="s" * 20, events="*"
+    )
+    _, builder_secret = await create_token("the build", models.Role.BUILDER)
+    builder = {"Authorization": f"Bearer {builder_secret}"}
+    team_id = to_global_id("Page", team.id)
+
+    async with app_client(db) as http:
+        editor = await _editor()
+        start = (await graphql(http, FEED, {"since": None}, builder))["data"]["changes"]
+        await graphql(http, PUBLISH, {"input": {"id": team_id}}, editor)
+        published = (await graphql(http, FEED, {"since": start["nextToken"]}, builder))["data"][
+            "changes"
+        ]
+        await graphql(http, UPDATE, {"input": {"id": team_id, "title": "Our team"}}, editor)
+        updated = (await graphql(http, FEED, {"since": published["nextToken"]}, builder))["data"][
+            "changes"
+        ]
+        export = await http.get("/export.ndjson", headers=builder)
+        await graphql(http, UNPUBLISH, {"input": {"id": team_id}}, editor)
+        unpublished = (await graphql(http, FEED, {"since": updated["nextToken"]}, builder))["data"][
+            "changes"
+        ]
+
+    [entry] = published["entries"]
+    assert (entry["kind"], entry["typename"], entry["id"]) == ("UPSERT", "Page", team_id)
+    assert entry["node"] == {"uri": "/about/team/"}
+    [changed] = updated["entries"]
+    assert changed["kind"] == "UPSERT"
+    assert changed["contentDigest"] != entry["contentDigest"]
+    assert [(e["kind"], e["id"], e["node"]) for e in unpublished["entries"]] == [
+        ("DELETE", team_id, None)
+    ]
+    sent = [json.loads(d.body) for d in await models.WebhookDelivery.all().order_by("id")]
+    # The first read of the feed announced /about/ (made public behind the API's back).
+    assert [(body["event"], body["nodes"][0]["id"]) for body in sent] == [
+        ("page.published", to_global_id("Page", about.id)),
+        ("page.published", team_id),
+        ("page.updated", team_id),
+        ("page.unpublished", team_id),
+    ]
+    body = sent[1]
+    assert body["nodes"] == [{"id": team_id, "typename": "Page"}]
+    assert body["uris"] == ["/about/", "/about/team/"]
+    assert body["tags"] == sorted([f"page:{team.id}", "pages"])
+    lines = [json.loads(line) for line in export.content.decode().splitlines()]
+    pages = {line["uri"]: line for line in lines if line.get("typename") == "Page"}
+    assert sorted(pages) == ["/about/", "/about/team/"]  # public pages only
+    assert pages["/about/team/"]["parent"] == to_global_id("Page", about.id)
+    assert pages["/about/team/"]["contentDigest"] == changed["contentDigest"]
+
+
+async def test_a_scheduled_page_is_announced_at_its_time(db: str) -> None:
+    writer = await factories.author()
+    soon = timezone.now() + timedelta(hours=1)
+    page = await factories.page(writer, slug="soon", published_at=soon)
+
+    before = await announce_all_due()
+    at_its_time = await announce_all_due(soon + timedelta(seconds=1))
+    again = await announce_all_due(soon + timedelta(seconds=2))
+
+    assert before == set()
+    assert at_its_time == {f"page:{page.id}", "pages"}
+    assert again == set()
+    entries = await models.Change.all().values_list("kind", "typename", "node_id")
+    assert entries == [("upsert", "Page", page.id)]
+
+
+CACHE_ON = {"THREADPRESS_RESPONSE_CACHE": "on"}
+
+
+async def test_a_page_write_drops_exactly_the_answers_that_showed_pages(
+    db: str, sql_log: SqlLog
+) -> None:
+    writer = await factories.author()
+    about = await factories.page(writer, slug="about", title="About")
+    await factories.page(writer, slug="team", parent=about)
+    await factories.post(writer, slug="calf", title="A stubborn calf")
+    post = 'query { post(slug: "calf") { title } }'
+
+    async with app_client(db, CACHE_ON) as http:
+        await _page(http, "/about/")
+        await graphql(http, post)
+        await graphql(http, PAGES)
+        await graphql(
+            http,
+            UPDATE,
+            {"input": {"id": to_global_id("Page", about.id), "title": "About us"}},
+            await _editor(),
+        )
+        sql_log.statements.clear()
+        await graphql(http, post)
+        unrelated = sql_log.count
+        after = await _page(http, "/about/team/")  # not read before: a miss anyway
+        about_after = await _page(http, "/about/")
+        listed = sql_log.count
+
+    assert unrelated == 0  # the post's answer is still a hit
+    assert after is not None
+    assert after["parent"] == {"uri": "/about/"}
+    assert about_after is not None
+    assert about_after["title"] == "About us"
+    assert listed > 0
