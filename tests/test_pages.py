@@ -649,3 +649,17 @@ async def test_a_page_write_drops_exactly_the_answers_that_showed_pages(
     assert about_after is not None
     assert about_after["title"] == "About us"
     assert listed > 0
+
+
+async def test_pages_count_against_the_query_budget(db: str) -> None:
+    query = "query($n: Int) { pages(first: $n) { nodes { author { name } parent { uri } } } }"
+    env = {"THREADPRESS_MAX_COST": "150"}  # pages: n nodes, authors and parents: 2n more
+
+    async with app_client(db, env) as http:
+        within = await http.post("/graphql", json={"query": query, "variables": {"n": 50}})
+        over = await http.post("/graphql", json={"query": query, "variables": {"n": 51}})
+
+    assert "errors" not in within.json()
+    assert within.json()["extensions"] == {"cost": {"requested": 150, "limit": 150}}
+    assert [e["extensions"]["code"] for e in over.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
+    assert over.json()["extensions"] == {"cost": {"requested": 153, "limit": 150}}
