@@ -16,7 +16,8 @@ These rows are the one shape of every public read, so each GraphQL type reads on
 object: a read that needs the query builder's filters and joins (a filtered list, a page of
 an author's posts) still answers rows (`RowReader.read`), and a write that holds a model
 instance converts it once (`RowReader.row_of`). Which rows the public may read is decided by
-the rules of `models.visibility`; `PUBLIC_POST` and `IN_PUBLIC_THREAD` are their SQL text.
+the rules of `models.visibility`; `PUBLIC_POST`, `PUBLIC_PAGE` and `IN_PUBLIC_THREAD` are their
+SQL text.
 """
 
 from __future__ import annotations

@@ -663,3 +663,35 @@ async def test_pages_count_against_the_query_budget(db: str) -> None:
     assert within.json()["extensions"] == {"cost": {"requested": 150, "limit": 150}}
     assert [e["extensions"]["code"] for e in over.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
     assert over.json()["extensions"] == {"cost": {"requested": 153, "limit": 150}}
+
+
+async def test_moving_a_page_moves_what_is_nested_in_it_for_caches_and_builds(db: str) -> None:
+    writer = await factories.author()
+    about = await factories.page(writer, slug="about")
+    team = await factories.page(writer, slug="team", parent=about)
+    _, builder_secret = await create_token("the build", models.Role.BUILDER)
+    builder = {"Authorization": f"Bearer {builder_secret}"}
+
+    async with app_client(db, CACHE_ON) as http:
+        start = (await graphql(http, FEED, {"since": None}, builder))["data"]["changes"]
+        before = await _page(http, "/about/team/")
+        await graphql(
+            http,
+            UPDATE,
+            {"input": {"id": to_global_id("Page", about.id), "slug": "us"}},
+            await _editor(),
+        )
+        after = await _page(http, "/about/team/")  # an old address: the page, where it is now
+        feed = (await graphql(http, FEED, {"since": start["nextToken"]}, builder))["data"][
+            "changes"
+        ]
+
+    assert before is not None
+    assert before["uri"] == "/about/team/"
+    assert after is not None
+    assert after["uri"] == "/us/team/"
+    assert {(e["kind"], e["node"]["uri"]) for e in feed["entries"]} == {
+        ("UPSERT", "/us/"),
+        ("UPSERT", "/us/team/"),
+    }
+    assert (await models.Page.get(id=team.id)).uri == "/us/team/"

@@ -103,15 +103,16 @@ def _too_long(uri: str) -> list[Problem]:
     return [Problem("slug", UserErrorCode.TOO_LONG, message)]
 
 
-async def _move(page: models.Page, new_uri: str, connection: Any) -> None:
+async def _move(page: models.Page, new_uri: str, effects: Effects) -> None:
     """Give `page` and every page nested in it their addresses under `new_uri`; each
-    published one keeps its old address as a redirect."""
+    published one keeps its old address as a redirect. The nested pages' new addresses are
+    changes of their own, stated here (the page's own is stated by its write)."""
+    connection = effects.connection
     old_uri = page.uri
     if old_uri == new_uri:
         return
     nested = models.Page.filter(uri__startswith=old_uri).exclude(id=page.id).using_db(connection)
-    subtree = [page, *await nested]
-    for moved in subtree:
+    for moved in [page, *await nested]:
         was = moved.uri
         now_at = new_uri + was[len(old_uri) :]
         # The address now belongs to this page, whatever redirect pointed elsewhere.
@@ -120,7 +121,10 @@ async def _move(page: models.Page, new_uri: str, connection: Any) -> None:
             await models.PageRedirect.create(old_uri=was, page_id=moved.id, using_db=connection)
         moved.uri = now_at
         if moved is not page:
-            await models.Page.filter(id=moved.id).using_db(connection).update(uri=now_at)
+            was_public = PAGE.is_public(moved, effects.now)
+            moved.updated_at = effects.now
+            await moved.save(using_db=connection, update_fields=["uri", "updated_at"])
+            await effects.node(PAGE, moved, was_public=was_public)
 
 
 async def create_page(context: Context, viewer: Viewer, draft: PageDraft) -> Authored:
@@ -208,7 +212,7 @@ async def update_page(context: Context, viewer: Viewer, page_id: str, draft: Pag
             if too_long := _too_long(new_uri):
                 return too_long, ""
             page.slug, page.parent_id = slug, parent_id
-            await _move(page, new_uri, connection)
+            await _move(page, new_uri, effects)
             changed.append("uri")
         if draft.menu_order is not None and draft.menu_order != page.menu_order:
             page.menu_order = draft.menu_order
