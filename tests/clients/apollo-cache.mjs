@@ -14,6 +14,7 @@ export function threadpressCache() {
           posts: relayStylePagination(["where", "orderBy"]),
           authors: relayStylePagination(),
           categories: relayStylePagination(),
+          pages: relayStylePagination(["where"]),
           moderationQueue: relayStylePagination(["status"]),
         },
       },
