@@ -182,6 +182,12 @@ class Loaders:
         query = models.Post.filter(id=pk).using_db(primary_connection()).limit(1)
         return next(iter(await POSTS.read(query)), None)
 
+    async def previewed_page(self, pk: int) -> PageRow | None:
+        """The page `pk` whatever its status (opened by its preview token), from the
+        primary, as `previewed_post`."""
+        query = models.Page.filter(id=pk).using_db(primary_connection()).limit(1)
+        return next(iter(await PAGES.read(query)), None)
+
     async def readable_post(
         self, column: Literal["id", "uri", "slug", "wp_id"], value: int | str
     ) -> PostRow | None:

@@ -695,3 +695,35 @@ async def test_moving_a_page_moves_what_is_nested_in_it_for_caches_and_builds(db
         ("UPSERT", "/us/team/"),
     }
     assert (await models.Page.get(id=team.id)).uri == "/us/team/"
+
+
+PREVIEW_LINK = """
+mutation($id: ID!) { createPreviewLink(input: {id: $id}) { url previewToken errors { code } } }
+"""
+PREVIEW = """
+query($id: ID, $uri: String, $t: String) { page(id: $id, uri: $uri, previewToken: $t) { title } }
+"""
+
+
+async def test_a_draft_page_opens_for_whoever_holds_its_preview_link(db: str) -> None:
+    writer = await factories.author()
+    draft = await factories.page(
+        writer, slug="contact", title="Contact", status=models.PostStatus.DRAFT, published_at=None
+    )
+    other = await factories.page(writer, slug="other", status=models.PostStatus.DRAFT)
+    page_id = to_global_id("Page", draft.id)
+    env = {"THREADPRESS_SITE_URL": "https://blog.example.org"}
+
+    async with app_client(db, env) as http:
+        made = await graphql(http, PREVIEW_LINK, {"id": page_id}, await _editor())
+        link = made["data"]["createPreviewLink"]
+        token = link["previewToken"]
+        by_id = await graphql(http, PREVIEW, {"id": page_id, "t": token})
+        by_uri = await graphql(http, PREVIEW, {"uri": "/contact/", "t": token})
+        another = await graphql(http, PREVIEW, {"id": to_global_id("Page", other.id), "t": token})
+        without = await graphql(http, PREVIEW, {"id": page_id})
+
+    assert link["errors"] == []
+    assert link["url"].startswith("https://blog.example.org/contact/?preview=")
+    assert by_id["data"] == by_uri["data"] == {"page": {"title": "Contact"}}
+    assert another["data"] == without["data"] == {"page": None}

@@ -14,6 +14,7 @@ from gql.context import Info
 from gql.core.addresses import Address, Found
 from gql.core.ids import pk_of
 from gql.core.orderings import PAGE_ORDERING
+from gql.core.previews import previewed_pk
 from gql.errors import BadUserInputError, text_argument
 from gql.pages.types import Page
 from gql.pagination import (
@@ -57,6 +58,21 @@ async def _page_at(info: Info, path: str) -> tuple[PageRow | None, bool]:
     if redirect is None:
         return None, False
     return await loaders.readable_page("id", redirect.page_id), True
+
+
+async def _previewed(info: Info, token: str, id: str | None, uri: str | None) -> PageRow | None:
+    """The page `token` opens, when it is the one asked for (by id or uri); whatever the
+    answer, it is for the token's holder only (as a post's preview)."""
+    context = info.context
+    context.depends.private()
+    pk = previewed_pk(context.settings.secret_key, token, "Page")
+    row = await context.loaders.previewed_page(pk) if pk is not None else None
+    if row is None:
+        return None
+    asked = (id is not None and pk_of(id, "Page") == row.id) or (
+        uri is not None and Address.parse(uri).path == row.uri
+    )
+    return row if asked else None
 
 
 async def page_at_address(info: Info, address: Address) -> Found | None:
@@ -121,10 +137,21 @@ class PageQueries:
             str | None,
             strawberry.argument(description='The page\'s path, like "/about/team/".'),
         ] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A token from `createPreviewLink`: the page it names is answered "
+                "whatever its status (a draft's front-end preview)."
+            ),
+        ] = None,
     ) -> Page | None:
         if (id is None) == (uri is None):
             raise BadUserInputError("Pass exactly one of 'id' or 'uri'.")
         row: PageRow | None
+        if preview_token is not None:
+            previewed = await _previewed(info, preview_token, id, uri)
+            if previewed is not None:
+                return Page.from_row(previewed)
         if id is not None:
             pk = pk_of(id, "Page")
             row = await info.context.loaders.page_by_id.load(pk) if pk is not None else None
