@@ -12,7 +12,6 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from gql.cache.dependencies import invalidation_for_post
 from gql.cache.replica import ReplicaReads
 from gql.cache.response_cache import build_response_cache
 from gql.comments.retention import retention_loop
@@ -83,9 +82,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await response_cache.start()
         await live.start()
 
-        async def announced(post_ids: list[int]) -> None:
+        async def announced(tags: set[str]) -> None:
             if response_cache is not None:
-                await response_cache.written(set().union(*map(invalidation_for_post, post_ids)))
+                await response_cache.written(tags)
 
         # Background work: address retention, scheduled posts, webhook deliveries.
         background = (

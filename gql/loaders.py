@@ -36,12 +36,15 @@ from models.rows import (
     CATEGORIES,
     COMMENTS,
     IN_PUBLIC_THREAD,
+    PAGES,
     POSTS,
+    PUBLIC_PAGE,
     PUBLIC_POST,
     TAGS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    PageRow,
     PostRow,
     RowReader,
     TagRow,
@@ -170,6 +173,8 @@ class Loaders:
         self.top_level_comments_by_post = RequestLoader(self._top_level_comments_by_post)
         self.replies_by_comment = RequestLoader(self._replies_by_comment)
         self.comment_thread_by_post = RequestLoader(self._comment_thread_by_post)
+        self.page_by_id = RequestLoader(self._page_by_id)
+        self.children_by_page = RequestLoader(self._children_by_page)
 
     def close(self) -> None:
         """The operation is over (cancelled), or fresh loaders replace these: end what they
@@ -200,6 +205,12 @@ class Loaders:
         query = models.Post.filter(id=pk).using_db(primary_connection()).limit(1)
         return next(iter(await POSTS.read(query)), None)
 
+    async def previewed_page(self, pk: int) -> PageRow | None:
+        """The page `pk` whatever its status (opened by its preview token), from the
+        primary, as `previewed_post`."""
+        query = models.Page.filter(id=pk).using_db(primary_connection()).limit(1)
+        return next(iter(await PAGES.read(query)), None)
+
     async def readable_post(
         self, column: Literal["id", "uri", "slug", "wp_id"], value: int | str
     ) -> PostRow | None:
@@ -211,6 +222,23 @@ class Loaders:
         else:
             rows = await POSTS.select(
                 f'"{column}" = {{1}} AND {PUBLIC_POST}', [moment(self.now), value], limit=1
+            )
+        return rows[0] if rows else None
+
+    def public_pages(self) -> QuerySet[models.Page]:
+        """Pages the public may read, at this request's time."""
+        return models.Page.filter(models.PUBLIC_PAGE_RULE.filter(self.now))
+
+    async def readable_page(
+        self, column: Literal["id", "uri", "wp_id"], value: int | str
+    ) -> PageRow | None:
+        """The page whose `column` (unique) is `value`, if this request may read it: a public
+        one, or for an editor any page (as `readable_post`). One fixed statement."""
+        if self.see_drafts:
+            rows = await PAGES.select(f'"{column}" = {{0}}', [value], limit=1)
+        else:
+            rows = await PAGES.select(
+                f'"{column}" = {{1}} AND {PUBLIC_PAGE}', [moment(self.now), value], limit=1
             )
         return rows[0] if rows else None
 
@@ -257,6 +285,16 @@ class Loaders:
             rows = await POSTS.select(where)
         else:
             rows = await POSTS.select(f"{where} AND {PUBLIC_POST}", [moment(self.now)])
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _page_by_id(self, ids: list[int]) -> list[PageRow | None]:
+        """The pages of `ids` this request may read, as `readable_page` decides for one."""
+        self.depends.pages(ids)
+        where = f'"id" IN ({integer_list(ids)})'
+        if self.see_drafts:
+            rows = await PAGES.select(where)
+        else:
+            rows = await PAGES.select(f"{where} AND {PUBLIC_PAGE}", [moment(self.now)])
         return _by_key(ids, {row.id: row for row in rows})
 
     async def _author_by_id(self, ids: list[int]) -> list[AuthorRow | None]:
@@ -320,6 +358,19 @@ class Loaders:
         self.depends.post_list()
         counts = await counts_by(self.public_posts().filter(author_id__in=ids), "author_id")
         return [counts.get(aid, 0) for aid in ids]
+
+    # --- pages -----------------------------------------------------------------------------
+
+    async def _children_by_page(self, ids: list[int]) -> list[list[PageRow]]:
+        """The public children of each page, in menu order: one statement for a level."""
+        self.depends.page_list()
+        rows = await PAGES.select(
+            f'"parent_id" IN ({integer_list(ids)}) AND {PUBLIC_PAGE}',
+            [moment(self.now)],
+            order_by='"parent_id", "menu_order", "id"',
+        )
+        groups = _grouped(rows, key=lambda row: row.parent_id)
+        return [groups.get(pid, []) for pid in ids]
 
     # --- posts of a parent ------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ from gql.extensions.operation_connection import OneConnectionPerQuery
 from gql.extensions.operation_names import OperationNameRecorder
 from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
+from gql.pages.mutations import PageMutations
+from gql.pages.queries import PageQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
@@ -69,6 +71,7 @@ Query = merge_types(
     (
         NodeQueries,
         PostQueries,
+        PageQueries,
         AuthorQueries,
         CategoryQueries,
         TagQueries,
@@ -81,7 +84,8 @@ Query = merge_types(
 )
 describe_type(
     Query,
-    "The public read API: published posts, their authors and categories, and approved comments.",
+    "The public read API: published posts and pages, their authors and categories, and "
+    "approved comments.",
 )
 
 Mutation = merge_types(
@@ -90,6 +94,7 @@ Mutation = merge_types(
         CommentMutations,
         PrivacyMutations,
         PostMutations,
+        PageMutations,
         CategoryMutations,
         TagMutations,
         AuthorMutations,

@@ -19,6 +19,8 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
+from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter, scheduled_page_filter
+from models.page_redirect import PageRedirect
 from models.post import (
     PUBLIC_POST_RULE,
     CommentStatus,
@@ -39,6 +41,7 @@ __all__ = [
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
     "PUBLIC_COMMENT_RULE",
+    "PUBLIC_PAGE_RULE",
     "PUBLIC_POST_RULE",
     "TAG_ARCHIVE",
     "ApiToken",
@@ -50,6 +53,8 @@ __all__ = [
     "Comment",
     "CommentModeration",
     "CommentStatus",
+    "Page",
+    "PageRedirect",
     "Post",
     "PostRedirect",
     "PostStatus",
@@ -61,8 +66,10 @@ __all__ = [
     "author_uri",
     "public_comment_filter",
     "public_in_thread",
+    "public_page_filter",
     "public_post_filter",
     "refresh_category_uris",
+    "scheduled_page_filter",
     "scheduled_post_filter",
     "tag_uri",
     "text_sort_key",

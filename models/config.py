@@ -26,6 +26,8 @@ MODEL_MODULES = [
     "models.comment",
     "models.api_token",
     "models.post_redirect",
+    "models.page",
+    "models.page_redirect",
     "models.audit",
     "models.change",
     "models.webhook",

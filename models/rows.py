@@ -16,7 +16,8 @@ These rows are the one shape of every public read, so each GraphQL type reads on
 object: a read that needs the query builder's filters and joins (a filtered list, a page of
 an author's posts) still answers rows (`RowReader.read`), and a write that holds a model
 instance converts it once (`RowReader.row_of`). Which rows the public may read is decided by
-the rules of `models.visibility`; `PUBLIC_POST` and `IN_PUBLIC_THREAD` are their SQL text.
+the rules of `models.visibility`; `PUBLIC_POST`, `PUBLIC_PAGE` and `IN_PUBLIC_THREAD` are their
+SQL text.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from models.author import Author
 from models.category import Category
 from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
+from models.page import PUBLIC_PAGE_RULE, Page
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
 from models.tag import Tag
@@ -101,6 +103,23 @@ class PostRow(NamedTuple):
     comment_status: str
     author_id: int
     sticky: bool
+
+
+class PageRow(NamedTuple):
+    """A page as the GraphQL `Page` and the page ordering read it (no password)."""
+
+    id: int
+    slug: str
+    uri: str
+    title: str
+    excerpt: str
+    content: str
+    status: str
+    published_at: datetime | None
+    updated_at: datetime
+    menu_order: int
+    parent_id: int | None
+    author_id: int
 
 
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
@@ -263,6 +282,10 @@ PUBLIC_POST = PUBLIC_POST_RULE.sql()
 """`PUBLIC_POST_RULE` in SQL, the rule `models.public_post_filter` also reads: `{0}` is the
 request's time, bound through `moment`."""
 
+PUBLIC_PAGE = PUBLIC_PAGE_RULE.sql()
+"""`PUBLIC_PAGE_RULE` in SQL: `{0}` is the request's time, bound through `moment` (the
+page's date column converts as the post's does)."""
+
 IN_PUBLIC_THREAD = IN_PUBLIC_THREAD_RULE.sql()
 """`IN_PUBLIC_THREAD_RULE` in SQL (`"is_public"`): for comments of posts or parents already
 read as public."""
@@ -285,6 +308,7 @@ COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fie
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
 TAGS: RowReader[TagRow] = RowReader(Tag, TagRow, TagRow._fields)
+PAGES: RowReader[PageRow] = RowReader(Page, PageRow, PageRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -306,12 +330,15 @@ __all__ = [
     "CATEGORIES",
     "COMMENTS",
     "IN_PUBLIC_THREAD",
+    "PAGES",
     "POSTS",
+    "PUBLIC_PAGE",
     "PUBLIC_POST",
     "TAGS",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
+    "PageRow",
     "PostRow",
     "RowReader",
     "TagRow",

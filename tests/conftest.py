@@ -40,6 +40,8 @@ TABLES = (
     "change",
     "audit_entry",
     "post_redirect",
+    "page_redirect",
+    "page",
     "comment",
     "post_category",
     "post_tag",

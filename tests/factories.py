@@ -82,6 +82,36 @@ async def post(
     return row
 
 
+async def page(
+    written_by: models.Author,
+    *,
+    slug: str = "",
+    title: str = "",
+    parent: models.Page | None = None,
+    menu_order: int = 0,
+    published_at: datetime | None = BASE_TIME,
+    status: models.PostStatus = models.PostStatus.PUBLISHED,
+    password: str = "",
+    content: str = "<p>What this site is about.</p>",
+) -> models.Page:
+    """A new page, nested in `parent` when given; published by default."""
+    n = next(_sequence)
+    slug = slug or f"page-{n}"
+    return await models.Page.create(
+        slug=slug,
+        uri=f"{parent.uri if parent else '/'}{slug}/",
+        title=title or f"Page {n}",
+        content=content,
+        status=status,
+        password=password,
+        published_at=published_at,
+        updated_at=published_at or BASE_TIME,
+        menu_order=menu_order,
+        parent=parent,
+        author=written_by,
+    )
+
+
 async def comment(
     on: models.Post,
     *,

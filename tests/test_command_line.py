@@ -177,6 +177,8 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 <category domain="post_tag" nicename="hills"><![CDATA[Hills]]></category></item>
 <item><title>About</title><wp:post_id>8</wp:post_id><wp:status>publish</wp:status>
 <wp:post_type>page</wp:post_type></item>
+<item><title>Hill photo</title><wp:post_id>9</wp:post_id><wp:status>inherit</wp:status>
+<wp:post_type>attachment</wp:post_type></item>
 </channel></rss>
 """
 
@@ -193,7 +195,8 @@ def test_import_prints_its_summary_as_json_for_scripts(tmp_path: Path) -> None:
     summary = json.loads(first.stdout)
     assert summary["kinds"]["tags"] == {"imported": 1, "updated": 0, "unchanged": 0}
     assert summary["kinds"]["posts"] == {"imported": 1, "updated": 0, "unchanged": 0}
-    assert summary["leftOut"] == {"page": 1}
+    assert summary["kinds"]["pages"] == {"imported": 1, "updated": 0, "unchanged": 0}
+    assert summary["leftOut"] == {"attachment": 1}
     assert summary["changed"] is True
     assert json.loads(again.stdout)["kinds"]["tags"] == {
         "imported": 0,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
+
 from models import Author, Category, Comment, Post, PostStatus, Tag, public_post_filter
 from tests import factories
+from tests.conftest import graphql
 from threadpress.demo import MAIN_SLUG, load_demo
 
 
@@ -99,3 +102,21 @@ async def test_demo_skips_a_database_with_posts(db: str) -> None:
 
     assert loaded is False
     assert await Post.all().count() == 1
+
+
+async def test_demo_has_an_about_page_with_a_page_nested_in_it(client: httpx.AsyncClient) -> None:
+    await load_demo(only_if_empty=True)
+
+    body = await graphql(
+        client, '{ page(uri: "/about/") { title author { name } children { uri parent { uri } } } }'
+    )
+
+    assert body == {
+        "data": {
+            "page": {
+                "title": "About this blog",
+                "author": {"name": "Maya Lindqvist"},
+                "children": [{"uri": "/about/writers/", "parent": {"uri": "/about/"}}],
+            }
+        }
+    }

@@ -54,7 +54,18 @@ async def _run(
 
 
 MODERATOR_FIELDS = ("moderationQueue", "moderateComment", "exportCommenter", "eraseCommenter")
-EDITOR_FIELDS = ("createPost", "updatePost", "publishPost", "unpublishPost", "deletePost")
+EDITOR_FIELDS = (
+    "createPost",
+    "updatePost",
+    "publishPost",
+    "unpublishPost",
+    "deletePost",
+    "createPage",
+    "updatePage",
+    "publishPage",
+    "unpublishPage",
+    "deletePage",
+)
 BUILDER_FIELDS = ("changes(",)
 
 

@@ -70,6 +70,13 @@ query($uri: String!) { resolveUri(uri: $uri) { statusCode redirectTo node { id }
 UPDATE = """
 mutation($input: UpdatePostInput!) { updatePost(input: $input) { post { uri } errors { code } } }
 """
+PAGE_UPDATE = """
+mutation($input: UpdatePageInput!) { updatePage(input: $input) { page { uri } errors { code } } }
+"""
+PAGES = """
+{ pages(first: 100) {
+    totalCount nodes { id uri title updatedAt parent { id } children { id uri } } } }
+"""
 MODERATE = """
 mutation($id: ID!) { moderateComment(input: {id: $id, action: APPROVE}) { errors { code } } }
 """
@@ -101,6 +108,7 @@ async def _site(
     questions need."""
     await load_demo(only_if_empty=False)
     await content()  # the biggest part: left out where a smaller site says as much
+    later = await factories.page(await models.Author.get(slug="maya-lindqvist"), slug="later")
     await announce_everything()  # as `threadpress import` does
     _, editor = await create_token("the editor", models.Role.EDITOR)
     _, moderator = await create_token("the moderators", models.Role.MODERATOR)
@@ -147,6 +155,21 @@ async def _site(
             {"Authorization": f"Bearer {moderator}"},
         )
         assert approved["data"]["moderateComment"]["errors"] == []
+        # A page nested in a later one (moved there by an editor): a parent with a higher id,
+        # and the old address it keeps.
+        about = await models.Page.get(uri="/about/")
+        moved = await graphql(
+            http,
+            PAGE_UPDATE,
+            {
+                "input": {
+                    "id": to_global_id("Page", about.id),
+                    "parentId": to_global_id("Page", later.id),
+                }
+            },
+            editor_headers,
+        )
+        assert moved["data"]["updatePage"]["errors"] == []
     return {
         "editor": editor,
         "moderator": moderator,
@@ -165,6 +188,8 @@ async def _answers(database_url: str, site: dict[str, str]) -> dict[str, Any]:
             "post page": await graphql(http, POST_PAGE, {"slug": site["main"]}),
             "posts": await graphql(http, POSTS),
             "redirect": await graphql(http, RESOLVE, {"uri": site["old_uri"]}),
+            "pages": await graphql(http, PAGES),
+            "page redirect": await graphql(http, RESOLVE, {"uri": "/about/writers/"}),
             "held": await graphql(http, QUEUE, {"status": "PENDING"}, moderator),
             "spam": await graphql(http, QUEUE, {"status": "SPAM"}, moderator),
             "feed": await graphql(http, FEED, headers=builder),
@@ -263,6 +288,9 @@ async def _moves_unchanged(
     assert answers_after == answers_before
     assert answers_before["held"]["data"]["moderationQueue"]["totalCount"] >= 1
     assert answers_before["redirect"]["data"]["resolveUri"]["statusCode"] == 301
+    assert answers_before["page redirect"]["data"]["resolveUri"]["redirectTo"] == (
+        "/later/about/writers/"
+    )
     assert loaded.total == len(before.splitlines()) - 1
     assert submitted["data"]["submitComment"]["errors"] == []
     assert submitted["data"]["submitComment"]["comment"]["databaseId"] == top_comment.id + 1

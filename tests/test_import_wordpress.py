@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import models
-from models import Author, Category, Comment, Post, Tag, public_post_filter
+from models import Author, Category, Comment, Page, Post, Tag, public_post_filter
 from tests.conftest import graphql, shared_file
 from threadpress.wordpress import ImportRefused, import_wxr
 from threadpress.wordpress.summary import ImportSummary
@@ -38,8 +38,13 @@ def expected_counts() -> Counter[str]:
     for item in root.iter("item"):
         post_type = item.findtext(f"{WP12}post_type")
         status = item.findtext(f"{WP12}status")
-        if post_type != "post" or status not in {"publish", "future", "draft", "private"}:
+        imported = status in {"publish", "future", "draft", "private"}
+        if post_type not in {"post", "page"} or not imported:
             counts[f"skipped {post_type}"] += 1
+            continue
+        if post_type == "page":
+            counts["pages"] += 1
+            counts["comment on a page"] += len(list(item.iter(f"{WP12}comment")))
             continue
         counts["posts"] += 1
         counts["post tags"] += len(item.findall("category[@domain='post_tag']"))
@@ -67,11 +72,12 @@ async def row_counts() -> dict[str, int]:
         "categories": await Category.all().count(),
         "tags": await Tag.all().count(),
         "posts": await Post.all().count(),
+        "pages": await Page.all().count(),
         "comments": await Comment.all().count(),
     }
 
 
-NOTHING = {"authors": 0, "categories": 0, "tags": 0, "posts": 0, "comments": 0}
+NOTHING = {"authors": 0, "categories": 0, "tags": 0, "posts": 0, "pages": 0, "comments": 0}
 
 
 async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
@@ -87,31 +93,38 @@ async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
     assert summary.counts["authors"].imported == 3  # 2 declared, 1 misspelt dc:creator
     assert summary.counts["categories"].imported == 68
     assert summary.counts["tags"].imported == len(expected_tag_slugs()) == 114
+    assert summary.counts["pages"].imported == expected["pages"] == 21
     assert summary.skipped == {
-        "page": expected["skipped page"],
         "attachment": expected["skipped attachment"],
         "nav_menu_item": expected["skipped nav_menu_item"],
         "pingback": expected["comment type pingback"],
         "trackback": expected["comment type trackback"],
-        "comment on a skipped item": 5,
+        "comment on a page": expected["comment on a page"],
         "nav_menu term": 6,
     }
-    assert (expected["skipped page"], expected["skipped attachment"]) == (21, 37)
+    assert expected["comment on a page"] == 5
+    assert "skipped page" not in expected
+    assert expected["skipped attachment"] == 37
     assert expected["skipped nav_menu_item"] == 70
     assert await row_counts() == {
         "authors": 3,
         "categories": 68,
         "tags": 114,
         "posts": 58,
+        "pages": 21,
         "comments": 24,
     }
     links = [pair for pair in await Post.all().values_list("id", "tags__id") if pair[1]]
     assert len(links) == expected["post tags"] == 188
     report = summary.report()
     assert "posts:      58 imported, 0 updated, 0 unchanged" in report
+    assert "pages:      21 imported, 0 updated, 0 unchanged" in report
     assert "tags:       114 imported, 0 updated, 0 unchanged" in report
-    assert "21 pages, 2 pingbacks, 2 trackbacks" in report
-    assert "tag" not in report.partition("not imported:")[2]
+    # Pages and tags are imported now: only the comments on pages are left out of them.
+    assert (
+        "  not imported: 37 attachments, 5 comments on pages, 6 nav_menu terms, 70 menu items, "
+        "2 pingbacks, 2 trackbacks"
+    ) in report.splitlines()
 
 
 async def test_deepest_thread_comes_back_with_parents_depths_and_order(db: str) -> None:
@@ -203,6 +216,7 @@ async def test_reimport_changes_nothing(db: str) -> None:
     assert dict(await Comment.all().values_list("wp_id", "path")) == paths
     assert {k: vars(v) for k, v in summary.counts.items()} == {
         "posts": {"imported": 0, "updated": 0, "unchanged": 58},
+        "pages": {"imported": 0, "updated": 0, "unchanged": 21},
         "comments": {"imported": 0, "updated": 0, "unchanged": 24},
         "authors": {"imported": 0, "updated": 0, "unchanged": 3},
         "categories": {"imported": 0, "updated": 0, "unchanged": 68},
@@ -416,8 +430,7 @@ async def test_statuses_map_and_unimported_things_are_counted(db: str, tmp_path:
     assert (await Post.get(wp_id=8)).uri == "/2017/03/04/pings/"
     assert summary.skipped == {
         "trashed post": 1,
-        "page": 1,
-        "comment on a skipped item": 1,
+        "comment on a page": 1,
         "pingback": 1,
         "trackback": 1,
     }
@@ -523,12 +536,20 @@ async def test_reimporting_an_export_changes_nothing(db: str, tmp_path: Path) ->
 
     summary = await import_wxr(path, progress=False)
 
-    assert before == {"authors": 1, "categories": 2, "tags": 0, "posts": 6, "comments": 12}
+    assert before == {
+        "authors": 1,
+        "categories": 2,
+        "tags": 0,
+        "posts": 6,
+        "pages": 0,
+        "comments": 12,
+    }
     assert await row_counts() == before
     assert dict(await Post.all().values_list("wp_id", "updated_at")) == stamps
     assert dict(await Comment.all().values_list("wp_id", "path")) == paths
     assert {k: vars(v) for k, v in summary.counts.items()} == {
         "posts": {"imported": 0, "updated": 0, "unchanged": 6},
+        "pages": {"imported": 0, "updated": 0, "unchanged": 0},
         "comments": {"imported": 0, "updated": 0, "unchanged": 12},
         "authors": {"imported": 0, "updated": 0, "unchanged": 1},
         "categories": {"imported": 0, "updated": 0, "unchanged": 2},
@@ -857,6 +878,7 @@ def test_the_summary_as_json_has_every_kind_and_what_was_left_out() -> None:
         "wxrVersion": "1.2",
         "kinds": {
             "posts": {"imported": 0, "updated": 0, "unchanged": 2},
+            "pages": {"imported": 0, "updated": 0, "unchanged": 0},
             "comments": {"imported": 0, "updated": 0, "unchanged": 0},
             "authors": {"imported": 0, "updated": 0, "unchanged": 0},
             "categories": {"imported": 0, "updated": 0, "unchanged": 0},

@@ -10,7 +10,7 @@ import httpx
 
 import models
 from tests import factories
-from tests.conftest import SqlLog, graphql
+from tests.conftest import SqlLog, app_client, empty_database, graphql
 
 HOME_WITH_THREADS = """
 {
@@ -129,6 +129,14 @@ query($slug: String!) {
   }
 }
 """
+PAGE_WITH_CHILDREN = """
+query($uri: String!) {
+  page(uri: $uri) {
+    title content author { name } parent { title }
+    children { title menuOrder author { name } children { uri } }
+  }
+}
+"""
 
 
 async def _tagged_site(posts: int, tags_per_post: int) -> None:
@@ -193,3 +201,36 @@ async def test_a_tag_page_costs_a_fixed_number_of_statements(
     # tag by slug; its post count (also totalCount); the page of posts; authors; tags (one
     # join); categories (one join); comment counts
     assert small == large == 7, "\n".join(s[:150] for s in sql_log.statements)
+
+
+async def _page_tree(children: int) -> None:
+    """/about/team/ with `children` pages nested in it, each with two of its own, written by
+    a few authors."""
+    authors = [await factories.author() for _ in range(3)]
+    about = await factories.page(authors[0], slug="about", title="About")
+    team = await factories.page(authors[1], slug="team", parent=about)
+    for n in range(children):
+        child = await factories.page(authors[n % 3], slug=f"member-{n}", parent=team)
+        for m in range(2):
+            await factories.page(authors[m], slug=f"note-{m}", parent=child)
+
+
+async def test_a_page_with_children_costs_a_fixed_number_of_statements(
+    db: str, sql_log: SqlLog
+) -> None:
+    counted: list[int] = []
+    for children in (2, 20):
+        await empty_database(db)
+        await _page_tree(children)
+        async with app_client(db) as http:
+            sql_log.statements.clear()
+            body = await graphql(http, PAGE_WITH_CHILDREN, {"uri": "/about/team/"})
+            counted.append(sql_log.count)
+        assert "errors" not in body, body
+        page = body["data"]["page"]
+        assert page["parent"] == {"title": "About"}
+        assert len(page["children"]) == children
+        assert all(len(child["children"]) == 2 for child in page["children"])
+
+    # page by uri; its author; its parent; its children; their authors; their children
+    assert counted == [6, 6], "\n".join(s[:150] for s in sql_log.statements)

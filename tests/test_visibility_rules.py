@@ -11,7 +11,7 @@ import pytest
 from tortoise import timezone
 
 import models
-from models.rows import COMMENTS, IN_PUBLIC_THREAD, POSTS, PUBLIC_POST, moment
+from models.rows import COMMENTS, IN_PUBLIC_THREAD, PAGES, POSTS, PUBLIC_PAGE, PUBLIC_POST, moment
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -77,3 +77,25 @@ def test_the_fixed_sql_is_the_rule_written_out() -> None:
     )
     assert IN_PUBLIC_THREAD == '"is_public"'
     assert models.MODERATION_QUEUE_RULE.sql() == "\"status\" = 'pending'"
+
+
+async def test_the_public_page_rule_reads_the_same_three_ways() -> None:
+    writer = await factories.author()
+    now = timezone.now()
+    about = await factories.page(writer, slug="about")
+    await factories.page(writer, slug="team", parent=about)
+    await factories.page(writer, slug="draft", status=models.PostStatus.DRAFT)
+    await factories.page(writer, slug="private", status=models.PostStatus.PRIVATE)
+    await factories.page(writer, slug="locked", password="s3cret")
+    await factories.page(writer, slug="soon", published_at=now + timedelta(days=1))
+    await factories.page(writer, slug="undated", published_at=None)
+    rule = models.PUBLIC_PAGE_RULE
+
+    by_filter = set(await models.Page.filter(rule.filter(now)).values_list("id", flat=True))
+    by_sql = {row.id for row in await PAGES.select(PUBLIC_PAGE, [moment(now)])}
+    in_memory = {page.id for page in await models.Page.all() if rule.holds(page, now)}
+    later = set(await models.Page.filter(rule.later(now)).values_list("slug", flat=True))
+
+    assert by_filter == by_sql == in_memory
+    assert {page.slug for page in await models.Page.filter(id__in=in_memory)} == {"about", "team"}
+    assert later == {"soon"}

@@ -171,13 +171,14 @@ def _load(args: argparse.Namespace) -> int:
 async def _announce_load() -> None:
     """A load keeps the change log it carries, ids and all (it is a backup: builds' sync
     tokens stay valid), so it announces only what the log cannot hold yet: scheduled posts
-    whose time came while the site sat in the file. Running servers drop every cached answer."""
+    and pages whose time came while the site sat in the file. Running servers drop every
+    cached answer."""
     from gql.cache.foreign_writes import announce_bulk_write
-    from gql.publishing.change_log import announce_due
+    from gql.publishing.change_log import announce_all_due
     from gql.settings import load_settings
 
     settings = load_settings()
-    await announce_due()
+    await announce_all_due()
     await announce_bulk_write(settings.database_url, settings.redis_url)
 
 

@@ -1,4 +1,5 @@
-"""A small demo site: an active-travel blog with a threaded discussion under its main post.
+"""A small demo site: an active-travel blog with a threaded discussion under its main post,
+and an About page with a page nested in it.
 
 Written for the playground and `make run`; the text is original. Comment threads are placed
 with `threadpress.threads`, the same code the WordPress importer uses.
@@ -18,6 +19,7 @@ from models import (
     Category,
     Comment,
     CommentModeration,
+    Page,
     Post,
     PostStatus,
     Tag,
@@ -66,6 +68,32 @@ POST_TAGS = {
 
 STICKY = {"riding-to-work-through-the-winter"}
 """Kept at the top of the front page: the commuting guide readers keep asking for."""
+
+
+# (slug, title, author, menu order, paragraphs), nested in the first one.
+ABOUT_PAGES = [
+    (
+        "about",
+        "About this blog",
+        "maya-lindqvist",
+        1,
+        (
+            "Three people who would rather arrive on foot or by bike write here about "
+            "training, getting better after getting hurt, and the kit that survived it.",
+            "Comments are open under every post: questions from beginners are the best ones.",
+        ),
+    ),
+    (
+        "writers",
+        "Who writes here",
+        "maya-lindqvist",
+        0,
+        (
+            "Maya logs her runs before work, Tom explains what the physio said and why, "
+            "and Ines rides to the office in every kind of weather.",
+        ),
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -257,6 +285,27 @@ async def _write(connection: Any) -> None:
             await post.tags.add(*(tags[t] for t in POST_TAGS[spec.slug]))
         posts[spec.slug] = post
     await _write_thread(posts[MAIN_SLUG])
+    await _write_pages(authors, _at(2024, 1, 8))
+
+
+async def _write_pages(authors: dict[str, Author], published_at: datetime) -> None:
+    """The About page, and the page nested in it (`/about/writers/`)."""
+    parent: Page | None = None
+    for slug, title, author, menu_order, paragraphs in ABOUT_PAGES:
+        page = await Page.create(
+            slug=slug,
+            uri=f"{parent.uri if parent else '/'}{slug}/",
+            title=title,
+            content="\n".join(f"<p>{p}</p>" for p in paragraphs),
+            status=PostStatus.PUBLISHED,
+            published_at=published_at,
+            created_at=published_at,
+            updated_at=published_at,
+            menu_order=menu_order,
+            parent=parent,
+            author=authors[author],
+        )
+        parent = parent or page
 
 
 async def _write_thread(post: Post) -> None:

@@ -1,8 +1,8 @@
 """Writing authors (editors only): create, update, delete.
 
-An author who still has posts is `IN_USE` unless the input names `reassignTo`, an author
-their posts move to. An author's email stays private: it is written here and never read
-by any public type.
+An author who still has posts or pages is `IN_USE` unless the input names `reassignTo`, an
+author their posts and pages move to. An author's email stays private: it is written here
+and never read by any public type.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import strawberry
 import models
 from gql.authors.types import Author
 from gql.context import Info
+from gql.core.ids import input_pk
 from gql.core.input_rules import email_problems, text_problems, url_problems
 from gql.core.permissions import Permission, require
 from gql.core.slug_rules import slug_problem
-from gql.errors import Problem, UserError
+from gql.errors import Problem, UserError, UserErrorCode
 from gql.posts.mutations import DeletePayload
 from gql.publishing.kinds import AUTHOR
 from gql.publishing.slugged_writes import SluggedWrites
@@ -48,7 +49,8 @@ class UpdateAuthorInput:
 class DeleteAuthorInput:
     id: strawberry.ID = strawberry.field(description="The author.")
     reassign_to: strawberry.ID | None = strawberry.field(
-        default=None, description="Who their posts go to; required while they have posts."
+        default=None,
+        description="Who their posts and pages go to; required while they have any.",
     )
 
 
@@ -130,7 +132,7 @@ class AuthorMutations:
         return _payload(row, problems)
 
     @strawberry.mutation(
-        description="Delete an author (editors only): their posts move to `reassignTo`."
+        description="Delete an author (editors only): their posts and pages move to `reassignTo`."
     )
     async def delete_author(
         self,
@@ -138,6 +140,20 @@ class AuthorMutations:
         input: Annotated[DeleteAuthorInput, strawberry.argument(description="Who.")],
     ) -> DeletePayload:
         viewer = require(info.context.viewer, Permission.WRITE_CONTENT)
+        pk = input_pk(input.id, "Author")
+        target = input_pk(input.reassign_to, "Author") if input.reassign_to else None
+        if pk is not None and target is None and input.reassign_to is None:
+            pages = await models.Page.filter(author_id=pk).count()
+            if pages:
+                problem = Problem("id", UserErrorCode.IN_USE, f"{pages} pages are by this author.")
+                return DeletePayload.answer("Author", None, [problem])
+
+        async def move_pages(connection: Any, row: models.Author) -> None:
+            # Their pages follow their posts (checked to exist by the delete itself).
+            if target is not None:
+                query = models.Page.filter(author_id=row.id).using_db(connection)
+                await query.update(author_id=target)
+
         deleted = await AUTHORS_WRITES.delete(
             info.context,
             viewer,
@@ -146,5 +162,6 @@ class AuthorMutations:
             posts=lambda pk: models.Post.filter(author_id=pk),
             in_use="are by this author",
             move=_move_posts,
+            before_delete=move_pages,
         )
         return DeletePayload.answer("Author", deleted.pk, deleted.problems)

@@ -9,9 +9,11 @@ entries that share a tag with a write; the same tags go out as `Cache-Tag` and
 The vocabulary, and the rule that keeps it exact:
 - `post:N`, `author:N`, `category:N`, `tag:N`: the object, looked up by id or shown anywhere
   (a lookup by id that found nothing records it too: the object may become public later).
-- `posts`, `authors`, `categories`, `tags`: the set of public objects of a kind, read by every
-  list, count or lookup by slug/uri that found nothing. Any write to a post changes what lists
-  of posts may hold (membership, order, search), so it invalidates `posts` as well as `post:N`.
+- `page:N`: a page, looked up by id or uri or shown anywhere.
+- `posts`, `authors`, `categories`, `tags`, `pages`: the set of public objects of a kind, read
+  by every list, count or lookup by slug/uri that found nothing. Any write to a post changes
+  what lists of posts may hold (membership, order, search), so it invalidates `posts` as well
+  as `post:N` (and a page write `pages` as well as `page:N`).
 - `comments:post:N`: every public comment of post N and everything derived from them
   (threads, replies, counts); a comment is only ever shown in its own post's tag.
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
@@ -27,6 +29,7 @@ POSTS = "posts"
 AUTHORS = "authors"
 CATEGORIES = "categories"
 TAGS = "tags"
+PAGES = "pages"
 
 
 def post_tag(post_id: int) -> str:
@@ -47,6 +50,11 @@ def category_tag(category_id: int) -> str:
 def tag_tag(tag_id: int) -> str:
     """The cache tag of one post tag (the `Tag` type)."""
     return f"tag:{tag_id}"
+
+
+def page_tag(page_id: int) -> str:
+    """The tag of one page."""
+    return f"page:{page_id}"
 
 
 def comment_tag(comment_id: int) -> str:
@@ -103,6 +111,15 @@ class Dependencies:
         """The list of post tags, or a lookup by slug that may match any tag."""
         self.tags.add(TAGS)
 
+    def pages(self, page_ids: Iterable[int]) -> None:
+        """Pages read by id or shown."""
+        self.tags.update(page_tag(pid) for pid in page_ids)
+
+    def page_list(self) -> None:
+        """A list of public pages (the pages, a page's children), or a lookup by uri that
+        may match any page."""
+        self.tags.add(PAGES)
+
     def comments_of(self, post_ids: Iterable[int]) -> None:
         """Public comments of these posts (threads, replies, counts)."""
         self.tags.update(post_comments_tag(pid) for pid in post_ids)
@@ -122,6 +139,12 @@ def invalidation_for_post(post_id: int) -> set[str]:
     """What a change to a post invalidates: the post, every list that may hold it, and its
     comments (which are public only while the post is)."""
     return {post_tag(post_id), POSTS, post_comments_tag(post_id)}
+
+
+def invalidation_for_page(page_id: int) -> set[str]:
+    """What a change to a page invalidates: the page and every list that may hold it (the
+    pages, its parent's children, which answer `page_list`)."""
+    return {page_tag(page_id), PAGES}
 
 
 def invalidation_for_everything() -> set[str]:

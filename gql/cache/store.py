@@ -276,7 +276,7 @@ class RedisStore:
 
 
 class PublicationClock:
-    """When the next scheduled post becomes public: every entry expires then.
+    """When the next scheduled post or page becomes public: every entry expires then.
 
     Asked on every store, answered from memory; read again from the database only once that
     moment has passed or after an invalidation (a write may have scheduled a post)."""
@@ -291,14 +291,21 @@ class PublicationClock:
             return self._next
         # From the primary: a replica behind a write that scheduled a post would hide it, and
         # entries would outlive its publication.
-        upcoming = (
-            await models.Post.filter(models.scheduled_post_filter(now))
-            .order_by("published_at")
-            .only("id", "published_at")
-            .using_db(primary_connection())
-            .first()
-        )
-        self._next = upcoming.published_at if upcoming is not None else None
+        moments: list[datetime] = []
+        for model, scheduled in (
+            (models.Post, models.scheduled_post_filter(now)),
+            (models.Page, models.scheduled_page_filter(now)),
+        ):
+            first: Any = (
+                await model.filter(scheduled)
+                .order_by("published_at")
+                .only("id", "published_at")
+                .using_db(primary_connection())
+                .first()
+            )
+            if first is not None and first.published_at is not None:
+                moments.append(first.published_at)
+        self._next = min(moments, default=None)
         self._sequence = sequence
         return self._next
 

@@ -32,6 +32,8 @@ children of one parent this is simply oldest first (ties by id); `path` is uniqu
 AUTHOR_ORDERING = Ordering(name="author", fields=(_ID,))
 CATEGORY_ORDERING = Ordering(name="category", fields=(_ID,))
 TAG_ORDERING = Ordering(name="tag", fields=(_ID,))
+PAGE_ORDERING = Ordering(name="page", fields=(SortField("menu_order", "int"), _ID))
+"""Pages as a menu lists them: by `menuOrder`, ties in the order they were added."""
 
 MODERATION_ORDERING = Ordering(name="moderation", fields=(SortField("created_at", "datetime"), _ID))
 """Held comments oldest first: the longest waiting are seen first."""

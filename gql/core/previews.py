@@ -1,6 +1,6 @@
 """Front-end previews of drafts: a signed, expiring token that lets whoever holds it read one
-node (a post; pages next) whatever its status, through the same `post(...)` query the front
-end uses for published content (see `gql.site.previews` for the links editors make).
+node (a post or a page) whatever its status, through the same `post(...)` or `page(...)`
+query the front end uses for published content (see `gql.site.previews` for the links editors make).
 
 A token opens exactly the node it names (`Post:12`), never another, and an answer read with
 one is private to its holder: never cached or shared.

@@ -24,7 +24,7 @@ from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.live import QueueChanged
 from gql.publishing.audit import Change, audited_write
-from gql.publishing.effects import CommentsChanged, Effects
+from gql.publishing.effects import CommentsChanged, Effects, Kind
 from gql.publishing.kinds import POST
 from models.text.content import autop, sanitize_post_html
 
@@ -33,14 +33,21 @@ MAX_EXCERPT = 10_000
 
 
 @dataclass
-class PostDraft:
-    """A post's input fields; None where the input leaves a field as it is."""
+class Draft:
+    """The input fields posts and pages share; None where the input leaves a field as it
+    is."""
 
     title: str | None = None
     content: str | None = None
     slug: str | None = None
     excerpt: str | None = None
     author_id: str | None = None
+
+
+@dataclass
+class PostDraft(Draft):
+    """A post's input fields; None where the input leaves a field as it is."""
+
     category_ids: list[str] | None = None
     tag_ids: list[str] | None = None
     comment_status: models.CommentStatus | None = None
@@ -62,7 +69,8 @@ def post_uri(slug: str, published_at: datetime | None) -> str:
     return f"/{published_at.astimezone(UTC):%Y/%m/%d}/{slug}/"
 
 
-def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
+def text_problems(draft: Draft, *, creating: bool, noun: str = "post") -> list[Problem]:
+    """The problems of the text fields of a post's or page's (`noun`) input."""
     problems: list[Problem] = []
     texts = {
         "title": draft.title,
@@ -78,7 +86,7 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
         return problems
     title = draft.title.strip() if draft.title is not None else None
     if (creating or title is not None) and not title:
-        problems.append(Problem("title", UserErrorCode.REQUIRED, "A post needs a title."))
+        problems.append(Problem("title", UserErrorCode.REQUIRED, f"A {noun} needs a title."))
     elif title is not None and len(title) > MAX_TITLE:
         problems.append(
             Problem("title", UserErrorCode.TOO_LONG, f"At most {MAX_TITLE} characters.")
@@ -91,6 +99,18 @@ def _text_problems(draft: PostDraft, *, creating: bool) -> list[Problem]:
     if invalid_slug is not None:
         problems.append(invalid_slug)
     return problems
+
+
+async def author_reference(draft: Draft, problems: list[Problem]) -> int | None:
+    """The author's key, checked to exist (None when the input names none)."""
+    author_pk = None
+    if draft.author_id is not None:
+        author_pk = input_pk(draft.author_id, "Author")
+        if author_pk is None:
+            problems.append(Problem("authorId", UserErrorCode.INVALID, "Not an Author ID."))
+        elif not await models.Author.exists(id=author_pk):
+            problems.append(Problem("authorId", UserErrorCode.NOT_FOUND, "No such author."))
+    return author_pk
 
 
 @dataclass(frozen=True)
@@ -126,13 +146,7 @@ async def _existing_keys(
 
 async def _references(draft: PostDraft, problems: list[Problem]) -> References:
     """The author's, categories' and tags' keys, each checked to exist."""
-    author_pk = None
-    if draft.author_id is not None:
-        author_pk = input_pk(draft.author_id, "Author")
-        if author_pk is None:
-            problems.append(Problem("authorId", UserErrorCode.INVALID, "Not an Author ID."))
-        elif not await models.Author.exists(id=author_pk):
-            problems.append(Problem("authorId", UserErrorCode.NOT_FOUND, "No such author."))
+    author_pk = await author_reference(draft, problems)
     categories = await _existing_keys(
         draft.category_ids, models.Category, "categoryIds", "category", problems
     )
@@ -159,8 +173,8 @@ async def _file_under(post: models.Post, found: References, connection: Any) -> 
     return changed
 
 
-def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
-    """Copy the draft's fields onto the row; the names of those that changed."""
+def apply_texts(row: models.Post | models.Page, draft: Draft) -> list[str]:
+    """Copy the draft's text fields onto a post or page; the names of those that changed."""
     changed: list[str] = []
 
     def assign(name: str, value: object) -> None:
@@ -174,10 +188,18 @@ def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
         assign("content", sanitize_post_html(autop(draft.content)) if draft.content.strip() else "")
     if draft.excerpt is not None:
         assign("excerpt", sanitize_post_html(draft.excerpt) if draft.excerpt.strip() else "")
-    if draft.comment_status is not None:
-        assign("comment_status", draft.comment_status)
-    if draft.sticky is not None:
-        assign("sticky", draft.sticky)
+    return changed
+
+
+def _apply_texts(row: models.Post, draft: PostDraft) -> list[str]:
+    """Copy the draft's fields onto the row; the names of those that changed."""
+    changed = apply_texts(row, draft)
+    if draft.comment_status is not None and row.comment_status != draft.comment_status:
+        row.comment_status = draft.comment_status
+        changed.append("comment_status")
+    if draft.sticky is not None and row.sticky != draft.sticky:
+        row.sticky = draft.sticky
+        changed.append("sticky")
     return changed
 
 
@@ -193,37 +215,57 @@ async def _move_uri(row: models.Post, new_uri: str, connection: Any) -> None:
     row.uri = new_uri
 
 
+Write = Callable[[Effects], Awaitable[tuple[list[Problem], str]]]
+"""A write's body, in its transaction: the problems that stop it, or its audit details."""
+
+
+async def published_write(
+    context: Context,
+    kind: Kind,
+    row: models.Post | models.Page,
+    write: Write,
+    action: str,
+    viewer: Viewer,
+    *,
+    deleting: bool = False,
+) -> list[Problem]:
+    """Run `write(effects)` with its audit entry, stating the post or page (`kind`) before
+    and after (its change-log entries, webhooks and invalidation follow from that); the
+    problems that stopped it."""
+    was_public = row.id is not None and kind.is_public(row, context.now)
+
+    async def block(effects: Effects) -> Change:
+        if deleting:
+            # Stated before the delete, while what goes with it can still be read.
+            await effects.node(kind, row, was_public=was_public, deleted=True)
+        problems, details = await write(effects)
+        if problems:
+            return Change(problems=problems)
+        if not deleting:
+            await effects.node(kind, row, was_public=was_public)
+        return Change(target=f"{kind.typename}:{row.id}", details=details)
+
+    noun = kind.typename.lower()
+    return await audited_write(context, viewer, action, block, slug_of=noun)
+
+
 async def _commit(
     context: Context,
     row: models.Post,
-    write: Callable[[Effects], Awaitable[tuple[list[Problem], str]]],
+    write: Write,
     action: str,
     viewer: Viewer,
     *,
     deleting: bool = False,
 ) -> Authored:
-    """Run `write(effects)` with its audit entry, stating the post before and after (its
-    change-log entries, webhooks and invalidation follow from that)."""
-    was_public = row.id is not None and POST.is_public(row, context.now)
-
-    async def block(effects: Effects) -> Change:
-        if deleting:
-            # Stated before the delete, while its comments and categories can still be read.
-            await effects.node(POST, row, was_public=was_public, deleted=True)
-        problems, details = await write(effects)
-        if problems:
-            return Change(problems=problems)
-        if not deleting:
-            await effects.node(POST, row, was_public=was_public)
-        return Change(target=f"Post:{row.id}", details=details)
-
-    problems = await audited_write(context, viewer, action, block, slug_of="post")
+    """`published_write` of a post."""
+    problems = await published_write(context, POST, row, write, action, viewer, deleting=deleting)
     return Authored(problems=problems) if problems else Authored(post=row)
 
 
 async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Authored:
     """A new draft."""
-    problems = _text_problems(draft, creating=True)
+    problems = text_problems(draft, creating=True)
     if draft.author_id is None:
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
     found = await _references(draft, problems)
@@ -263,7 +305,7 @@ async def _existing(post_id: str) -> tuple[models.Post | None, list[Problem]]:
 async def update_post(context: Context, viewer: Viewer, post_id: str, draft: PostDraft) -> Authored:
     """Change any of a post's fields; a new slug moves a published post's address."""
     row, problems = await _existing(post_id)
-    problems += _text_problems(draft, creating=False)
+    problems += text_problems(draft, creating=False)
     found = await _references(draft, problems)
     if problems or row is None:
         return Authored(problems=problems)

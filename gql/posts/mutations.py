@@ -106,7 +106,9 @@ class DeletePayload:
         return cls(deleted_id=strawberry.ID(to_global_id(typename, pk)), errors=[])
 
 
-def _editor(context: Context) -> Viewer:
+def editor(context: Context) -> Viewer:
+    """The viewer, who must be an editor (posts and pages are written by the same roles);
+    the answer is theirs alone, never cached or shared."""
     viewer = require(context.viewer, Permission.WRITE_CONTENT)
     context.depends.private()
     return viewer
@@ -147,7 +149,7 @@ class PostMutations:
         info: Info,
         input: Annotated[CreatePostInput, strawberry.argument(description="The post.")],
     ) -> PostPayload:
-        viewer = _editor(info.context)
+        viewer = editor(info.context)
         return _payload(await authoring.create_post(info.context, viewer, _draft(input)))
 
     @strawberry.mutation(description="Change a post (editors only).")
@@ -156,7 +158,7 @@ class PostMutations:
         info: Info,
         input: Annotated[UpdatePostInput, strawberry.argument(description="The changes.")],
     ) -> PostPayload:
-        viewer = _editor(info.context)
+        viewer = editor(info.context)
         draft = _draft(input)
         return _payload(await authoring.update_post(info.context, viewer, input.id, draft))
 
@@ -166,7 +168,7 @@ class PostMutations:
         info: Info,
         input: Annotated[PublishPostInput, strawberry.argument(description="When.")],
     ) -> PostPayload:
-        viewer = _editor(info.context)
+        viewer = editor(info.context)
         return _payload(await authoring.publish_post(info.context, viewer, input.id, input.at))
 
     @strawberry.mutation(description="Take a post back to draft (editors only).")
@@ -175,7 +177,7 @@ class PostMutations:
         info: Info,
         input: Annotated[UnpublishPostInput, strawberry.argument(description="The post.")],
     ) -> PostPayload:
-        viewer = _editor(info.context)
+        viewer = editor(info.context)
         return _payload(await authoring.unpublish_post(info.context, viewer, input.id))
 
     @strawberry.mutation(description="Delete a post and its comments (editors only).")
@@ -184,6 +186,6 @@ class PostMutations:
         info: Info,
         input: Annotated[DeletePostInput, strawberry.argument(description="The post.")],
     ) -> DeletePayload:
-        viewer = _editor(info.context)
+        viewer = editor(info.context)
         done = await authoring.delete_post(info.context, viewer, input.id)
         return DeletePayload.answer("Post", done.post.id if done.post else None, done.problems)

@@ -1,4 +1,4 @@
-"""Writing the change log (`models.Change`) and announcing scheduled posts.
+"""Writing the change log (`models.Change`) and announcing scheduled posts and pages.
 
 Every write that changes the public view appends its entries inside its own transaction,
 after taking one transaction-level advisory lock on PostgreSQL: appends are serialised, so
@@ -9,7 +9,9 @@ A scheduled post becomes public by its date alone; the change log learns of it w
 `announce_due` runs (a background loop in every server, and before the feed is read): a
 conditional update under the same lock marks it announced, so however many processes run
 it, each post is announced once. That is the real write at the post's time: its feed
-entries, and the invalidation of the cached answers that could list it.
+entries, and the invalidation of the cached answers that could list it. Scheduled pages
+are announced the same way (`announce_due_pages`); `announce_all_due` runs both and answers
+the cache tags to drop.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 import models
+from gql.cache.dependencies import invalidation_for_page, invalidation_for_post
 from gql.publishing import webhooks
 from models.config import PRIMARY
 
@@ -137,6 +140,53 @@ async def _announce_batch(now: datetime) -> list[int]:
     return due
 
 
+async def announce_due_pages(now: datetime | None = None) -> list[int]:
+    """Announce the pages whose publication time has come (as `announce_due` posts; pages
+    have no comments to announce with them); the ids announced."""
+    now = now or timezone.now()
+    announced: list[int] = []
+    while True:
+        batch = await _announce_page_batch(now)
+        announced += batch
+        if len(batch) < ANNOUNCE_BATCH:
+            return announced
+
+
+async def _announce_page_batch(now: datetime) -> list[int]:
+    """Announce up to `ANNOUNCE_BATCH` due pages, in one transaction, under the lock."""
+    async with in_transaction(PRIMARY) as connection:
+
+        def due_pages() -> Any:
+            return models.Page.filter(
+                models.public_page_filter(now), announced_at__isnull=True
+            ).using_db(connection)
+
+        if not await due_pages().exists():
+            return []
+        await _lock(connection)
+        due = await ids_of(due_pages().order_by("id").limit(ANNOUNCE_BATCH))
+        if not due:
+            return []
+        await models.Page.filter(id__in=due).using_db(connection).update(announced_at=now)
+        await append(connection, upserts("Page", due), now)
+        if await models.WebhookSubscriber.all().using_db(connection).exists():
+            for page in await models.Page.filter(id__in=due).using_db(connection):
+                await webhooks.page_event(connection, "page.published", page, now)
+    return due
+
+
+async def announce_all_due(now: datetime | None = None) -> set[str]:
+    """Announce every due post and page; the cache tags their becoming public invalidates
+    (empty when nothing was due)."""
+    now = now or timezone.now()
+    tags: set[str] = set()
+    for post_id in await announce_due(now):
+        tags |= invalidation_for_post(post_id)
+    for page_id in await announce_due_pages(now):
+        tags |= invalidation_for_page(page_id)
+    return tags
+
+
 def is_public(post: models.Post, now: datetime) -> bool:
     """`models.PUBLIC_POST_RULE` (what `public_post_filter` decides in SQL) for one post in
     memory."""
@@ -145,8 +195,8 @@ def is_public(post: models.Post, now: datetime) -> bool:
 
 async def announce_everything(now: datetime | None = None) -> None:
     """After a bulk write (an import): every author, category and tag, and every public post
-    not yet announced, with its comments. A build compares digests to skip what did not
-    change."""
+    and page not yet announced, posts with their comments. A build compares digests to skip
+    what did not change."""
     now = now or timezone.now()
     async with in_transaction(PRIMARY) as connection:
         authors = await ids_of(models.Author.all().using_db(connection))
@@ -155,16 +205,16 @@ async def announce_everything(now: datetime | None = None) -> None:
         entries = upserts("Author", authors) + upserts("Category", categories)
         entries += upserts("Tag", tags)
         await append(connection, entries, now)
-    await announce_due(now)
+    await announce_all_due(now)
 
 
 async def announce_loop(on_announced: Any) -> None:
-    """Announce due posts every few seconds until cancelled; `on_announced(ids)` runs after
-    each pass that announced some (to invalidate the response cache)."""
+    """Announce due posts and pages every few seconds until cancelled; `on_announced(tags)`
+    runs after each pass that announced some, with the cache tags to invalidate."""
     while True:
         await asyncio.sleep(ANNOUNCE_EVERY_SECONDS)
         try:
-            announced = await announce_due()
+            announced = await announce_all_due()
             if announced:
                 await on_announced(announced)
         except Exception:

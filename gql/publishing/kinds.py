@@ -18,6 +18,7 @@ from gql.cache.dependencies import (
     TAGS,
     author_tag,
     category_tag,
+    invalidation_for_page,
     invalidation_for_post,
     tag_tag,
 )
@@ -44,6 +45,23 @@ POST = Kind(
     dependents=_public_comments,
     scheduled=True,
 )
+
+
+PAGE = Kind(
+    typename="Page",
+    tags=invalidation_for_page,
+    events=Events(
+        published="page.published",
+        updated="page.updated",
+        unpublished="page.unpublished",
+        deleted="page.deleted",
+    ),
+    uris=webhooks.page_uris,
+    is_public=models.PUBLIC_PAGE_RULE.holds,
+    scheduled=True,
+)
+"""Pages are published like posts (scheduled by date too), with no comments to go with
+them."""
 
 
 def archive_kind(

@@ -1,12 +1,12 @@
 """Webhooks: events written to an outbox with the change they announce, and a sender that
 delivers them signed, at least once, with retries.
 
-Events: post.published, post.updated, post.unpublished, post.deleted, comment.approved,
-category.changed, tag.changed, author.changed. The body is `{event, deliveryId, occurredAt,
-nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its
-categories', tags' and author's archives, the home page) and the cache tags (as in
-`Cache-Tag`), so a Next.js `revalidatePath`/`revalidateTag` or a CDN purge can act on it
-directly.
+Events: post.published, post.updated, post.unpublished, post.deleted, the same four of
+pages (page.published...), comment.approved, category.changed, tag.changed, author.changed.
+The body is `{event, deliveryId, occurredAt, nodes: [{id, typename}], uris, tags}`: the node
+ids, the pages to rebuild (the post, its categories', tags' and author's archives, the home
+page; a page and its parent) and the cache tags (as in `Cache-Tag`), so a Next.js
+`revalidatePath`/`revalidateTag` or a CDN purge can act on it directly.
 
 Each POST carries `X-Threadpress-Timestamp` (Unix seconds), `X-Threadpress-Delivery` (the
 id, to drop repeats) and `X-Threadpress-Signature: sha256=<hex>`, the HMAC-SHA256 of
@@ -36,7 +36,11 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 import models
-from gql.cache.dependencies import invalidation_for_comments, invalidation_for_post
+from gql.cache.dependencies import (
+    invalidation_for_comments,
+    invalidation_for_page,
+    invalidation_for_post,
+)
 from gql.core.ids import to_global_id
 from models.config import PRIMARY
 
@@ -45,6 +49,10 @@ EVENTS = (
     "post.updated",
     "post.unpublished",
     "post.deleted",
+    "page.published",
+    "page.updated",
+    "page.unpublished",
+    "page.deleted",
     "comment.approved",
     "category.changed",
     "tag.changed",
@@ -121,6 +129,22 @@ async def post_event(connection: Any, event: str, post: models.Post, now: dateti
     (`change_log.announce_due`); a write's events go through `gql.publishing.effects`."""
     uris = await post_uris(connection, post)
     await enqueue(connection, event, [("Post", post.id)], uris, invalidation_for_post(post.id), now)
+
+
+async def page_uris(connection: Any, page: models.Page) -> list[str]:
+    """A page's pages to rebuild: its own, and its parent's (which lists its children)."""
+    uris = [page.uri]
+    if page.parent_id is not None:
+        parent = await models.Page.filter(id=page.parent_id).using_db(connection).first()
+        if parent is not None:
+            uris.append(parent.uri)
+    return uris
+
+
+async def page_event(connection: Any, event: str, page: models.Page, now: datetime) -> None:
+    """An event about a page announced by date (as `post_event` for posts)."""
+    uris = await page_uris(connection, page)
+    await enqueue(connection, event, [("Page", page.id)], uris, invalidation_for_page(page.id), now)
 
 
 async def comments_approved(

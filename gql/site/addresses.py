@@ -2,9 +2,10 @@
 
 The lookups of the domains (`gql.core.addresses`) are asked in order: shortlinks and
 archives (`/category/...`, `/tag/...`, `/author/...`) are recognised by their form without a
-query; a plain path is a post's (or an old address of one). The first lookup that finds a node
-answers: 200 at the node's own address, 301 with `redirectTo` at any other (an old address,
-a shortlink, a category path nested differently), 404 when none does.
+query; a plain path is a post's or a page's (or an old address of one). The first lookup
+that finds a node answers: 200 at the node's own address, 301 with `redirectTo` at any
+other (an old address, a shortlink, a category path nested differently), 404 when none
+does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gql.categories.queries import CATEGORIES
 from gql.context import Info
 from gql.core.addresses import Address, Found
 from gql.core.node import Node
+from gql.pages.queries import page_at_address
 from gql.posts.queries import post_at_address
 from gql.tags.queries import TAGS
 
@@ -29,8 +31,10 @@ LOOKUPS: tuple[Lookup, ...] = (
     TAGS.at_address,
     AUTHORS.at_address,
     post_at_address,
+    page_at_address,
 )
-"""Every domain's lookup, most specific first: archives own their prefix, posts the rest."""
+"""Every domain's lookup, most specific first: archives own their prefix, posts and pages
+the rest (posts first: the most read; a path a post holds, now or before, is the post's)."""
 
 
 @strawberry.type(description="What a path of the site is: a node, an old address, or nothing.")
@@ -57,9 +61,9 @@ async def resolve(info: Info, address: Address) -> UriResolution:
 @strawberry.type
 class AddressQueries:
     @strawberry.field(
-        description="What is at a path of the site: a post, category, tag or author at its "
-        "address; one that moved from it, or a WordPress shortlink (`/?p=ID`), with the "
-        "current address and 301; or nothing (404)."
+        description="What is at a path of the site: a post, page, category, tag or author at "
+        "its address; one that moved from it, or a WordPress shortlink (`/?p=ID`, "
+        "`/?page_id=ID`), with the current address and 301; or nothing (404)."
     )
     async def resolve_uri(
         self,

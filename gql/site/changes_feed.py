@@ -20,7 +20,6 @@ import strawberry
 
 import models
 from gql.authors.types import Author
-from gql.cache.dependencies import invalidation_for_post
 from gql.categories.types import Category
 from gql.comments.types import Comment
 from gql.context import Context, Info
@@ -28,18 +27,20 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
+from gql.pages.types import Page
 from gql.posts.types import Post
-from gql.publishing.change_log import announce_due
+from gql.publishing.change_log import announce_all_due
 from gql.site.public_view import (
     author_fields,
     category_fields,
     comment_fields,
     digest,
+    page_fields,
     post_fields,
     tag_fields,
 )
 from gql.tags.types import Tag
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS, TAGS
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, PAGES, POSTS, TAGS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -109,6 +110,9 @@ async def _public_nodes(
         for post, count, cats, post_tags in zip(posts, counts, categories, tags, strict=True):
             fields = post_fields(post, count, [c.id for c in cats], [t.id for t in post_tags])
             found[("Post", post.id)] = (Post.from_row(post), digest(fields))
+    if wanted.get("Page"):
+        for page in await PAGES.read(loaders.public_pages().filter(id__in=wanted["Page"])):
+            found[("Page", page.id)] = (Page.from_row(page), digest(page_fields(page)))
     if wanted.get("Comment"):
         comments = await COMMENTS.read(loaders.public_comments().filter(id__in=wanted["Comment"]))
         replies = await loaders.reply_count_by_comment.load_many([c.id for c in comments])
@@ -156,10 +160,10 @@ class FeedQueries:
                 f"Argument 'first' must be between 1 and {MAX_FEED_PAGE}.", argument="first"
             )
         after = _decode_token(since)
-        # A scheduled post whose time has come is announced before the log is read.
-        announced = await announce_due(context.now)
+        # A scheduled post or page whose time has come is announced before the log is read.
+        announced = await announce_all_due(context.now)
         if announced:
-            await context.written(set().union(*map(invalidation_for_post, announced)))
+            await context.written(announced)
         rows = await models.Change.filter(id__gt=after).order_by("id").limit(size + 1)
         has_more = len(rows) > size
         rows = rows[:size]

@@ -21,18 +21,18 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise import timezone
 
 import models
-from gql.cache.dependencies import invalidation_for_post
 from gql.core.ids import to_global_id
 from gql.core.permissions import Permission
 from gql.core.tokens import Unauthenticated, viewer_of
 from gql.loaders import counts_by
-from gql.publishing.change_log import announce_due
+from gql.publishing.change_log import announce_all_due
 from gql.site.changes_feed import encode_token
 from gql.site.public_view import (
     author_fields,
     category_fields,
     comment_fields,
     digest,
+    page_fields,
     post_fields,
     tag_fields,
 )
@@ -40,11 +40,13 @@ from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    PAGES,
     POSTS,
     TAGS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    PageRow,
     PostRow,
     RowReader,
     TagRow,
@@ -74,10 +76,10 @@ async def export_ndjson(request: Request) -> Response:
     if Permission.BULK_READ not in viewer.permissions:
         return _refusal(403, "FORBIDDEN", "The export needs a builder or editor token.")
     now = timezone.now()
-    announced = await announce_due(now)
+    announced = await announce_all_due(now)
     cache = request.app.state.response_cache
     if announced and cache is not None:
-        await cache.written(set().union(*map(invalidation_for_post, announced)))
+        await cache.written(announced)
     last = await models.Change.all().order_by("-id").first()
     token = encode_token(last.id if last else 0)
     return StreamingResponse(
@@ -110,6 +112,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
         (models.Category.all(), CATEGORIES, _categories),
         (models.Tag.all(), TAGS, _tags),
         (public_posts, POSTS, _posts),
+        (models.Page.filter(models.PUBLIC_PAGE_RULE.filter(now)), PAGES, _pages),
         (public_comments, COMMENTS, _comments),
     ]
     for query, reader, render in kinds:
@@ -154,6 +157,10 @@ async def _posts(rows: list[PostRow]) -> list[bytes]:
         )
         for row in rows
     ]
+
+
+async def _pages(rows: list[PageRow]) -> list[bytes]:
+    return [_line("Page", row.id, page_fields(row)) for row in rows]
 
 
 async def _comments(rows: list[CommentRow]) -> list[bytes]:

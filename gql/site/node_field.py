@@ -12,6 +12,7 @@ from gql.comments.types import Comment
 from gql.context import Info
 from gql.core.ids import from_global_id
 from gql.core.node import Node
+from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.tags.types import Tag
 
@@ -31,6 +32,9 @@ class NodeQueries:
         if type_name == "Post":
             post = await loaders.post_by_id.load(pk)
             return Post.from_row(post) if post else None
+        if type_name == "Page":
+            page = await loaders.page_by_id.load(pk)
+            return Page.from_row(page) if page else None
         if type_name == "Comment":
             comment = await loaders.comment_by_id.load(pk)
             return Comment.from_row(comment) if comment else None

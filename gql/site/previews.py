@@ -1,8 +1,8 @@
 """`createPreviewLink`: an editor asks for a front-end preview of a draft (WPGraphQL's most
 asked-for headless feature). The answer is the node's address on the public site with a
 signed, expiring token (`gql.core.previews`) that the front end passes back as
-`post(..., previewToken:)`: whoever holds the link sees that one node as it is now, whatever
-its status, for as long as the token lives, and nothing else.
+`post(..., previewToken:)` (or `page(...)`): whoever holds the link sees that one node as it
+is now, whatever its status, for as long as the token lives, and nothing else.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from gql.core.permissions import Permission, require
 from gql.core.previews import NODE_PREVIEW, preview_subject
 from gql.errors import BadUserInputError, Problem, UserError, UserErrorCode
 
-PREVIEWABLE: dict[str, type[Model]] = {"Post": models.Post}
+PREVIEWABLE: dict[str, type[Model]] = {"Post": models.Post, "Page": models.Page}
 """The types a preview link can open (each has a `uri`), by GraphQL type name."""
 
 
 @strawberry.input(description="Which node to preview.")
 class CreatePreviewLinkInput:
-    id: strawberry.ID = strawberry.field(description="The post's global ID (drafts too).")
+    id: strawberry.ID = strawberry.field(description="The post's or page's global ID (drafts too).")
 
 
 @strawberry.type(description="A front-end preview of one node, for whoever holds the link.")
@@ -37,7 +37,8 @@ class PreviewLinkPayload:
         description="The node's address on the public site with `?preview=<token>`."
     )
     preview_token: str | None = strawberry.field(
-        description="Pass it as `previewToken` to `post(...)` to read the node as it is."
+        description="Pass it as `previewToken` to `post(...)` or `page(...)` to read the node "
+        "as it is."
     )
     expires_at: datetime | None = strawberry.field(description="When the token stops working.")
     errors: list[UserError] = strawberry.field(description="Empty on success.")
@@ -50,8 +51,8 @@ class PreviewLinkPayload:
 @strawberry.type
 class PreviewMutations:
     @strawberry.mutation(
-        description="A signed, expiring front-end preview link for a post, whatever its "
-        "status (editors only)."
+        description="A signed, expiring front-end preview link for a post or page, whatever "
+        "its status (editors only)."
     )
     async def create_preview_link(
         self,

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
-from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow, TagRow
+from models.rows import AuthorRow, CategoryRow, CommentRow, PageRow, PostRow, TagRow
 from models.text.content import make_excerpt
 
 
@@ -37,6 +37,22 @@ def post_fields(
         "tags": [to_global_id("Tag", pk) for pk in sorted(tag_ids)],
         "sticky": row.sticky,
         "commentCount": comment_count,
+    }
+
+
+def page_fields(row: PageRow) -> dict[str, Any]:
+    """A public page's fields (its children are pages of their own, each naming it)."""
+    return {
+        "slug": row.slug,
+        "uri": row.uri,
+        "title": row.title,
+        "excerpt": row.excerpt or make_excerpt(row.content),
+        "content": row.content,
+        "publishedAt": row.published_at.isoformat() if row.published_at else None,
+        "updatedAt": row.updated_at.isoformat(),
+        "menuOrder": row.menu_order,
+        "parent": to_global_id("Page", row.parent_id) if row.parent_id else None,
+        "author": to_global_id("Author", row.author_id),
     }
 
 

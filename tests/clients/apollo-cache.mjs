@@ -15,6 +15,7 @@ export function threadpressCache() {
           authors: relayStylePagination(),
           categories: relayStylePagination(),
           tags: relayStylePagination(),
+          pages: relayStylePagination(["where"]),
           moderationQueue: relayStylePagination(["status"]),
         },
       },

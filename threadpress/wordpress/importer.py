@@ -13,6 +13,7 @@ from models.config import PRIMARY
 from threadpress.wordpress.categories import category_slug, upsert_categories
 from threadpress.wordpress.errors import ImportRefused
 from threadpress.wordpress.mapping import POST_STATUSES
+from threadpress.wordpress.pages import PageWriter
 from threadpress.wordpress.people import upsert_authors
 from threadpress.wordpress.posts import UNKNOWN_AUTHOR, PostWriter
 from threadpress.wordpress.progress import Progress
@@ -23,7 +24,8 @@ from threadpress.wordpress.wxr import TermRecord, WxrReader
 
 BATCH_ITEMS = 200
 BATCH_COMMENTS = 5000
-_SKIPPED_TYPES = {"page", "attachment", "nav_menu_item"}
+_SKIPPED_TYPES = {"attachment", "nav_menu_item"}
+IMPORTED_TYPES = ("post", "page")
 
 
 @dataclass
@@ -39,8 +41,8 @@ class Plan:
 
 
 def is_imported(item: ItemRecord) -> bool:
-    """Whether an item becomes a post: a `post` with a status Threadpress has."""
-    return item.post_type == "post" and item.status in POST_STATUSES
+    """Whether an item becomes a post or a page: one with a status Threadpress has."""
+    return item.post_type in IMPORTED_TYPES and item.status in POST_STATUSES
 
 
 def scan(path: Path, progress: Progress) -> Plan:
@@ -66,7 +68,7 @@ def scan(path: Path, progress: Progress) -> Plan:
             progress.step("checking", items)
             if is_imported(record):
                 creators.add(record.creator or UNKNOWN_AUTHOR)
-                for category in record.categories:
+                for category in record.categories if record.post_type == "post" else ():
                     named_on_items.setdefault(category_slug(category), category)
                 for tag in record.tags:
                     tags_on_items.setdefault(tag_slug(tag), tag)
@@ -122,6 +124,7 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
         tags = await upsert_tags(plan.tags, db, summary, now)
         writer = PostWriter(db, summary, authors, categories, tags, now)
         await writer.load_taken()
+        pages = PageWriter(db, summary, authors, now)
         batch: list[ItemRecord] = []
         comments = done = 0
         for record in WxrReader(path).records():
@@ -134,6 +137,9 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
             out.step("writing", done)
             if not _accept(record, summary):
                 continue
+            if record.post_type == "page":
+                pages.add(record)
+                continue
             batch.append(record)
             comments += len(record.comments)
             if len(batch) >= BATCH_ITEMS or comments >= BATCH_COMMENTS:
@@ -141,6 +147,7 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
                 batch, comments = [], 0
         if batch:
             await writer.write(batch)
+        await pages.write_all()
         if done != plan.items:
             raise ImportRefused(f"{path}: the file changed while it was being imported")
     out.finish("writing", f"{done:,} items done")
@@ -148,17 +155,20 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
 
 
 def _accept(item: ItemRecord, summary: ImportSummary) -> bool:
-    """Whether `item` is imported; counts it (and its comments) as skipped when not."""
+    """Whether `item` is imported; counts it (and its comments) as skipped when not. Pages
+    take no comments: those of an imported page are counted as left out."""
     if is_imported(item):
+        if item.post_type == "page" and item.comments:
+            summary.skip("comment on a page", len(item.comments))
         return True
-    if item.post_type != "post":
+    if item.post_type not in IMPORTED_TYPES:
         summary.skip(
             item.post_type if item.post_type in _SKIPPED_TYPES else f"{item.post_type} item"
         )
     elif item.status == "trash":
-        summary.skip("trashed post")
+        summary.skip(f"trashed {item.post_type}")
     else:
-        summary.skip(f"post with status {item.status!r}")
+        summary.skip(f"{item.post_type} with status {item.status!r}")
     if item.comments:
         summary.skip("comment on a skipped item", len(item.comments))
     return False

@@ -16,7 +16,7 @@ from typing import Any
 from pypika_tortoise.queries import Table
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import Post, PostStatus, text_sort_key
+from models import Page, Post, PostStatus, text_sort_key
 from models.text.content import autop, sanitize_post_html
 from models.text.slugs import SLUG_LENGTH, numbered
 from threadpress.wordpress.categories import category_slug
@@ -60,6 +60,23 @@ def html_field(raw: str) -> str:
     """Post content or excerpt as stored: WordPress line breaks made paragraphs, sanitised.
     Empty stays empty (the API generates an excerpt from the content)."""
     return sanitize_post_html(autop(raw)) if raw.strip() else ""
+
+
+def dates(
+    item: ItemRecord, status: PostStatus, row: Post | Page | None, now: datetime
+) -> tuple[datetime, datetime, datetime | None]:
+    """A post's or page's creation, change and publication dates. A date the file lacks
+    keeps what is stored (`row`), so re-imports change nothing; a published item without
+    any date is published `now`."""
+    created_at = item.date or item.modified or (row.created_at if row else now)
+    updated_at = item.modified or item.date or (row.updated_at if row else now)
+    published_at: datetime | None = None
+    if status == PostStatus.PUBLISHED:
+        stored = row.published_at if row else None
+        published_at = item.date or item.modified or stored or now
+    elif status == PostStatus.PRIVATE:
+        published_at = item.date
+    return created_at, updated_at, published_at
 
 
 class PostWriter:
@@ -144,7 +161,7 @@ class PostWriter:
         status = POST_STATUSES[item.status]
         owner = item.wp_id
         base_slug = post_slug(item.post_name, item.title, item.wp_id)
-        slug = _claim(
+        slug = claim_unique(
             self.slug_owner,
             base_slug,
             row.slug if row else None,
@@ -152,22 +169,14 @@ class PostWriter:
             lambda n: numbered(base_slug, n, length=SLUG_LENGTH),
         )
         base_uri = post_uri(item.link, slug, item.date)
-        uri = _claim(
+        uri = claim_unique(
             self.uri_owner,
             base_uri,
             row.uri if row else None,
             owner,
             lambda n: numbered_uri(base_uri, n),
         )
-        # A date the file lacks keeps what is stored, so re-imports change nothing.
-        created_at = item.date or item.modified or (row.created_at if row else self.now)
-        updated_at = item.modified or item.date or (row.updated_at if row else self.now)
-        published_at: datetime | None = None
-        if status == PostStatus.PUBLISHED:
-            stored = row.published_at if row else None
-            published_at = item.date or item.modified or stored or self.now
-        elif status == PostStatus.PRIVATE:
-            published_at = item.date
+        created_at, updated_at, published_at = dates(item, status, row, self.now)
         return {
             "slug": slug,
             "uri": uri,
@@ -241,7 +250,7 @@ POST_CATEGORY = Filing(
 POST_TAG = Filing("post_tag", "tag_id", "tags", lambda item: item.tags, tag_slug)
 
 
-def _claim(
+def claim_unique(
     owners: dict[str, int],
     base: str,
     current: str | None,

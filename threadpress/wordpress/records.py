@@ -76,6 +76,8 @@ class ItemRecord:
     modified: datetime | None  # post_modified_gmt, else post_modified read as UTC
     comment_status: str
     password: str
+    parent_wp_id: int = 0  # wp:post_parent: the page it is nested in (0: none)
+    menu_order: int = 0  # wp:menu_order, negative values read as 0
     categories: list[CategoryRecord] = field(default_factory=list)
     tags: list[TagRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)

@@ -6,16 +6,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("posts", "comments", "authors", "categories", "tags")
+KINDS = ("posts", "pages", "comments", "authors", "categories", "tags")
 
 # How each skipped thing is named in the report: (singular, plural).
 _SKIPPED_NAMES: dict[str, tuple[str, str]] = {
-    "page": ("page", "pages"),
     "attachment": ("attachment", "attachments"),
     "nav_menu_item": ("menu item", "menu items"),
     "pingback": ("pingback", "pingbacks"),
     "trackback": ("trackback", "trackbacks"),
     "trashed post": ("trashed post", "trashed posts"),
+    "trashed page": ("trashed page", "trashed pages"),
+    "comment on a page": ("comment on a page", "comments on pages"),
     "comment on a skipped item": ("comment on a skipped item", "comments on skipped items"),
 }
 

@@ -29,6 +29,7 @@ from xml.parsers import expat
 
 from lxml import etree
 
+from models.page import MAX_MENU_ORDER
 from threadpress.wordpress.errors import ImportRefused
 from threadpress.wordpress.records import (
     AuthorRecord,
@@ -313,6 +314,10 @@ class WxrReader:
             modified=modified,
             comment_status=texts.get(self._wp("comment_status"), ""),
             password=texts.get(self._wp("post_password"), ""),
+            parent_wp_id=self._integer(
+                element, "wp:post_parent", texts.get(self._wp("post_parent")) or "0"
+            ),
+            menu_order=self._order(element, texts.get(self._wp("menu_order")) or "0"),
             categories=categories,
             tags=tags,
             comments=comments,
@@ -364,6 +369,16 @@ class WxrReader:
                 f"(an integer from 0 to {MAX_ID})"
             )
         return int(value)
+
+    def _order(self, element: etree._Element, value: str) -> int:
+        """`wp:menu_order`: an integer; WordPress allows negative ones, which sort first
+        there and read as 0 here (menu order is never negative in Threadpress)."""
+        magnitude = value[1:] if value.startswith("-") else value
+        if not magnitude.isdigit() or len(magnitude) > 9:
+            raise ImportRefused(
+                f"{self.path}: line {_line(element)}: wp:menu_order {value!r} is not an integer"
+            )
+        return min(max(int(value), 0), MAX_MENU_ORDER)
 
     def _missing(self, element: etree._Element, what: str, field: str) -> ImportRefused:
         return ImportRefused(
