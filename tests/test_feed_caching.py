@@ -28,7 +28,9 @@ CACHE_ON = {**ENV, "THREADPRESS_RESPONSE_CACHE": "on"}
 PUBLISH = "mutation($id: ID!) { publishPost(input: {id: $id}) { errors { code } } }"
 UNPUBLISH = "mutation($id: ID!) { unpublishPost(input: {id: $id}) { errors { code } } }"
 RETITLE = """
-mutation($id: ID!, $title: String!) { updatePost(input: {id: $id, title: $title}) { errors { code } } }
+mutation($id: ID!, $title: String!) {
+  updatePost(input: {id: $id, title: $title}) { errors { code } }
+}
 """
 APPROVE = """
 mutation($id: ID!) { moderateComment(input: {id: $id, action: APPROVE}) { errors { code } } }
