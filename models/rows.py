@@ -94,7 +94,8 @@ class PostRow(NamedTuple):
 
 class AddressRow(NamedTuple):
     """A public node's address as a sitemap lists it: its key, the column its address comes
-    from (`uri`, or an author's `slug`), and when it last changed."""
+    from (`uri`, or an author's `slug`), and when it last changed (read from any model with
+    those columns: `RowReader(model, AddressRow, ("id", column, "updated_at"))`)."""
 
     id: int
     address: str
@@ -296,13 +297,6 @@ POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
 COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fields)
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
-POST_ADDRESSES: RowReader[AddressRow] = RowReader(Post, AddressRow, ("id", "uri", "updated_at"))
-CATEGORY_ADDRESSES: RowReader[AddressRow] = RowReader(
-    Category, AddressRow, ("id", "uri", "updated_at")
-)
-AUTHOR_ADDRESSES: RowReader[AddressRow] = RowReader(
-    Author, AddressRow, ("id", "slug", "updated_at")
-)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -321,13 +315,10 @@ async def counts(model: type[Model], column: str, ids: Sequence[int], where: str
 
 __all__ = [
     "AUTHORS",
-    "AUTHOR_ADDRESSES",
     "CATEGORIES",
-    "CATEGORY_ADDRESSES",
     "COMMENTS",
     "IN_PUBLIC_THREAD",
     "POSTS",
-    "POST_ADDRESSES",
     "PUBLIC_POST",
     "AddressRow",
     "AuthorRow",

@@ -18,24 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
+from tortoise.models import Model
 
 import models
 from gql.cache.dependencies import Dependencies
 from gql.site.documents import Reading
-from models.rows import (
-    AUTHOR_ADDRESSES,
-    CATEGORY_ADDRESSES,
-    POST_ADDRESSES,
-    PUBLIC_POST,
-    AddressRow,
-    RowReader,
-    moment,
-)
+from models.rows import PUBLIC_POST, AddressRow, RowReader, moment
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ADDRESSES_PER_SITEMAP = 50_000
@@ -50,23 +43,54 @@ _PAGE = re.compile(r"/sitemap-([a-z]+)-([1-9][0-9]{0,8})\.xml")
 
 @dataclass(frozen=True)
 class SitemapKind:
-    """One kind of page in the sitemaps."""
+    """One kind of page in the sitemaps: a declaration per kind (tags and pages add theirs)."""
 
     name: str
     """In the sitemaps' addresses: `/sitemap-<name>-<n>.xml`."""
-    rows: RowReader[AddressRow]
+    model: type[Model]
+    """The rows' model (its table has `id` and `updated_at`)."""
+    column: str
+    """The column a row's address comes from (`uri`, or an author's `slug`)."""
     where: str
-    """Which rows are listed: SQL over the table, the request's clock as `{0}`."""
-    uri: Callable[[str], str]
-    """A row's page, from its `address` column."""
+    """Which rows are listed: SQL over the table, the request's clock as `{0}` (a rule's
+    `sql()`, or `with_public_posts_*`)."""
     depends: Callable[[Dependencies], None]
     """What a listing of them read (for the response cache)."""
+    uri: Callable[[str], str] = lambda address: address
+    """A row's page, from its address column."""
     home: bool = False
     """The home page ("/") leads the first sitemap of this kind."""
+    rows: RowReader[AddressRow] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        reader = RowReader(self.model, AddressRow, ("id", self.column, "updated_at"))
+        object.__setattr__(self, "rows", reader)
 
     def read(self, reading: Reading) -> None:
         """Record what listing this kind reads."""
         self.depends(reading.depends)
+
+
+# The public-post rule, unchanged, inside a subquery over "post" (its columns are named
+# unqualified, and the subquery's own table is the nearest one that has them). Table and
+# column names are this code's constants; the clock is bound as `{0}`.
+
+
+def with_public_posts_through(table: str, link: str, key: str) -> str:
+    """Rows of `table` that some public post is linked to through the many-to-many table
+    `link`, whose column `key` names the row (a category: "post_category", "category_id")."""
+    return (
+        f'EXISTS (SELECT 1 FROM "post" JOIN "{link}" ON "{link}"."post_id" = "post"."id" '  # noqa: S608
+        f'WHERE "{link}"."{key}" = "{table}"."id" AND {PUBLIC_POST})'
+    )
+
+
+def with_public_posts_by(table: str, column: str) -> str:
+    """Rows of `table` that some public post names in its column `column` (an author)."""
+    return (
+        f'EXISTS (SELECT 1 FROM "post" WHERE "post"."{column}" = "{table}"."id" '  # noqa: S608
+        f"AND {PUBLIC_POST})"
+    )
 
 
 def _posts_listed(depends: Dependencies) -> None:
@@ -83,38 +107,26 @@ def _authors_listed(depends: Dependencies) -> None:
     depends.post_list()  # an author is listed while they have public posts
 
 
-# The public-post rule, unchanged, inside a subquery over "post" (its columns are named
-# unqualified, and the subquery's own table is the nearest one that has them). Constants
-# only: the clock is bound as `{0}`.
-_HAS_PUBLIC_POST_IN_CATEGORY = (
-    'EXISTS (SELECT 1 FROM "post" JOIN "post_category" '  # noqa: S608
-    'ON "post_category"."post_id" = "post"."id" '
-    f'WHERE "post_category"."category_id" = "category"."id" AND {PUBLIC_POST})'
-)
-_HAS_PUBLIC_POST_BY_AUTHOR = (
-    'EXISTS (SELECT 1 FROM "post" WHERE "post"."author_id" = "author"."id" '  # noqa: S608
-    f"AND {PUBLIC_POST})"
-)
-
 POSTS = SitemapKind(
     name="posts",
-    rows=POST_ADDRESSES,
+    model=models.Post,
+    column="uri",
     where=PUBLIC_POST,
-    uri=lambda address: address,
     depends=_posts_listed,
     home=True,
 )
 CATEGORIES = SitemapKind(
     name="categories",
-    rows=CATEGORY_ADDRESSES,
-    where=_HAS_PUBLIC_POST_IN_CATEGORY,
-    uri=lambda address: address,
+    model=models.Category,
+    column="uri",
+    where=with_public_posts_through("category", "post_category", "category_id"),
     depends=_categories_listed,
 )
 AUTHORS = SitemapKind(
     name="authors",
-    rows=AUTHOR_ADDRESSES,
-    where=_HAS_PUBLIC_POST_BY_AUTHOR,
+    model=models.Author,
+    column="slug",
+    where=with_public_posts_by("author", "author_id"),
     uri=models.author_uri,
     depends=_authors_listed,
 )
