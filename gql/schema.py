@@ -50,6 +50,7 @@ from gql.settings import Settings
 from gql.site.addresses import AddressQueries
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
+from gql.site.previews import PreviewMutations
 from gql.site.viewer import ViewerQueries
 from models.config import is_postgres
 
@@ -82,7 +83,14 @@ describe_type(
 
 Mutation = merge_types(
     "Mutation",
-    (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
+    (
+        CommentMutations,
+        PrivacyMutations,
+        PostMutations,
+        CategoryMutations,
+        AuthorMutations,
+        PreviewMutations,
+    ),
 )
 describe_type(
     Mutation, "Writes. Problems with a mutation's input come back as `errors` in its payload."
