@@ -21,6 +21,7 @@ from tortoise import timezone
 
 from gql.cache.dependencies import Dependencies
 from gql.cache.store import CachedResponse, cache_key
+from gql.core.origins import public_origin, site_origin
 from gql.http.etags import entity_tag, if_none_match_holds
 from gql.loaders import Loaders
 from gql.settings import Settings
@@ -33,9 +34,8 @@ LONGEST_PATH = 2000
 
 
 def origins_of(request: Request, settings: Settings) -> Origins:
-    """The configured origins, or the one the request came to."""
-    here = f"{request.url.scheme}://{request.url.netloc}"
-    return Origins(site=settings.site_url or here, public=settings.public_url or here)
+    """The configured origins, or the one the request came to (`gql.core.origins`)."""
+    return Origins(site=site_origin(settings, request), public=public_origin(settings, request))
 
 
 def _lookable(path: str) -> bool:

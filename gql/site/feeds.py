@@ -308,6 +308,9 @@ def render(reading: Reading, feed: Feed, form: Format) -> bytes:
     generator.link(href=origins.own(reading.path), rel="self")
     generator.link(href=origins.page(feed.uri), rel="alternate")
     generator.generator("Threadpress")
+    # Atom wants an author for every entry: the site stands in for an item without a name
+    # (RSS has no such element without an email, which no feed shows).
+    generator.author(name=reading.site_title)
     updated = max((item.updated for item in feed.items), default=feed.updated or EPOCH)
     generator.updated(updated)
     generator.lastBuildDate(updated)
