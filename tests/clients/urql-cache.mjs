@@ -21,6 +21,7 @@ export const threadpressCache = {
     ModerationItem: embedded,
     ModerationQueueEvent: embedded,
     PostPayload: embedded,
+    PreviewLinkPayload: embedded,
     SubmitCommentPayload: embedded,
     UriResolution: embedded,
     UserError: embedded,
