@@ -383,3 +383,26 @@ async def test_a_feed_costs_the_same_statements_for_two_items_or_a_full_feed(
         large = {path: await _statements(http, sql_log, path) for path in FEED_STATEMENTS}
         assert len(parse(await http.get("/feed.xml")).entries) == FEED_ITEMS
     assert small == large == FEED_STATEMENTS
+
+
+async def test_a_site_under_a_path_prefix_keeps_it_in_every_address(db: str) -> None:
+    kim = await factories.author(slug="kim", name="Kim Pace")
+    running = await factories.category(slug="running", name="Running")
+    content = (
+        '<p><a href="/about/">About</a> <a href="#splits">splits</a> '
+        '<a href="mailto:kim@example.org">mail</a></p><p><img src="hill.jpg" alt=""></p>'
+    )
+    post = await factories.post(kim, slug="hills", content=content, categories=[running])
+    prefix = "https://example.org/blog"
+    async with app_client(db, {**ENV, "THREADPRESS_SITE_URL": prefix}) as http:
+        parsed = parse(await http.get("/category/running/feed.atom"))
+    (entry,) = parsed.entries
+    page = prefix + post.uri
+    assert entry.link == page
+    assert parsed.feed.link == prefix + "/category/running/"
+    assert [tag.scheme for tag in entry.tags] == [prefix + "/category/running/"]
+    html = entry.content[0].value
+    assert f'href="{prefix}/about/"' in html
+    assert f'href="{page}#splits"' in html
+    assert 'href="mailto:kim@example.org"' in html  # what the author wrote, kept as written
+    assert f'src="{page}hill.jpg"' in html

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urljoin
 
 import lxml.html
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
@@ -277,21 +278,30 @@ def comment_item(row: CommentRow, post: PostRow) -> Item:
 
 @dataclass
 class _Absolute:
-    """Makes relative links of stored HTML absolute, against the site's origin."""
+    """Makes the relative links of stored HTML absolute: a path ("/about/") is the site's
+    address plus it, as every address is (so a site under a path prefix keeps its prefix),
+    anything else relative ("photo.jpg", "#notes") is resolved against the item's page."""
 
-    base: str
-    cache: dict[str, str] = field(default_factory=dict)
+    site: str
+    cache: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def __call__(self, html: str) -> str:
+    def __call__(self, html: str, page: str) -> str:
         if not html.strip() or ("href=" not in html and "src=" not in html):
             return html
-        if html not in self.cache:
+        key = (html, page)
+        if key not in self.cache:
+
+            def absolute(link: str) -> str:
+                if link.startswith("/") and not link.startswith("//"):
+                    return self.site + link
+                return urljoin(page, link)
+
             container = lxml.html.fragment_fromstring(html, create_parent="div")
-            container.make_links_absolute(self.base + "/", resolve_base_href=False)
-            inner = [container.text or ""] if container.text else []
+            container.rewrite_links(absolute, resolve_base_href=False)
+            inner = [container.text] if container.text else []
             inner += [lxml.html.tostring(child, encoding="unicode") for child in container]
-            self.cache[html] = "".join(inner)
-        return self.cache[html]
+            self.cache[key] = "".join(inner)
+        return self.cache[key]
 
 
 def render(reading: Reading, feed: Feed, form: Format) -> bytes:
@@ -319,7 +329,8 @@ def render(reading: Reading, feed: Feed, form: Format) -> bytes:
         entry = generator.add_entry()
         entry.id(origins.stable_id(item.name))
         entry.title(item.title)
-        entry.link(href=origins.page(item.uri), rel="alternate")
+        link = origins.page(item.uri)
+        entry.link(href=link, rel="alternate")
         entry.published(item.published)
         entry.updated(item.updated)
         if item.author:
@@ -327,8 +338,8 @@ def render(reading: Reading, feed: Feed, form: Format) -> bytes:
             entry.author(name=item.author)
             entry.dc.dc_creator(item.author)
         if item.summary:
-            entry.summary(absolute(item.summary), type="html")
-        entry.content(absolute(item.content), type="html")
+            entry.summary(absolute(item.summary, link), type="html")
+        entry.content(absolute(item.content, link), type="html")
         for name, uri in item.categories:
             entry.category(term=name, scheme=origins.page(uri), label=name)
     if form == "atom":
