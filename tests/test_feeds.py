@@ -322,6 +322,17 @@ async def test_feeds_answer_over_http_like_the_api(db: str) -> None:
         control = await http.get("/category/%00/feed.xml")
         surrogate = await http.get("/category/%ED%A0%80/feed.xml")
         double = await http.get("/category//feed.xml")
+        odd = [
+            await http.get(path)
+            for path in (
+                "/%FF%FE/feed.xml",
+                "/category/a%2Fb/feed.atom",
+                "/category/..%2F..%2F/feed.xml",
+                "/author/%27%3B--/feed.xml",
+                "/category/" + "x" * 1990 + "/feed.xml",
+                "/%F0%9F%8F%83/feed.xml",
+            )
+        ]
         comment_head = await http.head(site.hills.uri + "feed.atom")
     assert head.status_code == 200
     assert head.content == b""
@@ -336,7 +347,7 @@ async def test_feeds_answer_over_http_like_the_api(db: str) -> None:
     assert held.headers["etag"] == full.headers["etag"]
     assert full.headers["cache-control"] == "public, max-age=0, must-revalidate"
     assert posted.status_code == 405
-    for refused in (long_path, control, surrogate, double):
+    for refused in (long_path, control, surrogate, double, *odd):
         assert refused.status_code == 404, refused.text
         assert refused.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 

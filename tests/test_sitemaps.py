@@ -144,6 +144,7 @@ async def test_sitemaps_answer_over_http_like_the_feeds(db: str) -> None:
                 "/sitemap-posts-2.xml",
                 "/sitemap-posts-x.xml",
                 "/sitemap-posts-12345678901.xml",
+                "/sitemap-posts-999999999.xml",
                 "/sitemap-Posts-1.xml",
             )
         ]
