@@ -83,7 +83,8 @@ class Feed:
     uri: str
     items: list[Item]
     updated: datetime | None = None
-    """When what it follows last changed, for a feed with no items (an empty category)."""
+    """When what it follows last changed, for a feed with no items (a post without
+    comments); else `EPOCH`."""
 
 
 FeedSource = Callable[[Reading, str], Awaitable[Feed | None]]
@@ -149,7 +150,6 @@ class ArchiveFeed:
             description=self.describe(row) or f"The newest posts of {row.name}.",
             uri=page,
             items=await post_items(reading, newest.rows),
-            updated=getattr(row, "updated_at", None),
         )
 
 
