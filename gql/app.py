@@ -20,6 +20,7 @@ from gql.extensions.persisted_queries import build_persisted_queries
 from gql.http.body_limit import BodyLimitMiddleware
 from gql.http.cors import cors_middleware
 from gql.http.csrf import RequireJsonPostMiddleware
+from gql.http.documents import ATOM, RSS, XML, document_endpoint
 from gql.http.errors import LastResortErrors, http_exception_handler, internal_error_handler
 from gql.http.etags import GraphQLGetCache
 from gql.http.graphiql import ASSETS_URL, load_graphiql
@@ -35,6 +36,8 @@ from gql.publishing.webhooks import send_loop
 from gql.schema import build_schema
 from gql.settings import Settings, load_settings
 from gql.site.export import export_ndjson
+from gql.site.feeds import atom_document, rss_document
+from gql.site.sitemaps import index_document, sitemap_document
 from models.database import close_database, open_database
 
 
@@ -52,6 +55,26 @@ def http_middleware(settings: Settings) -> list[Middleware]:
         Middleware(RequireJsonPostMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(GraphQLGetCache, cache_control=settings.http_cache_control),
+    ]
+
+
+def document_routes() -> list[BaseRoute]:
+    """Feeds and sitemaps (`gql.site.feeds`, `gql.site.sitemaps`), GET and HEAD. A feed sits
+    at any page's address plus `feed.xml` (RSS) or `feed.atom` (Atom): its source decides
+    whether that page has one (else 404)."""
+    rss = document_endpoint(rss_document, RSS)
+    atom = document_endpoint(atom_document, ATOM)
+    return [
+        Route("/feed.xml", rss, methods=["GET"]),
+        Route("/feed.atom", atom, methods=["GET"]),
+        Route("/{page:path}/feed.xml", rss, methods=["GET"]),
+        Route("/{page:path}/feed.atom", atom, methods=["GET"]),
+        Route("/sitemap.xml", document_endpoint(index_document, XML), methods=["GET"]),
+        Route(
+            "/sitemap-{kind}-{number}.xml",
+            document_endpoint(sitemap_document, XML),
+            methods=["GET"],
+        ),
     ]
 
 
@@ -146,6 +169,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             WebSocketRoute("/graphql", view),
             *assets,
             Route("/export.ndjson", export_ndjson, methods=["GET"]),
+            *document_routes(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *([Route("/metrics", metrics_endpoint, methods=["GET"])] if metrics else []),

@@ -72,6 +72,8 @@ class Settings:
     # origin the request came to.
     site_url: str | None = None
     public_url: str | None = None
+    # The site's name, as feeds title themselves (see README, "Feeds and sitemaps").
+    site_title: str = "Threadpress"
     # Caching (see README, "Caching").
     response_cache: bool = True
     response_cache_bytes: int = 64 * 1024 * 1024
@@ -226,6 +228,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env="production" if production else "development",
         site_url=_origin(env, "THREADPRESS_SITE_URL"),
         public_url=_origin(env, "THREADPRESS_PUBLIC_URL"),
+        site_title=env.get("THREADPRESS_SITE_TITLE", "").strip() or "Threadpress",
         graphiql=_bool(env, "THREADPRESS_GRAPHIQL", not production),
         introspection=_bool(env, "THREADPRESS_INTROSPECTION", not production),
         trusted_proxies=_networks(env, "THREADPRESS_TRUSTED_PROXIES"),

@@ -122,6 +122,16 @@ class PageRow(NamedTuple):
     author_id: int
 
 
+class AddressRow(NamedTuple):
+    """A public node's address as a sitemap lists it: its key, the column its address comes
+    from (`uri`, or an author's `slug`), and when it last changed (read from any model with
+    those columns: `RowReader(model, AddressRow, ("id", column, "updated_at"))`)."""
+
+    id: int
+    address: str
+    updated_at: datetime
+
+
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
 
 
@@ -230,6 +240,7 @@ class RowReader(Generic[RowT]):
         *,
         order_by: str = "",
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[RowT]:
         """Rows matching `where`: SQL built only from constants and `integer_list`, with
         `{0}`, `{1}`... where `values` go (see `bind`)."""
@@ -237,12 +248,36 @@ class RowReader(Generic[RowT]):
         where, bound = bind(connection, where, values)
         order = f" ORDER BY {order_by}" if order_by else ""
         limited = f" LIMIT {int(limit)}" if limit is not None else ""
+        skipped = f" OFFSET {int(offset)}" if offset else ""
         records = await fetch(
             connection,
-            f'SELECT {self.columns} FROM "{self.table}" WHERE {where}{order}{limited}',  # noqa: S608
+            f'SELECT {self.columns} FROM "{self.table}" WHERE {where}{order}{limited}{skipped}',  # noqa: S608
             bound or None,
         )
         return self.rows(records)
+
+    async def chunks(
+        self, where: str, values: Sequence[Any] = (), *, size: int, skip: int = 0
+    ) -> list[tuple[int, datetime]]:
+        """The rows matching `where` in id order, cut into chunks of `size` (the first one
+        `skip` rows shorter), as (rows in the chunk, latest `updated_at`) per chunk: one
+        statement however many rows (a sitemap index)."""
+        connection = self.connection()
+        where, bound = bind(connection, where, values)
+        numbered = (
+            f'SELECT "updated_at", ROW_NUMBER() OVER (ORDER BY "id") + {int(skip)} - 1 AS "n" '  # noqa: S608
+            f'FROM "{self.table}" WHERE {where}'
+        )
+        records = await fetch(
+            connection,
+            f'SELECT "n" / {int(size)} AS "chunk", COUNT(*), MAX("updated_at") '  # noqa: S608
+            f'FROM ({numbered}) AS "numbered" GROUP BY "n" / {int(size)} ORDER BY "chunk"',
+            bound or None,
+        )
+        field = field_of(self.model, "updated_at")
+        assert isinstance(field, DatetimeField), f"{self.table} has no updated_at"
+        convert = datetime_converter(field)
+        return [(int(record[1]), convert(record[2])) for record in records]
 
 
 def _boolean(value: Any) -> Any:
@@ -335,6 +370,7 @@ __all__ = [
     "PUBLIC_PAGE",
     "PUBLIC_POST",
     "TAGS",
+    "AddressRow",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",

@@ -258,6 +258,21 @@ async def test_metrics_count_requests_by_operation_and_status(client: httpx.Asyn
     )
 
 
+async def test_feeds_and_sitemaps_count_under_one_route_each(client: httpx.AsyncClient) -> None:
+    before = await _scrape(client)
+    for path in ("/feed.xml", "/comments/feed.atom", "/category/nope/feed.xml", "/sitemap.xml"):
+        await client.get(path)
+    after = await _scrape(client)
+
+    def grew(key: tuple[Any, ...]) -> float:
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert grew(_requests("none", route="/feed")) == 2
+    assert grew(_requests("none", "404", route="/feed")) == 1
+    assert grew(_requests("none", route="/sitemap")) == 1
+    assert not any("nope" in str(key) for key in after)
+
+
 async def test_operation_names_past_the_limit_count_as_other(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,8 @@ The vocabulary, and the rule that keeps it exact:
 - `comments:post:N`: every public comment of post N and everything derived from them
   (threads, replies, counts); a comment is only ever shown in its own post's tag.
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
+- `comments`: the public comments of every post at once, newest first (the site's comment
+  feed); every change to public comments invalidates it with its post's tag.
 - `all`: every response; a bulk write (an import) invalidates it.
 """
 
@@ -30,6 +32,7 @@ AUTHORS = "authors"
 CATEGORIES = "categories"
 TAGS = "tags"
 PAGES = "pages"
+COMMENTS = "comments"
 
 
 def post_tag(post_id: int) -> str:
@@ -128,11 +131,15 @@ class Dependencies:
         """Comments looked up by id, found or not."""
         self.tags.update(comment_tag(cid) for cid in comment_ids)
 
+    def comment_list(self) -> None:
+        """Public comments of every post (the site's comment feed)."""
+        self.tags.add(COMMENTS)
+
 
 def invalidation_for_comments(post_id: int, comment_ids: Iterable[int]) -> set[str]:
     """What a change to the public comments `comment_ids` of post `post_id` invalidates (a
     comment approved, held, trashed: its post's threads and counts, and lookups by id)."""
-    return {post_comments_tag(post_id), *(comment_tag(cid) for cid in comment_ids)}
+    return {COMMENTS, post_comments_tag(post_id), *(comment_tag(cid) for cid in comment_ids)}
 
 
 def invalidation_for_post(post_id: int) -> set[str]:

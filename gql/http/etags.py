@@ -18,11 +18,14 @@ PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
-def _etag(body: bytes) -> str:
+def entity_tag(body: bytes) -> str:
+    """A strong validator of `body`: its hash, so the same bytes always get the same tag."""
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def if_none_match_holds(if_none_match: str, etag: str) -> bool:
+    """Whether an `If-None-Match` header names `etag` (weakly compared, as RFC 9110 asks
+    for GET and HEAD), or is `*`."""
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in candidates or etag in candidates
 
@@ -84,12 +87,12 @@ class GraphQLGetCache:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        etag = _etag(body)
+        etag = entity_tag(body)
         headers["etag"] = etag
         # The view marks answers that must not be shared (errors, a preview) itself.
         headers.setdefault("cache-control", self.cache_control)
         headers.append("vary", "Accept")
-        if _matches(request_headers.get("if-none-match", ""), etag):
+        if if_none_match_holds(request_headers.get("if-none-match", ""), etag):
             del headers["content-length"]
             del headers["content-type"]
             await send({"type": "http.response.start", "status": 304, "headers": headers.raw})

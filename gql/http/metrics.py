@@ -122,6 +122,11 @@ def route_label(path: str) -> str:
         return path
     if path.startswith("/graphql/assets/"):
         return "/graphql/assets"
+    # Feeds sit at any page's address, sitemaps are numbered: one label for each family.
+    if path.endswith(("/feed.xml", "/feed.atom")):
+        return "/feed"
+    if path.startswith("/sitemap") and path.endswith(".xml"):
+        return "/sitemap"
     return "other"
 
 
