@@ -22,6 +22,7 @@ export const threadpressCache = {
     ModerationQueueEvent: embedded,
     PagePayload: embedded,
     PostPayload: embedded,
+    PreviewLinkPayload: embedded,
     SubmitCommentPayload: embedded,
     UriResolution: embedded,
     UserError: embedded,
