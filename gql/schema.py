@@ -44,6 +44,8 @@ from gql.extensions.operation_connection import OneConnectionPerQuery
 from gql.extensions.operation_names import OperationNameRecorder
 from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
+from gql.media.mutations import MediaMutations
+from gql.media.queries import MediaQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
@@ -69,6 +71,7 @@ Query = merge_types(
         PostQueries,
         AuthorQueries,
         CategoryQueries,
+        MediaQueries,
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
@@ -89,6 +92,7 @@ Mutation = merge_types(
         PostMutations,
         CategoryMutations,
         AuthorMutations,
+        MediaMutations,
         PreviewMutations,
     ),
 )

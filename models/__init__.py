@@ -19,6 +19,7 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
+from models.media import MediaItem, MediaSize, RenditionState
 from models.post import (
     PUBLIC_POST_RULE,
     CommentStatus,
@@ -48,9 +49,12 @@ __all__ = [
     "Comment",
     "CommentModeration",
     "CommentStatus",
+    "MediaItem",
+    "MediaSize",
     "Post",
     "PostRedirect",
     "PostStatus",
+    "RenditionState",
     "Role",
     "Rule",
     "WebhookDelivery",

@@ -45,6 +45,8 @@ TABLES = (
     "post",
     "category",
     "author",
+    "media_size",
+    "media_item",
     "api_token",
 )
 

@@ -1,5 +1,5 @@
 """The `threadpress` command: serve, migrate, import, demo, dump, load, export-schema, token,
-audit, webhooks, purge-addresses."""
+audit, webhooks, media, purge-addresses."""
 
 from __future__ import annotations
 
@@ -267,14 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export_schema)
 
     from threadpress.audit_log import add_command as add_audit
+    from threadpress.media_cli import add_commands as add_media
     from threadpress.tokens import add_commands as add_tokens
     from threadpress.webhooks_cli import add_commands as add_webhooks
 
     add_tokens(commands)
     add_audit(commands)
     add_webhooks(commands)
+    add_media(commands)
     # These run their `work` with the database open.
-    for name in ("token", "audit", "webhooks"):
+    for name in ("token", "audit", "webhooks", "media"):
         commands.choices[name].set_defaults(handler=_with_database)
     return parser
 

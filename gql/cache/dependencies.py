@@ -7,11 +7,12 @@ entries that share a tag with a write; the same tags go out as `Cache-Tag` and
 `Surrogate-Key` headers so a CDN can purge the same way.
 
 The vocabulary, and the rule that keeps it exact:
-- `post:N`, `author:N`, `category:N`: the object, looked up by id or shown anywhere (a lookup
-  by id that found nothing records it too: the object may become public later).
-- `posts`, `authors`, `categories`: the set of public objects of a kind, read by every list,
-  count or lookup by slug/uri that found nothing. Any write to a post changes what lists of
-  posts may hold (membership, order, search), so it invalidates `posts` as well as `post:N`.
+- `post:N`, `author:N`, `category:N`, `media:N`: the object, looked up by id or shown
+  anywhere (a lookup by id that found nothing records it too: it may become public later).
+- `posts`, `authors`, `categories`, `media`: the set of public objects of a kind, read by
+  every list, count or lookup by slug/uri that found nothing. Any write to a post changes
+  what lists of posts may hold (membership, order, search), so it invalidates `posts` as
+  well as `post:N`.
 - `comments:post:N`: every public comment of post N and everything derived from them
   (threads, replies, counts); a comment is only ever shown in its own post's tag.
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
@@ -26,6 +27,7 @@ ALL = "all"
 POSTS = "posts"
 AUTHORS = "authors"
 CATEGORIES = "categories"
+MEDIA = "media"
 
 
 def post_tag(post_id: int) -> str:
@@ -41,6 +43,11 @@ def author_tag(author_id: int) -> str:
 def category_tag(category_id: int) -> str:
     """The tag of one category."""
     return f"category:{category_id}"
+
+
+def media_tag(media_id: int) -> str:
+    """The tag of one media item (shown by id, as a featured image or avatar)."""
+    return f"media:{media_id}"
 
 
 def comment_tag(comment_id: int) -> str:
@@ -88,6 +95,14 @@ class Dependencies:
     def category_list(self) -> None:
         """The list of categories or of a category's children, or a lookup by slug."""
         self.tags.add(CATEGORIES)
+
+    def media_items(self, media_ids: Iterable[int]) -> None:
+        """Media items read by id or shown (with their renditions)."""
+        self.tags.update(media_tag(mid) for mid in media_ids)
+
+    def media_list(self) -> None:
+        """The list of media items."""
+        self.tags.add(MEDIA)
 
     def comments_of(self, post_ids: Iterable[int]) -> None:
         """Public comments of these posts (threads, replies, counts)."""

@@ -31,6 +31,7 @@ children of one parent this is simply oldest first (ties by id); `path` is uniqu
 
 AUTHOR_ORDERING = Ordering(name="author", fields=(_ID,))
 CATEGORY_ORDERING = Ordering(name="category", fields=(_ID,))
+MEDIA_ORDERING = Ordering(name="media", fields=(_ID,))
 
 MODERATION_ORDERING = Ordering(name="moderation", fields=(SortField("created_at", "datetime"), _ID))
 """Held comments oldest first: the longest waiting are seen first."""

@@ -38,6 +38,9 @@ class CreatePostInput:
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments (default OPEN)."
     )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A media item (an image) that stands for the post."
+    )
 
 
 @strawberry.input(description="Changes to a post: fields not given stay as they are.")
@@ -55,6 +58,9 @@ class UpdatePostInput:
     )
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments."
+    )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A new featured image; null removes it."
     )
 
 
@@ -118,6 +124,11 @@ def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
         author_id=sent.author_id,
         category_ids=list(sent.category_ids) if sent.category_ids is not None else None,
         comment_status=_comment_status(sent.comment_status),
+        featured_image_given=sent.featured_image_id is not strawberry.UNSET
+        and (isinstance(sent, UpdatePostInput) or sent.featured_image_id is not None),
+        featured_image_id=sent.featured_image_id
+        if sent.featured_image_id is not strawberry.UNSET
+        else None,
     )
 
 

@@ -28,10 +28,18 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
+from gql.media.types import MediaItem
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_due
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    media_fields,
+    post_fields,
+)
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, MEDIA_ITEMS, POSTS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -113,6 +121,12 @@ async def _public_nodes(
         for category in await CATEGORIES.read(models.Category.filter(id__in=wanted["Category"])):
             node = Category.from_row(category)
             found[("Category", category.id)] = (node, digest(category_fields(category)))
+    if wanted.get("MediaItem"):
+        items = await MEDIA_ITEMS.read(models.MediaItem.filter(id__in=wanted["MediaItem"]))
+        sizes = await loaders.sizes_by_media_item.load_many([item.id for item in items])
+        for item, renditions in zip(items, sizes, strict=True):
+            media = MediaItem.from_row(item)
+            found[("MediaItem", item.id)] = (media, digest(media_fields(item, renditions)))
     return found
 
 

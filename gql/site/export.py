@@ -28,15 +28,25 @@ from gql.core.tokens import Unauthenticated, viewer_of
 from gql.loaders import counts_by
 from gql.publishing.change_log import announce_due
 from gql.site.changes_feed import encode_token
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    media_fields,
+    post_fields,
+)
 from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    MEDIA_ITEMS,
+    MEDIA_SIZES,
     POSTS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    MediaItemRow,
     PostRow,
     RowReader,
 )
@@ -99,6 +109,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
     kinds: list[tuple[Any, RowReader[Any], Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
+        (models.MediaItem.all(), MEDIA_ITEMS, _media),
         (public_posts, POSTS, _posts),
         (public_comments, COMMENTS, _comments),
     ]
@@ -115,6 +126,18 @@ async def _authors(rows: list[AuthorRow]) -> list[bytes]:
 
 async def _categories(rows: list[CategoryRow]) -> list[bytes]:
     return [_line("Category", row.id, category_fields(row)) for row in rows]
+
+
+async def _media(rows: list[MediaItemRow]) -> list[bytes]:
+    sizes = await MEDIA_SIZES.read(
+        models.MediaSize.filter(media_item_id__in=[row.id for row in rows]).order_by(
+            "width", "name", "id"
+        )
+    )
+    by_item: dict[int, list[Any]] = defaultdict(list)
+    for size in sizes:
+        by_item[size.media_item_id].append(size)
+    return [_line("MediaItem", row.id, media_fields(row, by_item[row.id])) for row in rows]
 
 
 async def _posts(rows: list[PostRow]) -> list[bytes]:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
-from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow
+from models.rows import AuthorRow, CategoryRow, CommentRow, MediaItemRow, MediaSizeRow, PostRow
 from models.text.content import make_excerpt
 
 
@@ -32,6 +32,9 @@ def post_fields(row: PostRow, comment_count: int, category_ids: list[int]) -> di
         "author": to_global_id("Author", row.author_id),
         "categories": [to_global_id("Category", pk) for pk in sorted(category_ids)],
         "commentCount": comment_count,
+        "featuredImage": to_global_id("MediaItem", row.featured_image_id)
+        if row.featured_image_id
+        else None,
     }
 
 
@@ -51,7 +54,13 @@ def comment_fields(row: CommentRow, reply_count: int) -> dict[str, Any]:
 
 def author_fields(row: AuthorRow) -> dict[str, Any]:
     """An author's public fields (never the email)."""
-    return {"slug": row.slug, "name": row.name, "bio": row.bio, "url": row.url}
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "bio": row.bio,
+        "url": row.url,
+        "avatar": to_global_id("MediaItem", row.avatar_id) if row.avatar_id else None,
+    }
 
 
 def category_fields(row: CategoryRow) -> dict[str, Any]:
@@ -61,4 +70,30 @@ def category_fields(row: CategoryRow) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "parent": to_global_id("Category", row.parent_id) if row.parent_id else None,
+    }
+
+
+def media_fields(row: MediaItemRow, sizes: list[MediaSizeRow]) -> dict[str, Any]:
+    """A media item's public fields and its renditions (stored names: the address they are
+    served at depends on the media public URL, not on the item)."""
+    return {
+        "fileName": row.file_name,
+        "mimeType": row.mime_type,
+        "fileSize": row.file_size,
+        "width": row.width,
+        "height": row.height,
+        "title": row.title,
+        "altText": row.alt_text,
+        "caption": row.caption,
+        "uploadedAt": row.uploaded_at.isoformat(),
+        "sizes": [
+            {
+                "name": s.name,
+                "fileName": s.file_name,
+                "width": s.width,
+                "height": s.height,
+                "mimeType": s.mime_type,
+            }
+            for s in sizes
+        ],
     }
