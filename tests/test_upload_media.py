@@ -266,6 +266,26 @@ async def test_an_upload_is_judged_on_its_headers_before_its_body_is_read(
     assert stored_files(tmp_path) == []
 
 
+async def test_a_listed_origin_may_send_the_upload_headers_and_no_other(
+    db: str, tmp_path: Path
+) -> None:
+    asked = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "apollo-require-preflight, authorization",
+    }
+    env = _env(tmp_path, THREADPRESS_CORS_ORIGINS="https://blog.example.org")
+    async with app_client(db, env) as http:
+        listed = await http.options(
+            "/graphql", headers={"Origin": "https://blog.example.org", **asked}
+        )
+        other = await http.options("/graphql", headers={"Origin": "https://evil.example", **asked})
+    assert listed.status_code == 200
+    allowed = listed.headers["access-control-allow-headers"].lower().split(", ")
+    assert {"apollo-require-preflight", "graphql-preflight", "authorization"} <= set(allowed)
+    assert other.status_code == 400
+    assert "access-control-allow-origin" not in other.headers
+
+
 async def test_a_body_over_the_upload_limit_is_cut_off_while_it_streams(
     db: str, tmp_path: Path
 ) -> None:

@@ -56,6 +56,13 @@ def wanted_sizes(
     return found
 
 
+async def file_used(name: str) -> bool:
+    """Whether any item or rendition still names the stored file `name` (files are shared
+    by every item of the same bytes)."""
+    items = models.MediaItem.filter(file_name=name)
+    return await items.exists() or await models.MediaSize.filter(file_name=name).exists()
+
+
 class Renditions:
     """This process's rendition work: `wake()` after an upload, `sweep()` to render every
     pending item now, `loop()` as the background job."""
@@ -119,10 +126,9 @@ class Renditions:
             name__in=[name for name, _, _ in wanted]
         )
         try:
-            original = await self.storage.read(item.file_name) if len(have) < len(wanted) else b""
-            for name, width, format in wanted:
-                if name in have:
-                    continue
+            missing = [size for size in wanted if size[0] not in have]
+            original = await self.storage.read(item.file_name) if missing else b""
+            for name, width, format in missing:
                 made = await asyncio.to_thread(
                     images.render, original, width, format, self.settings.max_image_pixels
                 )
@@ -167,3 +173,6 @@ class Renditions:
             await row.save(using_db=connection, update_fields=["renditions", "updated_at"])
             await effects.node(MEDIA_ITEM, row, was_public=True)
         await self.written(effects.tags)
+        for size in stale:  # widths no longer configured: their files go too, once unused
+            if not await file_used(size.file_name):
+                await self.storage.delete(size.file_name)

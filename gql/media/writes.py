@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import models
 from gql.context import Context
@@ -23,7 +23,7 @@ from gql.core.input_rules import text_problems
 from gql.core.permissions import Viewer
 from gql.errors import Problem, UserErrorCode
 from gql.media import images
-from gql.media.renditions import wanted_sizes
+from gql.media.renditions import file_used, wanted_sizes
 from gql.media.storage import MediaStorage, content_name
 from gql.publishing.audit import Change, audited_write
 from gql.publishing.effects import Effects
@@ -146,7 +146,7 @@ async def upload(
     try:
         problems = await audited_write(context, viewer, "media.upload", block)
     except BaseException:
-        if not stored_before and not await _file_used(name):
+        if not stored_before and not await file_used(name):
             await storage.delete(name)
         raise
     return Written(item=row, problems=problems)
@@ -167,15 +167,6 @@ def _title_from(filename: str | None) -> str:
     stem = (filename or "").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     words = stem.replace("-", " ").replace("_", " ").strip()
     return (words[:1].upper() + words[1:])[:MAX_TITLE] if words else "Untitled"
-
-
-async def _file_used(name: str, connection: Any = None) -> bool:
-    """Whether any item or rendition still names the stored file `name`."""
-    items = models.MediaItem.filter(file_name=name)
-    sizes = models.MediaSize.filter(file_name=name)
-    if connection is not None:
-        items, sizes = items.using_db(connection), sizes.using_db(connection)
-    return await items.exists() or await sizes.exists()
 
 
 async def existing(raw_id: str, problems: list[Problem]) -> models.MediaItem | None:
@@ -238,6 +229,6 @@ async def delete(
     if problems:
         return None, problems
     for name in dict.fromkeys(names):
-        if not await _file_used(name):
+        if not await file_used(name):
             await storage.delete(name)
     return item.id, []
