@@ -122,3 +122,52 @@ async def test_new_widths_reach_every_image_with_the_command(db: str, tmp_path: 
         ("600", 600),
         ("600-webp", 600),
     ]
+
+
+def _command(*args: str, env: dict[str, str], stdin: bytes | None = None) -> Any:
+    return subprocess.run(
+        [str(THREADPRESS), *args],
+        env={**env, "THREADPRESS_BACKGROUND_TASKS": "off"},
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_a_dump_names_its_media_files_and_a_load_checks_they_are_there(
+    db: str, tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    item = await _uploaded(db, media, "300")
+    names = await models.MediaSize.all().values_list("file_name", flat=True)
+    expected = [item["url"].removeprefix("http://testserver/media/"), *names]
+    site = {**database_environment(db), "THREADPRESS_MEDIA_DIR": str(media)}
+
+    dumped = await asyncio.to_thread(_command, "dump", "-", env=site)
+    assert dumped.returncode == 0, dumped.stderr
+    assert dumped.stderr.decode().splitlines()[0] == (
+        f"threadpress dump: the dump names {len(expected)} media files: copy {media} "
+        "(THREADPRESS_MEDIA_DIR) with it"
+    )
+    # Loaded where the folder was not copied: every file is named.
+    elsewhere = tmp_path / "empty-media"
+    bare = {
+        **database_environment(f"sqlite:///{tmp_path / 'copy.sqlite3'}"),
+        "THREADPRESS_MEDIA_DIR": str(elsewhere),
+    }
+    loaded = await asyncio.to_thread(_command, "load", "-", env=bare, stdin=dumped.stdout)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.decode().startswith("Loaded ")
+    assert loaded.stderr.decode() == (
+        f"threadpress load: warning: {len(expected)} media files are not in {elsewhere} "
+        f"(THREADPRESS_MEDIA_DIR): {', '.join(expected)}; copy the media folder of the dumped "
+        "site there\n"
+    )
+    # With the folder there: silent.
+    beside = {
+        **database_environment(f"sqlite:///{tmp_path / 'copy2.sqlite3'}"),
+        "THREADPRESS_MEDIA_DIR": str(media),
+    }
+    again = await asyncio.to_thread(_command, "load", "-", env=beside, stdin=dumped.stdout)
+    assert (again.returncode, again.stderr) == (0, b""), again.stderr

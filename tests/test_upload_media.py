@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 import models
+from gql.core.ids import pk_of
 from gql.core.tokens import create_token
 from tests.conftest import app_client, graphql
 from tests.media_files import UPLOAD, has_metadata, jpeg, png, stored_files, upload
@@ -40,11 +41,17 @@ def _path(url: str) -> str:
     return url.removeprefix("http://testserver")
 
 
+async def _rendered(item_id: str) -> bool:
+    """Whether the background job has marked the item done (its last write)."""
+    pk = pk_of(item_id, "MediaItem")
+    return await models.MediaItem.filter(id=pk, renditions=models.RenditionState.DONE).exists()
+
+
 async def _renditions(http: httpx.AsyncClient, item_id: str, count: int) -> dict[str, Any]:
     """The item once its `count` renditions exist (they are made after the upload answered)."""
     for _ in range(600):
         item: dict[str, Any] = (await graphql(http, SIZES, {"id": item_id}))["data"]["mediaItem"]
-        if len(item["sizes"]) >= count:
+        if len(item["sizes"]) >= count and await _rendered(item_id):
             return item
         await asyncio.sleep(0.05)
     raise AssertionError(f"renditions of {item_id} never appeared: {item}")

@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Collection
 
-from gql.cache.foreign_writes import announce_bulk_write
-from gql.media.renditions import Renditions
-from gql.media.storage import LocalStorage
-from gql.settings import load_settings
-
 
 async def renditions(args: argparse.Namespace) -> int:
     """Render what is missing, then tell running servers their cached answers are stale."""
+    # Imported when the command runs, as cli.py's commands import their work: the GraphQL
+    # layer must not load (with prometheus_client) before `serve` has chosen its metrics
+    # folder.
+    from gql.cache.foreign_writes import announce_bulk_write
+    from gql.media.renditions import Renditions
+    from gql.media.storage import LocalStorage
+    from gql.settings import load_settings
+
     settings = load_settings()
     changed: set[str] = set()
 

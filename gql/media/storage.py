@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+import models
+
 CONTENT_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{2,5}$")
 """A content-addressed name, as `content_name` makes them."""
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -101,3 +103,16 @@ def media_url(base: str, name: str) -> str:
     """The public address of the stored file `name` under `base` (the media public URL, or
     this server's origin + `/media`)."""
     return f"{base}/{name}"
+
+
+async def stored_names() -> list[str]:
+    """Every file name the media rows name (originals and renditions), each once, in order."""
+    originals = await models.MediaItem.all().order_by("id").values_list("file_name", flat=True)
+    sizes = await models.MediaSize.all().order_by("id").values_list("file_name", flat=True)
+    return list(dict.fromkeys(str(name) for name in [*originals, *sizes]))
+
+
+async def missing_files(storage: MediaStorage) -> list[str]:
+    """The files the media rows name that `storage` does not hold (a database loaded from a
+    dump without its media folder)."""
+    return [name for name in await stored_names() if not await storage.exists(name)]
