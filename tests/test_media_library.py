@@ -338,3 +338,24 @@ async def test_featured_images_of_a_list_cost_the_same_statements_for_any_length
             assert all(node["featuredImage"] is not None for node in nodes)
             counts.append(sql_log.count)
     assert counts[0] == counts[1], counts
+
+
+async def test_two_uploads_of_the_same_bytes_share_one_file(db: str, tmp_path: Path) -> None:
+    editor = await _editor()
+    cdn = {
+        "THREADPRESS_MEDIA_DIR": str(tmp_path),
+        "THREADPRESS_MEDIA_PUBLIC_URL": "https://cdn.example.org/m",
+    }
+    async with app_client(db, cdn) as http:
+        first = await _image(http, editor, "same")
+        second = await _image(http, editor, "same")
+        # Served from the media public URL, under one content name.
+        assert first["url"] == second["url"]
+        assert first["url"].startswith("https://cdn.example.org/m/")
+        assert first["id"] != second["id"]
+        assert len(stored_files(tmp_path)) == 1
+        await graphql(http, DELETE_MEDIA, {"input": {"id": first["id"]}}, editor)
+        # The other item still shows it.
+        assert len(stored_files(tmp_path)) == 1
+        await graphql(http, DELETE_MEDIA, {"input": {"id": second["id"]}}, editor)
+    assert stored_files(tmp_path) == []

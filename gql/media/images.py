@@ -210,8 +210,12 @@ def render(data: bytes, width: int, format: str | None, max_pixels: int) -> Prep
     original's own format (None). An animated image's rendition is its first frame."""
     image = _opened(data, max_pixels)
     target = format or image.format or "PNG"
-    image.load()
     height = max(1, round(image.height * width / image.width))
+    if image.format == "JPEG":
+        # Decode at the smallest scale (1/2, 1/4, 1/8) still at least this large: a 300 px
+        # rendition of a 24-megapixel photo decodes a 64th of its pixels.
+        image.draft("RGB", (width, height))
+    image.load()
     resized = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
     icc = image.info.get("icc_profile")
     resized = resized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
