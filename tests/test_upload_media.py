@@ -349,3 +349,43 @@ async def test_an_upload_is_one_operation(db: str, tmp_path: Path) -> None:
         )
         assert response.status_code == 400
     assert await models.MediaItem.all().count() == 0
+
+
+async def test_a_pdf_and_an_animated_gif_are_kept_as_files(db: str, tmp_path: Path) -> None:
+    editor = await _token()
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    colours = ((200, 40, 40), (40, 200, 40), (40, 40, 200))
+    frames = [Image.new("RGB", (320, 200), colour) for colour in colours]
+    animated = io.BytesIO()
+    frames[0].save(animated, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    async with app_client(db, _env(tmp_path, THREADPRESS_MEDIA_WIDTHS="300")) as http:
+        # An urql-like client asks for an event stream too: an upload still answers as JSON.
+        sent = await upload(
+            http,
+            pdf,
+            filename="race-map.pdf",
+            content_type="application/pdf",
+            headers={**editor, "Accept": "application/graphql-response+json, text/event-stream"},
+        )
+        assert sent.status_code == 200, sent.text
+        document = sent.json()["data"]["uploadMedia"]["mediaItem"]
+        assert (document["mimeType"], document["width"], document["height"]) == (
+            "application/pdf",
+            None,
+            None,
+        )
+        assert (document["sizes"], document["srcSet"]) == ([], None)
+        served = await http.get(_path(document["url"]))
+        assert served.headers["content-type"] == "application/pdf"
+        assert served.content == pdf
+        moving = await upload(http, animated.getvalue(), filename="wave.gif", headers=editor)
+        gif = moving.json()["data"]["uploadMedia"]["mediaItem"]
+        assert (gif["mimeType"], gif["width"], gif["height"]) == ("image/gif", 320, 200)
+        kept = Image.open(io.BytesIO((await http.get(_path(gif["url"]))).content))
+        assert getattr(kept, "n_frames", 1) == 3
+        done = await _renditions(http, gif["id"], 2)
+        assert [(s["name"], s["mimeType"]) for s in done["sizes"]] == [
+            ("300", "image/gif"),
+            ("300-webp", "image/webp"),
+        ]
+    assert await models.MediaItem.filter(renditions=models.RenditionState.NONE).count() == 1

@@ -68,6 +68,7 @@ from gql.http.negotiation import (
     negotiated,
     without_event_stream,
 )
+from gql.http.uploads import is_multipart
 from gql.http.websocket import TransportWSHandler, WebSocketAdapter
 from gql.live import Live
 
@@ -299,6 +300,9 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
         query: the ordinary answer reports it)."""
         if request.method == "GET":
             data: object = dict(request.query_params)
+        elif is_multipart(request.headers.get("content-type")):
+            # An upload is a mutation; its body (a file) is read once, by the form parser.
+            return OperationType.MUTATION
         else:
             try:
                 data = json.loads(await request.body())
