@@ -116,6 +116,7 @@ async def test_a_post_shows_its_featured_image_and_its_author_their_avatar(
         }
         # A reader sees both.
         page = await graphql(http, POST_PAGE, {"slug": "hill-repeats"})
+        page_uri = (await models.Post.get(slug="hill-repeats")).uri
         shown = page["data"]["post"]
         assert shown["featuredImage"]["url"] == cover["url"]
         assert (shown["featuredImage"]["width"], shown["featuredImage"]["height"]) == (45, 30)
@@ -140,6 +141,16 @@ async def test_a_post_shows_its_featured_image_and_its_author_their_avatar(
         assert missing["data"]["updatePost"]["errors"] == [
             {"field": "featuredImageId", "code": "NOT_FOUND"}
         ]
+        # A change of the image names the pages that show it, for a build to rebuild.
+        await models.WebhookSubscriber.create(url="http://hooks.invalid/", secret="s" * 32)
+        await graphql(
+            http, UPDATE_MEDIA, {"input": {"id": cover["id"], "altText": "Hills"}}, editor
+        )
+        delivery = await models.WebhookDelivery.get(event="media.updated")
+        sent = json.loads(delivery.body)
+        assert sent["nodes"] == [{"id": cover["id"], "typename": "MediaItem"}]
+        assert sent["uris"] == [page_uri]
+        assert f"media:{cover['databaseId']}" in sent["tags"]
         # null takes it away.
         removed = await graphql(
             http,
