@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -25,12 +25,15 @@ from gql.http.errors import LastResortErrors, http_exception_handler, internal_e
 from gql.http.etags import GraphQLGetCache
 from gql.http.graphiql import ASSETS_URL, load_graphiql
 from gql.http.health import RedisProbe, healthz, readyz
+from gql.http.media_files import MediaFiles
 from gql.http.metrics import forget_this_process, metrics_endpoint, observe_request, pool_sampler
 from gql.http.request_log import RequestLogMiddleware
 from gql.http.security_headers import SecurityHeadersMiddleware
 from gql.http.stop_signals import when_asked_to_stop
 from gql.http.view import GraphQLView
 from gql.live import build_live
+from gql.media.renditions import Renditions
+from gql.media.storage import LocalStorage
 from gql.publishing.change_log import announce_loop
 from gql.publishing.webhooks import send_loop
 from gql.schema import build_schema
@@ -53,7 +56,11 @@ def http_middleware(settings: Settings) -> list[Middleware]:
         Middleware(SecurityHeadersMiddleware),
         *cors_middleware(settings.cors_origins),
         Middleware(RequireJsonPostMiddleware),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            max_upload_bytes=settings.max_upload_bytes,
+        ),
         Middleware(GraphQLGetCache, cache_control=settings.http_cache_control),
     ]
 
@@ -96,6 +103,15 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     response_cache = build_response_cache(settings, replica)
     persisted = build_persisted_queries(settings)
     live = build_live(settings)
+    media_storage = LocalStorage(settings.media_dir)
+    # Served from the start: the folder exists before the first request.
+    media_storage.prepare()
+
+    async def media_written(tags: Collection[str]) -> None:
+        if response_cache is not None and tags:
+            await response_cache.written(tags)
+
+    renditions = Renditions(settings, media_storage, media_written)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -115,6 +131,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 asyncio.create_task(retention_loop(settings.ip_retention_days)),
                 asyncio.create_task(announce_loop(announced)),
                 asyncio.create_task(send_loop()),
+                asyncio.create_task(renditions.loop()),
             ]
             if settings.background_tasks
             else []
@@ -132,6 +149,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 task.cancel()
             # Let each finish cancelling (a transaction rolls back) before the database closes.
             await asyncio.gather(*background, return_exceptions=True)
+            await renditions.close()
             if metrics:
                 forget_this_process()
             # Ends every subscription still open (their streams complete) and the broker's
@@ -170,6 +188,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *assets,
             Route("/export.ndjson", export_ndjson, methods=["GET"]),
             *document_routes(),
+            # Uploaded files and their renditions (Starlette's static files).
+            Mount("/media", app=MediaFiles(directory=settings.media_dir), name="media"),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *([Route("/metrics", metrics_endpoint, methods=["GET"])] if metrics else []),
@@ -188,6 +208,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.redis_probe = RedisProbe(settings.redis_url) if settings.redis_url else None
     # Writers invalidate through it once their transaction has committed (None: cache off).
     app.state.response_cache = response_cache
+    # Where media files are stored, and this process's rendition work.
+    app.state.media_storage = media_storage
+    app.state.renditions = renditions
     # Writers announce committed changes to live subscribers through it.
     app.state.live = live
     app.state.comment_rate_limiter = RateLimiter(

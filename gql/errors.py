@@ -78,6 +78,14 @@ class UserErrorCode(Enum):
     SLUG_TAKEN = strawberry.enum_value("SLUG_TAKEN", description="Another object has the slug.")
     IN_USE = strawberry.enum_value("IN_USE", description="Still referenced by other objects.")
     INVALID = strawberry.enum_value("INVALID", description="Malformed value.")
+    FILE_TOO_LARGE = strawberry.enum_value(
+        "FILE_TOO_LARGE",
+        description="The upload is over the size limit, or an image over the pixel limit.",
+    )
+    UNSUPPORTED_FILE_TYPE = strawberry.enum_value(
+        "UNSUPPORTED_FILE_TYPE",
+        description="Not a file type this site accepts (judged from its bytes; SVG never).",
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input, for the user to fix.")

@@ -36,6 +36,8 @@ from models.rows import (
     CATEGORIES,
     COMMENTS,
     IN_PUBLIC_THREAD,
+    MEDIA_ITEMS,
+    MEDIA_SIZES,
     PAGES,
     POSTS,
     PUBLIC_PAGE,
@@ -44,6 +46,8 @@ from models.rows import (
     AuthorRow,
     CategoryRow,
     CommentRow,
+    MediaItemRow,
+    MediaSizeRow,
     PageRow,
     PostRow,
     RowReader,
@@ -175,6 +179,8 @@ class Loaders:
         self.comment_thread_by_post = RequestLoader(self._comment_thread_by_post)
         self.page_by_id = RequestLoader(self._page_by_id)
         self.children_by_page = RequestLoader(self._children_by_page)
+        self.media_item_by_id = RequestLoader(self._media_item_by_id)
+        self.sizes_by_media_item = RequestLoader(self._sizes_by_media_item)
 
     def close(self) -> None:
         """The operation is over (cancelled), or fresh loaders replace these: end what they
@@ -317,6 +323,24 @@ class Loaders:
         rows = await COMMENTS.read(self.public_comments().filter(id__in=ids))
         self.depends.comments_of({row.post_id for row in rows})
         return _by_key(ids, {row.id: row for row in rows})
+
+    # --- media ----------------------------------------------------------------------------
+    # Every media item is public (`models.media`): no rule to apply, only what was read.
+
+    async def _media_item_by_id(self, ids: list[int]) -> list[MediaItemRow | None]:
+        self.depends.media_items(ids)
+        rows = await MEDIA_ITEMS.select(f'"id" IN ({integer_list(ids)})')
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _sizes_by_media_item(self, ids: list[int]) -> list[list[MediaSizeRow]]:
+        """The renditions of each item, smallest first (WebP after the original's format at
+        one width), as they exist now: a rendition still being made is not listed."""
+        self.depends.media_items(ids)
+        rows = await MEDIA_SIZES.select(
+            f'"media_item_id" IN ({integer_list(ids)})', order_by='"width", "name", "id"'
+        )
+        groups = _grouped(rows, key=lambda row: row.media_item_id)
+        return [groups.get(mid, []) for mid in ids]
 
     # --- categories -------------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ from gql.extensions.operation_connection import OneConnectionPerQuery
 from gql.extensions.operation_names import OperationNameRecorder
 from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
+from gql.media.mutations import MediaMutations
+from gql.media.queries import MediaQueries
 from gql.pages.mutations import PageMutations
 from gql.pages.queries import PageQueries
 from gql.posts.mutations import PostMutations
@@ -75,6 +77,7 @@ Query = merge_types(
         AuthorQueries,
         CategoryQueries,
         TagQueries,
+        MediaQueries,
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
@@ -98,6 +101,7 @@ Mutation = merge_types(
         CategoryMutations,
         TagMutations,
         AuthorMutations,
+        MediaMutations,
         PreviewMutations,
     ),
 )

@@ -96,6 +96,16 @@ class Settings:
     # once, and WebSocket plus event-stream connections one process holds at once.
     max_subscriptions_per_connection: int = 10
     max_subscriber_connections: int = 1000
+    # Media (see README, "Media"): where uploaded files live (the local storage), the public
+    # address they are served from (None: this server's `/media/`), the largest upload, the
+    # largest image (pixels: a decompression bomb is refused before it is decoded), the
+    # widths of the renditions, and how many images are rendered at once per process.
+    media_dir: Path = Path(".threadpress") / "media"
+    media_public_url: str | None = None
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+    media_widths: tuple[int, ...] = (300, 768, 1024, 1536, 2048)
+    media_workers: int = 1
 
     @property
     def query_depth_limit(self) -> int:
@@ -279,7 +289,41 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_subscriber_connections=_int(
             env, "THREADPRESS_MAX_SUBSCRIBER_CONNECTIONS", 1000, minimum=1
         ),
+        media_dir=Path(
+            env.get("THREADPRESS_MEDIA_DIR", "").strip() or Path(".threadpress") / "media"
+        ),
+        media_public_url=_media_public_url(env),
+        max_upload_bytes=_int(env, "THREADPRESS_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024,
+        max_image_pixels=_int(env, "THREADPRESS_MAX_IMAGE_MEGAPIXELS", 50, minimum=1) * 1_000_000,
+        media_widths=_widths(env, "THREADPRESS_MEDIA_WIDTHS", (300, 768, 1024, 1536, 2048)),
+        media_workers=_int(env, "THREADPRESS_MEDIA_WORKERS", 1, minimum=1),
     )
+
+
+def _media_public_url(env: Mapping[str, str]) -> str | None:
+    """`THREADPRESS_MEDIA_PUBLIC_URL`: where media files are served from when not from this
+    server (a CDN, a bucket): an http(s) URL, without a trailing slash."""
+    name = "THREADPRESS_MEDIA_PUBLIC_URL"
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be an http(s) URL like https://cdn.example.com/media")
+    return raw.rstrip("/")
+
+
+def _widths(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated rendition widths in pixels (16 to 10,000), smallest first."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    widths: set[int] = set()
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        if not item.isdigit() or not 16 <= int(item) <= 10_000:
+            raise SettingsError(f"{name}: {item!r} is not a width from 16 to 10000")
+        widths.add(int(item))
+    return tuple(sorted(widths))
 
 
 def _metrics_allow(env: Mapping[str, str]) -> tuple[Network, ...] | None:

@@ -19,6 +19,7 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
+from models.media import MediaItem, MediaSize, RenditionState
 from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter, scheduled_page_filter
 from models.page_redirect import PageRedirect
 from models.post import (
@@ -53,11 +54,14 @@ __all__ = [
     "Comment",
     "CommentModeration",
     "CommentStatus",
+    "MediaItem",
+    "MediaSize",
     "Page",
     "PageRedirect",
     "Post",
     "PostRedirect",
     "PostStatus",
+    "RenditionState",
     "Role",
     "Rule",
     "Tag",

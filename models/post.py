@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from models.author import Author
     from models.category import Category
     from models.comment import Comment
+    from models.media import MediaItem
     from models.tag import Tag
 
 
@@ -78,11 +79,19 @@ class Post(Model):
         default=False, db_default=False, description="Kept at the top of the front page."
     )
     wp_id = fields.IntField(null=True, unique=True, description="WordPress post id.")
+    featured_image: fields.ForeignKeyNullableRelation[MediaItem] = fields.ForeignKeyField(
+        "models.MediaItem",
+        related_name="featured_on",
+        null=True,
+        # A used image is refused deletion (IN_USE) before this would apply.
+        on_delete=fields.RESTRICT,
+    )
     announced_at = fields.DatetimeField(
         null=True, description="When the change log last recorded the post becoming public."
     )
 
     author_id: int
+    featured_image_id: int | None
     comments: fields.ReverseRelation[Comment]
 
     class Meta:
@@ -93,6 +102,7 @@ class Post(Model):
             Index(fields=("updated_at", "id"), name="post_updated_idx"),
             Index(fields=("title_key", "id"), name="post_title_key_idx"),
             Index(fields=("author_id", "published_at"), name="post_author_idx"),
+            Index(fields=("featured_image_id",), name="post_featured_image_idx"),
         )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:

@@ -37,6 +37,7 @@ from models.author import Author
 from models.category import Category
 from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
+from models.media import MediaItem, MediaSize
 from models.page import PUBLIC_PAGE_RULE, Page
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
@@ -65,6 +66,7 @@ class AuthorRow(NamedTuple):
     name: str
     bio: str | None
     url: str | None
+    avatar_id: int | None
 
 
 class CategoryRow(NamedTuple):
@@ -103,6 +105,7 @@ class PostRow(NamedTuple):
     comment_status: str
     author_id: int
     sticky: bool
+    featured_image_id: int | None
 
 
 class PageRow(NamedTuple):
@@ -130,6 +133,34 @@ class AddressRow(NamedTuple):
     id: int
     address: str
     updated_at: datetime
+
+
+class MediaItemRow(NamedTuple):
+    """A media item as the GraphQL `MediaItem` reads it."""
+
+    id: int
+    file_name: str
+    mime_type: str
+    file_size: int
+    width: int | None
+    height: int | None
+    title: str
+    alt_text: str
+    caption: str | None
+    uploaded_at: datetime
+    updated_at: datetime
+
+
+class MediaSizeRow(NamedTuple):
+    """One rendition as the GraphQL `MediaSize` reads it."""
+
+    id: int
+    media_item_id: int
+    name: str
+    file_name: str
+    width: int
+    height: int
+    mime_type: str
 
 
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
@@ -344,6 +375,8 @@ AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
 TAGS: RowReader[TagRow] = RowReader(Tag, TagRow, TagRow._fields)
 PAGES: RowReader[PageRow] = RowReader(Page, PageRow, PageRow._fields)
+MEDIA_ITEMS: RowReader[MediaItemRow] = RowReader(MediaItem, MediaItemRow, MediaItemRow._fields)
+MEDIA_SIZES: RowReader[MediaSizeRow] = RowReader(MediaSize, MediaSizeRow, MediaSizeRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -365,6 +398,8 @@ __all__ = [
     "CATEGORIES",
     "COMMENTS",
     "IN_PUBLIC_THREAD",
+    "MEDIA_ITEMS",
+    "MEDIA_SIZES",
     "PAGES",
     "POSTS",
     "PUBLIC_PAGE",
@@ -374,6 +409,8 @@ __all__ = [
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
+    "MediaItemRow",
+    "MediaSizeRow",
     "PageRow",
     "PostRow",
     "RowReader",

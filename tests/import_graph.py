@@ -42,6 +42,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "gql.authors",
         "gql.categories",
         "gql.tags",
+        "gql.media",
     ),
     ("gql.engine",),
     ("gql.publishing",),

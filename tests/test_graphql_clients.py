@@ -29,10 +29,13 @@ import pytest
 from graphql import GraphQLObjectType, build_schema
 from playwright.async_api import Browser, Route, async_playwright
 
+import models
 from gql.core.ids import to_global_id
+from gql.core.tokens import create_token
 from tests import factories
 from tests.conftest import empty_database, require
 from tests.live_server import ROOT, database_environment, serve_process
+from tests.media_files import has_metadata, jpeg
 from tests.test_graphiql_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -45,7 +48,7 @@ CLIENTS = ROOT / "tests" / "clients"
 PYTHON_CLIENTS = CLIENTS / "python"
 CLIENTS_PYTHON = PYTHON_CLIENTS / ".venv" / "bin" / "python"
 NODE_PACKAGES = ("@apollo/client", "@urql/core", "@urql/exchange-graphcache", "graphql-request")
-NODE_PACKAGES += ("graphql-sse", "graphql-ws", "ws")
+NODE_PACKAGES += ("graphql-sse", "graphql-ws", "ws", "apollo-upload-client")
 README = ROOT / "README.md"
 README_TEXT = README.read_text(encoding="utf-8")
 README_DOCUMENTS = re.findall(r"```graphql(?:-subscription)?\n(.*?)```", README_TEXT, re.S)
@@ -80,6 +83,10 @@ class Site:
     """The reply to the first reply (depth 2)."""
     live_comment: str
     """The live post's one comment (by `REGULAR`)."""
+    editor_token: str
+    """An editor's API token (uploads)."""
+    media: Path
+    """The server's media folder."""
     log_read: int = 0
 
     def server_complaints(self) -> str:
@@ -136,6 +143,7 @@ async def _seed() -> dict[str, Any]:
     replies = [await factories.comment(main, parent=top[0], name=f"Reply {n}") for n in range(3)]
     deep = await factories.comment(main, parent=replies[0], name="Deep")
     regular = await factories.comment(live, name="Regular", email=REGULAR)
+    _, editor_token = await create_token("the clients' editor", models.Role.EDITOR)
 
     def ids(kind: str, rows: list[Any]) -> list[str]:
         return [to_global_id(kind, row.id) for row in rows]
@@ -146,6 +154,7 @@ async def _seed() -> dict[str, Any]:
         "replies": ids("Comment", replies),
         "deep": to_global_id("Comment", deep.id),
         "live_comment": to_global_id("Comment", regular.id),
+        "editor_token": editor_token,
     }
 
 
@@ -155,10 +164,15 @@ async def site(database: str, tmp_path_factory: pytest.TempPathFactory) -> Async
     PostgreSQL), shared by this module's scenarios: each writes only to the live post."""
     await empty_database(database)
     seeded = await _seed()
-    env = {**database_environment(database), **SERVER_ENV}
     workdir = tmp_path_factory.mktemp("clients")
+    media = workdir / "media"
+    env = {
+        **database_environment(database),
+        **SERVER_ENV,
+        "THREADPRESS_MEDIA_DIR": str(media),
+    }
     with serve_process(workdir, env) as url:
-        yield Site(url=url, log=workdir / "server.log", **seeded)
+        yield Site(url=url, log=workdir / "server.log", media=media, **seeded)
 
 
 def _node() -> str:
@@ -263,6 +277,30 @@ def test_graphql_request_reads_pages_and_submits_a_reply(site: Site) -> None:
     assert submitted["moderationStatus"] == "APPROVED"
     assert submitted["comment"]["depth"] == 1
     assert submitted["comment"]["authorName"] == "Regular"
+
+
+def test_apollo_upload_client_uploads_a_photo(site: Site, tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg(640, 480, gps=True))
+    report = _run_node("apollo-upload.mjs", site, editorToken=site.editor_token, file=str(photo))
+
+    payload = report["payload"]
+    assert payload["errors"] == []
+    item = payload["mediaItem"]
+    assert (item["mimeType"], item["width"], item["height"]) == ("image/jpeg", 640, 480)
+    assert item["altText"] == "Sent by Apollo"
+    assert item["url"].startswith(f"{site.url}/media/")
+    assert report["item"] == {
+        "__typename": "MediaItem",
+        "id": item["id"],
+        "title": "From apollo",
+        "altText": "Sent by Apollo",
+    }
+    assert report["served"]["status"] == 200
+    assert report["served"]["type"] == "image/jpeg"
+    stored = site.media / item["url"].removeprefix(f"{site.url}/media/")
+    assert report["served"]["length"] == stored.stat().st_size
+    assert has_metadata(stored.read_bytes()) == []
 
 
 def test_apollo_client_appends_pages_normalises_and_updates_from_a_mutation(site: Site) -> None:

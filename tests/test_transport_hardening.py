@@ -369,7 +369,8 @@ async def test_allowed_origin_gets_a_preflight_and_cors_headers(db: str) -> None
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
     assert preflight.headers["access-control-allow-methods"] == "GET, POST"
     assert preflight.headers["access-control-allow-headers"] == (
-        "Accept, Accept-Language, Authorization, Content-Language, Content-Type"
+        "Accept, Accept-Language, Apollo-Require-Preflight, Authorization, Content-Language, "
+        "Content-Type, GraphQL-Preflight"
     )
     assert preflight.headers["access-control-max-age"] == "600"
     assert "access-control-allow-credentials" not in preflight.headers

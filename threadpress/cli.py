@@ -1,5 +1,5 @@
 """The `threadpress` command: serve, migrate, import, demo, dump, load, export-schema, token,
-audit, webhooks, purge-addresses."""
+audit, webhooks, media, purge-addresses."""
 
 from __future__ import annotations
 
@@ -110,7 +110,9 @@ def _dump(args: argparse.Namespace) -> int:
                 f"threadpress dump: warning: table {name!r} belongs to no model: left out",
                 file=sys.stderr,
             )
-        return await dump(out)
+        summary = await dump(out)
+        await _name_media_files()
+        return summary
 
     if args.file == "-":
         summary = _run_with_database_returning(lambda: work(sys.stdout.buffer))
@@ -153,6 +155,7 @@ def _load(args: argparse.Namespace) -> int:
                 return 2
             await _announce_load()
             print(summary.report("Loaded"))
+            await _check_media_files()
             return 0
 
         return _run_with_database(loaded)
@@ -166,6 +169,41 @@ def _load(args: argparse.Namespace) -> int:
         return 2
     with source:
         return work(source)
+
+
+async def _name_media_files() -> None:
+    """The dump carries media rows, not their files: say which folder goes with it."""
+    from gql.media.storage import stored_names
+    from gql.settings import load_settings
+
+    names = await stored_names()
+    if names:
+        folder = load_settings().media_dir
+        print(
+            f"threadpress dump: the dump names {len(names)} media files: copy {folder} "
+            "(THREADPRESS_MEDIA_DIR) with it",
+            file=sys.stderr,
+        )
+
+
+async def _check_media_files() -> None:
+    """Every media file the loaded rows name should be in this site's media folder; those
+    that are not are listed (the site answers 404 for them until they are copied)."""
+    from gql.media.storage import LocalStorage, missing_files
+    from gql.settings import load_settings
+
+    folder = load_settings().media_dir
+    missing = await missing_files(LocalStorage(folder))
+    if not missing:
+        return
+    shown = ", ".join(missing[:10]) + (
+        f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    )
+    print(
+        f"threadpress load: warning: {len(missing)} media files are not in {folder} "
+        f"(THREADPRESS_MEDIA_DIR): {shown}; copy the media folder of the dumped site there",
+        file=sys.stderr,
+    )
 
 
 async def _announce_load() -> None:
@@ -272,14 +310,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export_schema)
 
     from threadpress.audit_log import add_command as add_audit
+    from threadpress.media_cli import add_commands as add_media
     from threadpress.tokens import add_commands as add_tokens
     from threadpress.webhooks_cli import add_commands as add_webhooks
 
     add_tokens(commands)
     add_audit(commands)
     add_webhooks(commands)
+    add_media(commands)
     # These run their `work` with the database open.
-    for name in ("token", "audit", "webhooks"):
+    for name in ("token", "audit", "webhooks", "media"):
         commands.choices[name].set_defaults(handler=_with_database)
     return parser
 

@@ -33,6 +33,9 @@ class CreateAuthorInput:
     bio: str | None = strawberry.field(default=None, description="A few words about them.")
     url: str | None = strawberry.field(default=None, description="Their website (http or https).")
     email: str | None = strawberry.field(default=None, description="Private: never published.")
+    avatar_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A media item (an image): their picture."
+    )
 
 
 @strawberry.input(description="Changes to an author: fields not given stay as they are.")
@@ -43,6 +46,9 @@ class UpdateAuthorInput:
     bio: str | None = strawberry.field(default=None, description="A new bio.")
     url: str | None = strawberry.field(default=None, description="A new website.")
     email: str | None = strawberry.field(default=None, description="A new (private) email.")
+    avatar_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A new picture; null removes it."
+    )
 
 
 @strawberry.input(description="Delete an author.")
@@ -75,6 +81,18 @@ def _field_problems(
     return problems
 
 
+async def _avatar_pk(raw: str | None, problems: list[Problem]) -> int | None:
+    """The avatar's key, checked to be an image that exists (None: none)."""
+    if raw is None:
+        return None
+    pk = input_pk(raw, "MediaItem")
+    if pk is None:
+        problems.append(Problem("avatarId", UserErrorCode.INVALID, "Not a MediaItem ID."))
+    elif not await models.MediaItem.exists(id=pk, width__isnull=False):
+        problems.append(Problem("avatarId", UserErrorCode.NOT_FOUND, "No such image."))
+    return pk
+
+
 def _payload(row: models.Author | None, problems: list[Problem]) -> AuthorPayload:
     if problems or row is None:
         return AuthorPayload(author=None, errors=[p.user_error() for p in problems])
@@ -95,6 +113,7 @@ class AuthorMutations:
     ) -> AuthorPayload:
         viewer = require(info.context.viewer, Permission.WRITE_CONTENT)
         problems = _field_problems(input.name, input.slug, input.bio, input.url, input.email)
+        avatar_pk = await _avatar_pk(input.avatar_id, problems)
         if problems:
             return _payload(None, problems)
         row = models.Author(
@@ -102,6 +121,7 @@ class AuthorMutations:
             bio=input.bio or None,
             url=input.url or None,
             email=input.email or None,
+            avatar_id=avatar_pk,
         )
         problems = await AUTHORS_WRITES.create(info.context, viewer, row, input.slug)
         return _payload(row, problems)
@@ -116,6 +136,8 @@ class AuthorMutations:
         problems: list[Problem] = []
         pk = await AUTHORS_WRITES.existing(input.id, "id", problems)
         problems += _field_problems(input.name, input.slug, input.bio, input.url, input.email)
+        new_avatar = input.avatar_id is not strawberry.UNSET
+        avatar_pk = await _avatar_pk(input.avatar_id, problems) if new_avatar else None
         if problems or pk is None:
             return _payload(None, problems)
         row = await models.Author.get(id=pk)
@@ -127,6 +149,8 @@ class AuthorMutations:
                 value = getattr(input, field)
                 if value is not None:
                     setattr(row, field, value or None)
+            if new_avatar:
+                row.avatar_id = avatar_pk
 
         problems = await AUTHORS_WRITES.update(info.context, viewer, row, input.slug, apply)
         return _payload(row, problems)

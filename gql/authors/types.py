@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 
 import models
+from gql.context import Info
 from gql.core.ids import to_global_id
 from gql.core.late_types import posts_connection
 from gql.core.node import Node
+from gql.media.types import MediaItem
 from models.rows import AUTHORS, AuthorRow
 
 
@@ -42,6 +44,13 @@ class Author(Node):
         """The public view of an author a write holds as a model: its row, made once
         at that boundary."""
         return cls.from_row(AUTHORS.row_of(author))
+
+    @strawberry.field(description="Their picture.")
+    async def avatar(self, info: Info) -> MediaItem | None:
+        if self.row.avatar_id is None:
+            return None
+        row = await info.context.loaders.media_item_by_id.load(self.row.avatar_id)
+        return MediaItem.from_row(row) if row is not None else None
 
     posts = posts_connection(
         description="The author's published posts, newest first.",

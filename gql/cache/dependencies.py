@@ -7,13 +7,14 @@ entries that share a tag with a write; the same tags go out as `Cache-Tag` and
 `Surrogate-Key` headers so a CDN can purge the same way.
 
 The vocabulary, and the rule that keeps it exact:
-- `post:N`, `author:N`, `category:N`, `tag:N`: the object, looked up by id or shown anywhere
-  (a lookup by id that found nothing records it too: the object may become public later).
+- `post:N`, `author:N`, `category:N`, `tag:N`, `media:N`: the object, looked up by id or
+  shown anywhere (a lookup by id that found nothing records it too: it may become public
+  later).
 - `page:N`: a page, looked up by id or uri or shown anywhere.
-- `posts`, `authors`, `categories`, `tags`, `pages`: the set of public objects of a kind, read
-  by every list, count or lookup by slug/uri that found nothing. Any write to a post changes
-  what lists of posts may hold (membership, order, search), so it invalidates `posts` as well
-  as `post:N` (and a page write `pages` as well as `page:N`).
+- `posts`, `authors`, `categories`, `tags`, `pages`, `media`: the set of public objects of a
+  kind, read by every list, count or lookup by slug/uri that found nothing. Any write to a
+  post changes what lists of posts may hold (membership, order, search), so it invalidates
+  `posts` as well as `post:N` (and a page write `pages` as well as `page:N`).
 - `comments:post:N`: every public comment of post N and everything derived from them
   (threads, replies, counts); a comment is only ever shown in its own post's tag.
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
@@ -33,6 +34,7 @@ CATEGORIES = "categories"
 TAGS = "tags"
 PAGES = "pages"
 COMMENTS = "comments"
+MEDIA = "media"
 
 
 def post_tag(post_id: int) -> str:
@@ -58,6 +60,11 @@ def tag_tag(tag_id: int) -> str:
 def page_tag(page_id: int) -> str:
     """The tag of one page."""
     return f"page:{page_id}"
+
+
+def media_tag(media_id: int) -> str:
+    """The tag of one media item (shown by id, as a featured image or avatar)."""
+    return f"media:{media_id}"
 
 
 def comment_tag(comment_id: int) -> str:
@@ -122,6 +129,14 @@ class Dependencies:
         """A list of public pages (the pages, a page's children), or a lookup by uri that
         may match any page."""
         self.tags.add(PAGES)
+
+    def media_items(self, media_ids: Iterable[int]) -> None:
+        """Media items read by id or shown (with their renditions)."""
+        self.tags.update(media_tag(mid) for mid in media_ids)
+
+    def media_list(self) -> None:
+        """The list of media items."""
+        self.tags.add(MEDIA)
 
     def comments_of(self, post_ids: Iterable[int]) -> None:
         """Public comments of these posts (threads, replies, counts)."""

@@ -34,6 +34,7 @@ CATEGORY_ORDERING = Ordering(name="category", fields=(_ID,))
 TAG_ORDERING = Ordering(name="tag", fields=(_ID,))
 PAGE_ORDERING = Ordering(name="page", fields=(SortField("menu_order", "int"), _ID))
 """Pages as a menu lists them: by `menuOrder`, ties in the order they were added."""
+MEDIA_ORDERING = Ordering(name="media", fields=(_ID,))
 
 MODERATION_ORDERING = Ordering(name="moderation", fields=(SortField("created_at", "datetime"), _ID))
 """Held comments oldest first: the longest waiting are seen first."""

@@ -11,7 +11,9 @@ from starlette.responses import Response
 from gql.http.errors import json_error
 
 ALLOWED_METHODS = ("GET", "POST")
-ALLOWED_HEADERS = ("Content-Type", "Authorization")
+# The preflight headers an upload must carry (gql.http.uploads): a listed origin's page may
+# send them, after the preflight that no other origin passes.
+ALLOWED_HEADERS = ("Content-Type", "Authorization", "Apollo-Require-Preflight", "GraphQL-Preflight")
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 

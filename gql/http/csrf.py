@@ -4,6 +4,9 @@ CORS preflight and with the user's cookies. Such a request must change nothing, 
 must declare `Content-Type: application/json`, which no browser sends cross-site without a
 preflight (that CORS then refuses unless the origin is allowed). GET never runs a mutation
 (see `gql.http.view`), so POST is the only method to guard.
+
+The one exception is a file upload (`multipart/form-data`), let in only with a header that
+forces a preflight and an editor's token (`gql.http.uploads`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gql.http.errors import cost_limit_of, json_error
+from gql.http.uploads import is_multipart, preflighted, upload_refusal
 
 JSON_MEDIA_TYPE = "application/json"
 UNSUPPORTED_MESSAGE = "POST requests must be sent with Content-Type: application/json"
@@ -44,8 +48,27 @@ class RequireJsonPostMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if is_json_content_type(headers.get("content-type")):
+        content_type = headers.get("content-type")
+        if is_json_content_type(content_type):
             await self.app(scope, receive, send)
+            return
+        if is_multipart(content_type) and preflighted(headers):
+            refusal = await upload_refusal(headers)
+            if refusal is None:
+                await self.app(scope, receive, send)
+                return
+            status, message = refusal
+            extra = {"WWW-Authenticate": 'Bearer realm="threadpress"'} if status == 401 else {}
+            # The body stays unread: this connection cannot carry another request.
+            response = json_error(
+                status,
+                message,
+                code="UNAUTHENTICATED" if status == 401 else "FORBIDDEN",
+                accept=headers.get("accept"),
+                headers={**extra, "Connection": "close"},
+                cost_limit=cost_limit_of(scope),
+            )
+            await response(scope, receive, send)
             return
         response = json_error(
             415,

@@ -68,6 +68,7 @@ from gql.http.negotiation import (
     negotiated,
     without_event_stream,
 )
+from gql.http.uploads import is_multipart
 from gql.http.websocket import TransportWSHandler, WebSocketAdapter
 from gql.live import Live
 
@@ -250,6 +251,9 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
             max_subscriptions_per_connection=max_subscriptions_per_connection,
             # Same-origin handshakes are always allowed (Strawberry's check).
             allowed_origins=cors_origins,
+            # File uploads by the GraphQL multipart request spec (`uploadMedia`); only
+            # editors' preflighted requests get this far (`gql.http.csrf`).
+            multipart_uploads_enabled=True,
         )
         self.persisted = persisted
         self.live = live
@@ -282,6 +286,10 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
         except HTTPException as error:
             # Strawberry answers these in plain text; GraphQL clients expect a JSON body.
             response = self.error_response(request, error)
+        finally:
+            # An upload's files (spooled to disk by Starlette's parser) are closed, and so
+            # removed, once the operation is over, whatever it answered.
+            await request.close()
         if single_result:
             response = single_result_stream(response)
         await response(scope, receive, send)
@@ -292,6 +300,9 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
         query: the ordinary answer reports it)."""
         if request.method == "GET":
             data: object = dict(request.query_params)
+        elif is_multipart(request.headers.get("content-type")):
+            # An upload is a mutation; its body (a file) is read once, by the form parser.
+            return OperationType.MUTATION
         else:
             try:
                 data = json.loads(await request.body())

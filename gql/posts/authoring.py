@@ -52,6 +52,9 @@ class PostDraft(Draft):
     tag_ids: list[str] | None = None
     comment_status: models.CommentStatus | None = None
     sticky: bool | None = None
+    featured_image_given: bool = False
+    """Whether the input names a featured image (`featured_image_id`; None removes it)."""
+    featured_image_id: str | None = None
 
 
 @dataclass
@@ -99,6 +102,18 @@ def text_problems(draft: Draft, *, creating: bool, noun: str = "post") -> list[P
     if invalid_slug is not None:
         problems.append(invalid_slug)
     return problems
+
+
+async def featured_image_pk(draft: PostDraft, problems: list[Problem]) -> int | None:
+    """The featured image's key, checked to exist (None: none, or not given)."""
+    if not draft.featured_image_given or draft.featured_image_id is None:
+        return None
+    pk = input_pk(draft.featured_image_id, "MediaItem")
+    if pk is None:
+        problems.append(Problem("featuredImageId", UserErrorCode.INVALID, "Not a MediaItem ID."))
+    elif not await models.MediaItem.exists(id=pk, width__isnull=False):
+        problems.append(Problem("featuredImageId", UserErrorCode.NOT_FOUND, "No such image."))
+    return pk
 
 
 async def author_reference(draft: Draft, problems: list[Problem]) -> int | None:
@@ -269,10 +284,16 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
     if draft.author_id is None:
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
     found = await _references(draft, problems)
+    image_pk = await featured_image_pk(draft, problems)
     if problems:
         return Authored(problems=problems)
     assert found.author is not None
-    row = models.Post(status=models.PostStatus.DRAFT, author_id=found.author, content="")
+    row = models.Post(
+        status=models.PostStatus.DRAFT,
+        author_id=found.author,
+        content="",
+        featured_image_id=image_pk,
+    )
     _apply_texts(row, draft)
 
     async def write(effects: Effects) -> tuple[list[Problem], str]:
@@ -307,6 +328,7 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
     row, problems = await _existing(post_id)
     problems += text_problems(draft, creating=False)
     found = await _references(draft, problems)
+    image_pk = await featured_image_pk(draft, problems)
     if problems or row is None:
         return Authored(problems=problems)
     post = row
@@ -324,6 +346,9 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
         if author_pk is not None and author_pk != post.author_id:
             post.author_id = author_pk
             changed.append("author")
+        if draft.featured_image_given and image_pk != post.featured_image_id:
+            post.featured_image_id = image_pk
+            changed.append("featured image")
         post.updated_at = context.now
         await post.save(using_db=connection)
         changed += await _file_under(post, found, connection)

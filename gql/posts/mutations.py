@@ -42,6 +42,9 @@ class CreatePostInput:
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments (default OPEN)."
     )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A media item (an image) that stands for the post."
+    )
 
 
 @strawberry.input(description="Changes to a post: fields not given stay as they are.")
@@ -65,6 +68,9 @@ class UpdatePostInput:
     )
     comment_status: CommentStatus | None = strawberry.field(
         default=None, description="Whether it takes comments."
+    )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A new featured image; null removes it."
     )
 
 
@@ -132,6 +138,11 @@ def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
         tag_ids=list(sent.tag_ids) if sent.tag_ids is not None else None,
         sticky=sent.sticky,
         comment_status=_comment_status(sent.comment_status),
+        featured_image_given=sent.featured_image_id is not strawberry.UNSET
+        and (isinstance(sent, UpdatePostInput) or sent.featured_image_id is not None),
+        featured_image_id=sent.featured_image_id
+        if sent.featured_image_id is not strawberry.UNSET
+        else None,
     )
 
 

@@ -21,6 +21,7 @@ from gql.core.node import Node
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
+from gql.media.types import MediaItem
 from gql.pagination import After, Connection, First, build_connection, page_request
 from gql.tags.types import Tag
 from models.rows import POSTS, PostRow
@@ -30,6 +31,7 @@ AuthorRef = Annotated["Author", strawberry.lazy("gql.authors.types")]
 CategoryRef = Annotated["Category", strawberry.lazy("gql.categories.types")]
 CommentRef = Annotated["Comment", strawberry.lazy("gql.comments.types")]
 TagRef = Annotated["Tag", strawberry.lazy("gql.tags.types")]
+MediaItemRef = Annotated["MediaItem", strawberry.lazy("gql.media.types")]
 
 
 @strawberry.type(description="A blog post.")
@@ -114,6 +116,12 @@ class Post(Node):
         (tags,) = await tags_of([self], info)
         return tags
 
+    @strawberry.field(description="The image that stands for the post (lists, cards, shares).")
+    @for_a_whole_level(lambda posts, info: featured_images_of(posts, info))
+    async def featured_image(self, info: Info) -> MediaItemRef | None:
+        (image,) = await featured_images_of([self], info)
+        return image
+
     @strawberry.field(description="Number of public comments on the post, at every depth.")
     @for_a_whole_level(lambda posts, info: comment_counts_of(posts, info))
     async def comment_count(self, info: Info) -> int:
@@ -166,6 +174,19 @@ async def tags_of(posts: Sequence[Post], info: Info) -> list[list[Tag]]:
     """The `tags` of each of `posts`."""
     lists = await load_level(info.context.loaders.tags_by_post, [p.row.id for p in posts])
     return [[Tag.from_row(row) for row in rows] for rows in lists]
+
+
+async def featured_images_of(posts: Sequence[Post], info: Info) -> list[MediaItem | None]:
+    """The `featuredImage` of each of `posts`, in one load for the whole list."""
+    ids = [p.row.featured_image_id for p in posts]
+    wanted = [pk for pk in ids if pk is not None]
+    rows = await load_level(info.context.loaders.media_item_by_id, wanted) if wanted else []
+    found = dict(zip(wanted, rows, strict=True))
+    images: list[MediaItem | None] = []
+    for pk in ids:
+        row = found.get(pk) if pk is not None else None
+        images.append(MediaItem.from_row(row) if row is not None else None)
+    return images
 
 
 async def comment_counts_of(posts: Sequence[Post], info: Info) -> list[int]:

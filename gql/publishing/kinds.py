@@ -14,12 +14,14 @@ import models
 from gql.cache.dependencies import (
     AUTHORS,
     CATEGORIES,
+    MEDIA,
     POSTS,
     TAGS,
     author_tag,
     category_tag,
     invalidation_for_page,
     invalidation_for_post,
+    media_tag,
     tag_tag,
 )
 from gql.publishing import change_log, webhooks
@@ -91,3 +93,37 @@ AUTHOR = archive_kind(
 )
 CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES, lambda row: row.uri)
 TAG = archive_kind("Tag", "tag", tag_tag, TAGS, lambda row: models.tag_uri(row.slug))
+
+
+def _media_tags(pk: int) -> set[str]:
+    # Posts and authors that show it record `media:N` where they read it.
+    return {media_tag(pk), MEDIA}
+
+
+async def _media_uris(connection: Any, row: Any) -> list[str]:
+    """The pages that show a media item: the public posts it is the featured image of, the
+    archives of the authors it is the avatar of."""
+    posts = await (
+        models.Post.filter(models.public_post_filter(), featured_image_id=row.id)
+        .using_db(connection)
+        .values_list("uri", flat=True)
+    )
+    authors = await (
+        models.Author.filter(avatar_id=row.id).using_db(connection).values_list("slug", flat=True)
+    )
+    return [*map(str, posts), *(models.author_uri(str(slug)) for slug in authors)]
+
+
+MEDIA_ITEM = Kind(
+    typename="MediaItem",
+    tags=_media_tags,
+    events=Events(
+        published="media.uploaded",
+        updated="media.updated",
+        unpublished="media.deleted",
+        deleted="media.deleted",
+    ),
+    uris=_media_uris,
+)
+"""Media items are public from their upload (see `models.media`): an upload is an UPSERT,
+an edit (alt text, caption, renditions made) an UPSERT, a delete a DELETE."""

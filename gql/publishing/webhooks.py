@@ -2,10 +2,11 @@
 delivers them signed, at least once, with retries.
 
 Events: post.published, post.updated, post.unpublished, post.deleted, the same four of
-pages (page.published...), comment.approved, category.changed, tag.changed, author.changed.
-The body is `{event, deliveryId, occurredAt, nodes: [{id, typename}], uris, tags}`: the node
-ids, the pages to rebuild (the post, its categories', tags' and author's archives, the home
-page; a page and its parent) and the cache tags (as in `Cache-Tag`), so a Next.js
+pages (page.published...), comment.approved, category.changed, tag.changed, author.changed,
+media.uploaded, media.updated, media.deleted. The body is `{event, deliveryId, occurredAt,
+nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its
+categories', tags' and author's archives, the home page; a page and its parent; the pages
+that show an image) and the cache tags (as in `Cache-Tag`), so a Next.js
 `revalidatePath`/`revalidateTag` or a CDN purge can act on it directly.
 
 Each POST carries `X-Threadpress-Timestamp` (Unix seconds), `X-Threadpress-Delivery` (the
@@ -57,6 +58,9 @@ EVENTS = (
     "category.changed",
     "tag.changed",
     "author.changed",
+    "media.uploaded",
+    "media.updated",
+    "media.deleted",
 )
 MAX_ATTEMPTS = 10
 LEASE_SECONDS = 60

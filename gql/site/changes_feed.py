@@ -27,6 +27,7 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
+from gql.media.types import MediaItem
 from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_all_due
@@ -35,12 +36,13 @@ from gql.site.public_view import (
     category_fields,
     comment_fields,
     digest,
+    media_fields,
     page_fields,
     post_fields,
     tag_fields,
 )
 from gql.tags.types import Tag
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, PAGES, POSTS, TAGS
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, MEDIA_ITEMS, PAGES, POSTS, TAGS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -129,6 +131,12 @@ async def _public_nodes(
     if wanted.get("Tag"):
         for tag in await TAGS.read(models.Tag.filter(id__in=wanted["Tag"])):
             found[("Tag", tag.id)] = (Tag.from_row(tag), digest(tag_fields(tag)))
+    if wanted.get("MediaItem"):
+        items = await MEDIA_ITEMS.read(models.MediaItem.filter(id__in=wanted["MediaItem"]))
+        sizes = await loaders.sizes_by_media_item.load_many([item.id for item in items])
+        for item, renditions in zip(items, sizes, strict=True):
+            media = MediaItem.from_row(item)
+            found[("MediaItem", item.id)] = (media, digest(media_fields(item, renditions)))
     return found
 
 

@@ -32,6 +32,7 @@ from gql.site.public_view import (
     category_fields,
     comment_fields,
     digest,
+    media_fields,
     page_fields,
     post_fields,
     tag_fields,
@@ -40,12 +41,15 @@ from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    MEDIA_ITEMS,
+    MEDIA_SIZES,
     PAGES,
     POSTS,
     TAGS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    MediaItemRow,
     PageRow,
     PostRow,
     RowReader,
@@ -111,6 +115,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
         (models.Tag.all(), TAGS, _tags),
+        (models.MediaItem.all(), MEDIA_ITEMS, _media),
         (public_posts, POSTS, _posts),
         (models.Page.filter(models.PUBLIC_PAGE_RULE.filter(now)), PAGES, _pages),
         (public_comments, COMMENTS, _comments),
@@ -141,6 +146,18 @@ async def _filed_under(model: Any, ids: list[int]) -> dict[int, list[int]]:
     for post_id, pk in pairs:
         found[int(post_id)].append(int(pk))
     return found
+
+
+async def _media(rows: list[MediaItemRow]) -> list[bytes]:
+    sizes = await MEDIA_SIZES.read(
+        models.MediaSize.filter(media_item_id__in=[row.id for row in rows]).order_by(
+            "width", "name", "id"
+        )
+    )
+    by_item: dict[int, list[Any]] = defaultdict(list)
+    for size in sizes:
+        by_item[size.media_item_id].append(size)
+    return [_line("MediaItem", row.id, media_fields(row, by_item[row.id])) for row in rows]
 
 
 async def _posts(rows: list[PostRow]) -> list[bytes]:

@@ -12,6 +12,7 @@ from gql.comments.types import Comment
 from gql.context import Info
 from gql.core.ids import from_global_id
 from gql.core.node import Node
+from gql.media.types import MediaItem
 from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.tags.types import Tag
@@ -44,5 +45,8 @@ class NodeQueries:
         if type_name == "Tag":
             tag = await loaders.tag_by_id.load(pk)
             return Tag.from_row(tag) if tag else None
+        if type_name == "MediaItem":
+            item = await loaders.media_item_by_id.load(pk)
+            return MediaItem.from_row(item) if item else None
         category = await loaders.category_by_id.load(pk)
         return Category.from_row(category) if category else None

@@ -8,7 +8,16 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
-from models.rows import AuthorRow, CategoryRow, CommentRow, PageRow, PostRow, TagRow
+from models.rows import (
+    AuthorRow,
+    CategoryRow,
+    CommentRow,
+    MediaItemRow,
+    MediaSizeRow,
+    PageRow,
+    PostRow,
+    TagRow,
+)
 from models.text.content import make_excerpt
 
 
@@ -37,6 +46,9 @@ def post_fields(
         "tags": [to_global_id("Tag", pk) for pk in sorted(tag_ids)],
         "sticky": row.sticky,
         "commentCount": comment_count,
+        "featuredImage": to_global_id("MediaItem", row.featured_image_id)
+        if row.featured_image_id
+        else None,
     }
 
 
@@ -72,7 +84,13 @@ def comment_fields(row: CommentRow, reply_count: int) -> dict[str, Any]:
 
 def author_fields(row: AuthorRow) -> dict[str, Any]:
     """An author's public fields (never the email)."""
-    return {"slug": row.slug, "name": row.name, "bio": row.bio, "url": row.url}
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "bio": row.bio,
+        "url": row.url,
+        "avatar": to_global_id("MediaItem", row.avatar_id) if row.avatar_id else None,
+    }
 
 
 def category_fields(row: CategoryRow) -> dict[str, Any]:
@@ -88,3 +106,29 @@ def category_fields(row: CategoryRow) -> dict[str, Any]:
 def tag_fields(row: TagRow) -> dict[str, Any]:
     """A tag's public fields."""
     return {"slug": row.slug, "name": row.name, "description": row.description}
+
+
+def media_fields(row: MediaItemRow, sizes: list[MediaSizeRow]) -> dict[str, Any]:
+    """A media item's public fields and its renditions (stored names: the address they are
+    served at depends on the media public URL, not on the item)."""
+    return {
+        "fileName": row.file_name,
+        "mimeType": row.mime_type,
+        "fileSize": row.file_size,
+        "width": row.width,
+        "height": row.height,
+        "title": row.title,
+        "altText": row.alt_text,
+        "caption": row.caption,
+        "uploadedAt": row.uploaded_at.isoformat(),
+        "sizes": [
+            {
+                "name": s.name,
+                "fileName": s.file_name,
+                "width": s.width,
+                "height": s.height,
+                "mimeType": s.mime_type,
+            }
+            for s in sizes
+        ],
+    }
