@@ -35,11 +35,15 @@ from models.rows import (
     CATEGORIES,
     COMMENTS,
     IN_PUBLIC_THREAD,
+    MENU_ITEMS,
+    MENUS,
     POSTS,
     PUBLIC_POST,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    MenuItemRow,
+    MenuRow,
     PostRow,
     counts,
     fetch,
@@ -146,6 +150,10 @@ class Loaders:
         self.top_level_comments_by_post = RequestLoader(self._top_level_comments_by_post)
         self.replies_by_comment = RequestLoader(self._replies_by_comment)
         self.comment_thread_by_post = RequestLoader(self._comment_thread_by_post)
+        self.public_post_by_id = RequestLoader(self._public_post_by_id)
+        self.menu_by_id = RequestLoader(self._menu_by_id)
+        self.menu_item_by_id = RequestLoader(self._menu_item_by_id)
+        self.menu_items_by_menu = RequestLoader(self._menu_items_by_menu)
 
     def close(self) -> None:
         """The operation is over (cancelled), or fresh loaders replace these: end what they
@@ -229,6 +237,14 @@ class Loaders:
             rows = await POSTS.select(f"{where} AND {PUBLIC_POST}", [moment(self.now)])
         return _by_key(ids, {row.id: row for row in rows})
 
+    async def _public_post_by_id(self, ids: list[int]) -> list[PostRow | None]:
+        """The public posts of `ids`, for editors too: what a menu links to is shown only
+        while it is public (see `models.menu_tree`)."""
+        self.depends.posts(ids)
+        where = f'"id" IN ({integer_list(ids)}) AND {PUBLIC_POST}'
+        rows = await POSTS.select(where, [moment(self.now)])
+        return _by_key(ids, {row.id: row for row in rows})
+
     async def _author_by_id(self, ids: list[int]) -> list[AuthorRow | None]:
         self.depends.authors(ids)
         rows = await AUTHORS.select(f'"id" IN ({integer_list(ids)})')
@@ -244,6 +260,30 @@ class Loaders:
         rows = await COMMENTS.read(self.public_comments().filter(id__in=ids))
         self.depends.comments_of({row.post_id for row in rows})
         return _by_key(ids, {row.id: row for row in rows})
+
+    async def _menu_by_id(self, ids: list[int]) -> list[MenuRow | None]:
+        self.depends.menus(ids)
+        rows = await MENUS.select(f'"id" IN ({integer_list(ids)})')
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _menu_item_by_id(self, ids: list[int]) -> list[MenuItemRow | None]:
+        # Found or not, an item is its menu's data: a new one comes with a write of a menu
+        # (its own tag, or `menus` for a new menu).
+        self.depends.menu_list()
+        rows = await MENU_ITEMS.select(f'"id" IN ({integer_list(ids)})')
+        self.depends.menus({row.menu_id for row in rows})
+        return _by_key(ids, {row.id: row for row in rows})
+
+    # --- menus ------------------------------------------------------------------------------
+
+    async def _menu_items_by_menu(self, menu_ids: list[int]) -> list[list[MenuItemRow]]:
+        """Every item of each menu, all levels at once (the tree is built in memory)."""
+        self.depends.menus(menu_ids)
+        rows = await MENU_ITEMS.select(
+            f'"menu_id" IN ({integer_list(menu_ids)})', order_by='"position", "id"'
+        )
+        groups = _grouped(rows, key=lambda row: row.menu_id)
+        return [groups.get(mid, []) for mid in menu_ids]
 
     # --- categories -------------------------------------------------------------------------
 

@@ -44,6 +44,8 @@ from gql.extensions.operation_connection import OneConnectionPerQuery
 from gql.extensions.operation_names import OperationNameRecorder
 from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
+from gql.menus.mutations import MenuMutations
+from gql.menus.queries import MenuQueries
 from gql.posts.mutations import PostMutations
 from gql.posts.queries import PostQueries
 from gql.settings import Settings
@@ -68,6 +70,7 @@ Query = merge_types(
         PostQueries,
         AuthorQueries,
         CategoryQueries,
+        MenuQueries,
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
@@ -82,7 +85,14 @@ describe_type(
 
 Mutation = merge_types(
     "Mutation",
-    (CommentMutations, PrivacyMutations, PostMutations, CategoryMutations, AuthorMutations),
+    (
+        CommentMutations,
+        PrivacyMutations,
+        PostMutations,
+        CategoryMutations,
+        AuthorMutations,
+        MenuMutations,
+    ),
 )
 describe_type(
     Mutation, "Writes. Problems with a mutation's input come back as `errors` in its payload."

@@ -19,6 +19,7 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
+from models.menu import CUSTOM_LINK, Branch, Menu, MenuItem, menu_tree, walk
 from models.post import (
     PUBLIC_POST_RULE,
     CommentStatus,
@@ -34,6 +35,7 @@ from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
     "CATEGORY_ARCHIVE",
+    "CUSTOM_LINK",
     "IN_PUBLIC_THREAD_RULE",
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
@@ -42,12 +44,15 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Author",
+    "Branch",
     "Category",
     "Change",
     "ChangeKind",
     "Comment",
     "CommentModeration",
     "CommentStatus",
+    "Menu",
+    "MenuItem",
     "Post",
     "PostRedirect",
     "PostStatus",
@@ -56,10 +61,12 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscriber",
     "author_uri",
+    "menu_tree",
     "public_comment_filter",
     "public_in_thread",
     "public_post_filter",
     "refresh_category_uris",
     "scheduled_post_filter",
     "text_sort_key",
+    "walk",
 ]

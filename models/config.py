@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.change",
     "models.webhook",
+    "models.menu",
 ]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of

@@ -36,6 +36,7 @@ from models.author import Author
 from models.category import Category
 from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
+from models.menu import Menu, MenuItem
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
 
@@ -73,6 +74,29 @@ class CategoryRow(NamedTuple):
     description: str | None
     parent_id: int | None
     uri: str
+
+
+class MenuRow(NamedTuple):
+    """A menu as the GraphQL `Menu` reads it."""
+
+    id: int
+    slug: str
+    name: str
+    location: str | None
+
+
+class MenuItemRow(NamedTuple):
+    """A menu item as the GraphQL `MenuItem` and the menu tree (`models.menu_tree`) read it."""
+
+    id: int
+    menu_id: int
+    parent_id: int | None
+    position: int
+    label: str
+    link_kind: str
+    link_id: int | None
+    url: str
+    target: str | None
 
 
 class PostRow(NamedTuple):
@@ -262,6 +286,8 @@ POSTS: RowReader[PostRow] = RowReader(Post, PostRow, PostRow._fields)
 COMMENTS: RowReader[CommentRow] = RowReader(Comment, CommentRow, CommentRow._fields)
 AUTHORS: RowReader[AuthorRow] = RowReader(Author, AuthorRow, AuthorRow._fields)
 CATEGORIES: RowReader[CategoryRow] = RowReader(Category, CategoryRow, CategoryRow._fields)
+MENUS: RowReader[MenuRow] = RowReader(Menu, MenuRow, MenuRow._fields)
+MENU_ITEMS: RowReader[MenuItemRow] = RowReader(MenuItem, MenuItemRow, MenuItemRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -283,11 +309,15 @@ __all__ = [
     "CATEGORIES",
     "COMMENTS",
     "IN_PUBLIC_THREAD",
+    "MENUS",
+    "MENU_ITEMS",
     "POSTS",
     "PUBLIC_POST",
     "AuthorRow",
     "CategoryRow",
     "CommentRow",
+    "MenuItemRow",
+    "MenuRow",
     "PostRow",
     "RowReader",
     "bind",

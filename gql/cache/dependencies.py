@@ -15,6 +15,10 @@ The vocabulary, and the rule that keeps it exact:
 - `comments:post:N`: every public comment of post N and everything derived from them
   (threads, replies, counts); a comment is only ever shown in its own post's tag.
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
+- `menu:N`: a menu and its items (items are only ever written with their menu); a menu's
+  answer also read the nodes its items link to, under their own tags (`post:N`...), so a
+  linked post unpublished or renamed changes it. `menus`: the list, and lookups by slug or
+  location.
 - `all`: every response; a bulk write (an import) invalidates it.
 """
 
@@ -26,6 +30,7 @@ ALL = "all"
 POSTS = "posts"
 AUTHORS = "authors"
 CATEGORIES = "categories"
+MENUS = "menus"
 
 
 def post_tag(post_id: int) -> str:
@@ -41,6 +46,11 @@ def author_tag(author_id: int) -> str:
 def category_tag(category_id: int) -> str:
     """The tag of one category."""
     return f"category:{category_id}"
+
+
+def menu_tag(menu_id: int) -> str:
+    """The tag of one menu, its items included."""
+    return f"menu:{menu_id}"
 
 
 def comment_tag(comment_id: int) -> str:
@@ -88,6 +98,14 @@ class Dependencies:
     def category_list(self) -> None:
         """The list of categories or of a category's children, or a lookup by slug."""
         self.tags.add(CATEGORIES)
+
+    def menus(self, menu_ids: Iterable[int]) -> None:
+        """Menus (and their items) read by id or shown."""
+        self.tags.update(menu_tag(mid) for mid in menu_ids)
+
+    def menu_list(self) -> None:
+        """The list of menus, or a lookup by slug or location, or of an item by id."""
+        self.tags.add(MENUS)
 
     def comments_of(self, post_ids: Iterable[int]) -> None:
         """Public comments of these posts (threads, replies, counts)."""

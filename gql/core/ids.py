@@ -7,7 +7,7 @@ import binascii
 
 from gql.errors import MAX_DATABASE_INT, BadUserInputError
 
-NODE_TYPES = frozenset({"Post", "Author", "Category", "Comment"})
+NODE_TYPES = frozenset({"Post", "Author", "Category", "Comment", "Menu", "MenuItem"})
 
 
 def to_global_id(type_name: str, pk: int) -> str:

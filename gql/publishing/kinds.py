@@ -7,17 +7,19 @@ always-public slugged type with an archive page (a tag) is one `archive_kind(...
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import models
 from gql.cache.dependencies import (
     AUTHORS,
     CATEGORIES,
+    MENUS,
     POSTS,
     author_tag,
     category_tag,
     invalidation_for_post,
+    menu_tag,
 )
 from gql.publishing import change_log, webhooks
 from gql.publishing.effects import Events, Kind
@@ -26,6 +28,22 @@ from gql.publishing.effects import Events, Kind
 async def _public_comments(connection: Any, post: models.Post) -> list[tuple[str, int]]:
     """A post's public comments: they are in the public view exactly while it is."""
     return [("Comment", pk) for pk in await change_log.public_comment_ids(post.id, connection)]
+
+
+def menus_showing(link_kind: str) -> Callable[[Any, Any], Awaitable[list[tuple[str, int]]]]:
+    """`Kind.shown_in` of a kind menus link to: the menus with an item linking to the row.
+    `link_kind` is the kind's `Link.kind` in `gql.menus.links` (what `MenuItem.link_kind`
+    stores)."""
+
+    async def menus(connection: Any, row: Any) -> list[tuple[str, int]]:
+        menu_ids: list[Any] = await (
+            models.MenuItem.filter(link_kind=link_kind, link_id=row.id)
+            .using_db(connection)
+            .values_list("menu_id", flat=True)
+        )
+        return [("Menu", pk) for pk in sorted({int(pk) for pk in menu_ids})]
+
+    return menus
 
 
 POST = Kind(
@@ -41,6 +59,7 @@ POST = Kind(
     is_public=change_log.is_public,
     dependents=_public_comments,
     scheduled=True,
+    shown_in=menus_showing("post"),
 )
 
 
@@ -50,6 +69,7 @@ def archive_kind(
     node_tag: Callable[[int], str],
     list_tag: str,
     uri: Callable[[Any], str],
+    shown_in: Callable[[Any, Any], Awaitable[list[tuple[str, int]]]] | None = None,
 ) -> Kind:
     """An always-public slugged node with an archive page listing posts at `uri(row)`: one
     event `<archive>.changed`. A change invalidates the node (`node_tag`), every list of its
@@ -61,12 +81,48 @@ def archive_kind(
     async def uris(connection: Any, row: Any) -> list[str]:
         return [uri(row), "/"]
 
+    if shown_in is None:
+        return Kind(
+            typename=typename, tags=tags, events=Events.changed(f"{archive}.changed"), uris=uris
+        )
     return Kind(
-        typename=typename, tags=tags, events=Events.changed(f"{archive}.changed"), uris=uris
+        typename=typename,
+        tags=tags,
+        events=Events.changed(f"{archive}.changed"),
+        uris=uris,
+        shown_in=shown_in,
     )
 
 
 AUTHOR = archive_kind(
-    "Author", "author", author_tag, AUTHORS, lambda row: models.author_uri(row.slug)
+    "Author",
+    "author",
+    author_tag,
+    AUTHORS,
+    lambda row: models.author_uri(row.slug),
+    shown_in=menus_showing("author"),
 )
-CATEGORY = archive_kind("Category", "category", category_tag, CATEGORIES, lambda row: row.uri)
+CATEGORY = archive_kind(
+    "Category",
+    "category",
+    category_tag,
+    CATEGORIES,
+    lambda row: row.uri,
+    shown_in=menus_showing("category"),
+)
+
+
+async def _no_address(connection: Any, row: Any) -> list[str]:
+    """A menu has no address: the site shows it on its pages (its webhook names it by id
+    and by its cache tag, `menu:N`)."""
+    return []
+
+
+MENU = Kind(
+    typename="Menu",
+    tags=lambda pk: {menu_tag(pk), MENUS},
+    events=Events.changed("menu.changed"),
+    uris=_no_address,
+)
+"""Menus are always public; what their items show follows the linked nodes (`shown_in` of
+the kinds above, and the cache tags a menu's answer records)."""

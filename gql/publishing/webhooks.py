@@ -2,8 +2,8 @@
 delivers them signed, at least once, with retries.
 
 Events: post.published, post.updated, post.unpublished, post.deleted, comment.approved,
-category.changed, author.changed. The body is `{event, deliveryId, occurredAt, nodes: [{id,
-typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its categories' and
+category.changed, author.changed, menu.changed (a menu has no address: its `uris` are
+empty). The body is `{event, deliveryId, occurredAt, nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its categories' and
 author's archives, the home page) and the cache tags (as in `Cache-Tag`), so a Next.js
 `revalidatePath`/`revalidateTag` or a CDN purge can act on it directly.
 
@@ -47,6 +47,7 @@ EVENTS = (
     "comment.approved",
     "category.changed",
     "author.changed",
+    "menu.changed",
 )
 MAX_ATTEMPTS = 10
 LEASE_SECONDS = 60
