@@ -25,7 +25,7 @@ class Menu(Model):
         max_length=100,
         null=True,
         unique=True,
-        description='Where the site shows it ("primary"); one menu per location.',
+        description='Where the site shows it ("primary"), one menu per location.',
     )
     wp_term_id = fields.IntField(null=True, unique=True, description="WordPress term id.")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -55,7 +55,7 @@ class MenuItem(Model):
     )
     position = fields.IntField(default=0, description="Order among its siblings.")
     label = fields.CharField(
-        max_length=500, default="", description="Its own title; empty: the linked node's."
+        max_length=500, default="", description="Its own title, or empty for the linked node's."
     )
     link_kind = fields.CharField(max_length=20, default=CUSTOM_LINK)
     link_id = fields.IntField(null=True, description="The linked node's primary key.")

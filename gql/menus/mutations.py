@@ -228,9 +228,7 @@ async def plan_items(items: Sequence[MenuItemInput]) -> tuple[list[PlannedItem],
     assert plan.linked is not None
     for kind, wanted in plan.linked.items():
         link = next(link for link in LINKS if link.kind == kind)
-        found: list[Any] = await link.model.filter(id__in=list(wanted)).values_list(
-            "id", flat=True
-        )
+        found: list[Any] = await link.model.filter(id__in=list(wanted)).values_list("id", flat=True)
         for pk in sorted(set(wanted) - {int(pk) for pk in found}):
             message = f"No such {link.typename.lower()}."
             plan.problems.append(Problem(wanted[pk], UserErrorCode.NOT_FOUND, message))

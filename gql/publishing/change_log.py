@@ -144,14 +144,16 @@ def is_public(post: models.Post, now: datetime) -> bool:
 
 
 async def announce_everything(now: datetime | None = None) -> None:
-    """After a bulk write (an import): every author and category, and every public post
+    """After a bulk write (an import): every author, category and menu, and every public post
     not yet announced, with its comments. A build compares digests to skip what did not
     change."""
     now = now or timezone.now()
     async with in_transaction(PRIMARY) as connection:
         authors = await ids_of(models.Author.all().using_db(connection))
         categories = await ids_of(models.Category.all().using_db(connection))
+        menus = await ids_of(models.Menu.all().using_db(connection))
         entries = upserts("Author", authors) + upserts("Category", categories)
+        entries += upserts("Menu", menus)
         await append(connection, entries, now)
     await announce_due(now)
 

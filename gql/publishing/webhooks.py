@@ -3,9 +3,10 @@ delivers them signed, at least once, with retries.
 
 Events: post.published, post.updated, post.unpublished, post.deleted, comment.approved,
 category.changed, author.changed, menu.changed (a menu has no address: its `uris` are
-empty). The body is `{event, deliveryId, occurredAt, nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its categories' and
-author's archives, the home page) and the cache tags (as in `Cache-Tag`), so a Next.js
-`revalidatePath`/`revalidateTag` or a CDN purge can act on it directly.
+empty). The body is `{event, deliveryId, occurredAt, nodes: [{id, typename}], uris, tags}`:
+the node ids, the pages to rebuild (the post, its categories' and author's archives, the
+home page) and the cache tags (as in `Cache-Tag`), so a Next.js `revalidatePath`/
+`revalidateTag` or a CDN purge can act on it directly.
 
 Each POST carries `X-Threadpress-Timestamp` (Unix seconds), `X-Threadpress-Delivery` (the
 id, to drop repeats) and `X-Threadpress-Signature: sha256=<hex>`, the HMAC-SHA256 of

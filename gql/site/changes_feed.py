@@ -28,10 +28,19 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
+from gql.menus.tree import public_trees
+from gql.menus.types import Menu
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_due
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, POSTS
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    menu_fields,
+    post_fields,
+)
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, MENUS, POSTS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -113,6 +122,11 @@ async def _public_nodes(
         for category in await CATEGORIES.read(models.Category.filter(id__in=wanted["Category"])):
             node = Category.from_row(category)
             found[("Category", category.id)] = (node, digest(category_fields(category)))
+    if wanted.get("Menu"):
+        menus = await MENUS.read(models.Menu.filter(id__in=wanted["Menu"]))
+        trees = await public_trees(loaders, [menu.id for menu in menus])
+        for menu, tree in zip(menus, trees, strict=True):
+            found[("Menu", menu.id)] = (Menu.from_row(menu), digest(menu_fields(menu, tree)))
     return found
 
 

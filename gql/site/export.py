@@ -25,18 +25,28 @@ from gql.cache.dependencies import invalidation_for_post
 from gql.core.ids import to_global_id
 from gql.core.permissions import Permission
 from gql.core.tokens import Unauthenticated, viewer_of
-from gql.loaders import counts_by
+from gql.loaders import Loaders, counts_by
+from gql.menus.tree import public_trees
 from gql.publishing.change_log import announce_due
 from gql.site.changes_feed import encode_token
-from gql.site.public_view import author_fields, category_fields, comment_fields, digest, post_fields
+from gql.site.public_view import (
+    author_fields,
+    category_fields,
+    comment_fields,
+    digest,
+    menu_fields,
+    post_fields,
+)
 from models.rows import (
     AUTHORS,
     CATEGORIES,
     COMMENTS,
+    MENUS,
     POSTS,
     AuthorRow,
     CategoryRow,
     CommentRow,
+    MenuRow,
     PostRow,
     RowReader,
 )
@@ -96,11 +106,22 @@ async def _batches(query: Any, reader: RowReader[Any]) -> AsyncIterator[list[Any
 async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
     public_comments = models.Comment.filter(models.PUBLIC_COMMENT_RULE.filter(now))
     public_posts = models.Post.filter(models.PUBLIC_POST_RULE.filter(now))
+    # Menus read their linked nodes through the loaders, as `Menu.items` does.
+    loaders = Loaders(now)
+
+    async def menus(rows: list[MenuRow]) -> list[bytes]:
+        trees = await public_trees(loaders, [row.id for row in rows])
+        return [
+            _line("Menu", row.id, menu_fields(row, tree))
+            for row, tree in zip(rows, trees, strict=True)
+        ]
+
     kinds: list[tuple[Any, RowReader[Any], Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
         (public_posts, POSTS, _posts),
         (public_comments, COMMENTS, _comments),
+        (models.Menu.all(), MENUS, menus),
     ]
     for query, reader, render in kinds:
         async for rows in _batches(query, reader):

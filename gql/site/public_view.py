@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
-from models.rows import AuthorRow, CategoryRow, CommentRow, PostRow
+from gql.menus.tree import ShownItem
+from models.rows import AuthorRow, CategoryRow, CommentRow, MenuRow, PostRow
 from models.text.content import make_excerpt
 
 
@@ -61,4 +62,15 @@ def category_fields(row: CategoryRow) -> dict[str, Any]:
         "name": row.name,
         "description": row.description,
         "parent": to_global_id("Category", row.parent_id) if row.parent_id else None,
+    }
+
+
+def menu_fields(row: MenuRow, items: list[ShownItem]) -> dict[str, Any]:
+    """A menu's public fields and its public tree of items, as `Menu.items` shows it (the
+    linked nodes' titles and addresses included: a renamed post changes its menus)."""
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "location": row.location,
+        "items": [item.fields() for item in items],
     }
