@@ -34,7 +34,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("gql.http",),
     ("gql.schema",),
     ("gql.extensions",),
-    ("gql.site", "gql.posts", "gql.comments", "gql.authors", "gql.categories"),
+    ("gql.site", "gql.posts", "gql.comments", "gql.authors", "gql.categories", "gql.menus"),
     ("gql.engine",),
     ("gql.publishing",),
     ("gql.context",),

@@ -13,16 +13,18 @@ from models.config import PRIMARY
 from threadpress.wordpress.categories import category_slug, upsert_categories
 from threadpress.wordpress.errors import ImportRefused
 from threadpress.wordpress.mapping import POST_STATUSES
+from threadpress.wordpress.menus import menu_slug, upsert_menu_items, upsert_menus
 from threadpress.wordpress.people import upsert_authors
 from threadpress.wordpress.posts import UNKNOWN_AUTHOR, PostWriter
 from threadpress.wordpress.progress import Progress
-from threadpress.wordpress.records import AuthorRecord, CategoryRecord, ItemRecord
+from threadpress.wordpress.records import AuthorRecord, CategoryRecord, ItemRecord, MenuRecord
 from threadpress.wordpress.summary import ImportSummary
 from threadpress.wordpress.wxr import TermRecord, WxrReader
 
 BATCH_ITEMS = 200
 BATCH_COMMENTS = 5000
-_SKIPPED_TYPES = {"page", "attachment", "nav_menu_item"}
+_SKIPPED_TYPES = {"page", "attachment"}
+MENU_ITEM = "nav_menu_item"
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Plan:
     version: str
     authors: list[AuthorRecord] = field(default_factory=list)
     categories: list[CategoryRecord] = field(default_factory=list)
+    menus: list[MenuRecord] = field(default_factory=list)
     items: int = 0
     authors_only_on_posts: int = 0
 
@@ -49,22 +52,32 @@ def scan(path: Path, progress: Progress) -> Plan:
     creators: set[str] = set()
     declared: dict[str, CategoryRecord] = {}
     named_on_items: dict[str, CategoryRecord] = {}
+    menus: dict[str, MenuRecord] = {}
+    menus_on_items: dict[str, MenuRecord] = {}
     items = 0
     for record in reader.records():
         if isinstance(record, AuthorRecord):
             authors.setdefault(record.login, record)
         elif isinstance(record, CategoryRecord):
             declared.setdefault(category_slug(record), record)
+        elif isinstance(record, MenuRecord):
+            menus.setdefault(menu_slug(record), record)
         elif isinstance(record, ItemRecord):
             items += 1
             progress.step("checking", items)
+            if record.menu is not None:
+                menus_on_items.setdefault(menu_slug(record.menu), record.menu)
             if is_imported(record):
                 creators.add(record.creator or UNKNOWN_AUTHOR)
                 for category in record.categories:
                     named_on_items.setdefault(category_slug(category), category)
     assert reader.namespaces is not None  # the reader refuses a file without a channel
     progress.finish("checking", f"{items:,} items, the file is a valid WXR export")
-    return _plan(reader.namespaces.version, authors, creators, declared, named_on_items, items)
+    plan = _plan(reader.namespaces.version, authors, creators, declared, named_on_items, items)
+    # Menus the channel declares, then those only named on their items.
+    menus.update({key: m for key, m in menus_on_items.items() if key not in menus})
+    plan.menus = list(menus.values())
+    return plan
 
 
 def _plan(
@@ -109,8 +122,12 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
     async with in_transaction(PRIMARY) as db:
         authors = await upsert_authors(plan.authors, db, summary, now)
         categories = await upsert_categories(plan.categories, db, summary, now)
+        menus = await upsert_menus(plan.menus, db, summary, now)
         writer = PostWriter(db, summary, authors, categories, now)
         await writer.load_taken()
+        # Menu items wait for every post: an item may come before the post it links to.
+        # They are few (a menu is navigation) and kept as read.
+        menu_items: list[ItemRecord] = []
         batch: list[ItemRecord] = []
         comments = done = 0
         for record in WxrReader(path).records():
@@ -123,6 +140,9 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
                 continue
             done += 1
             out.step("writing", done)
+            if record.post_type == MENU_ITEM:
+                menu_items.append(record)
+                continue
             if not _accept(record, summary):
                 continue
             batch.append(record)
@@ -132,6 +152,7 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
                 batch, comments = [], 0
         if batch:
             await writer.write(batch)
+        await upsert_menu_items(menu_items, menus, db, summary, now)
         if done != plan.items:
             raise ImportRefused(f"{path}: the file changed while it was being imported")
     out.finish("writing", f"{done:,} items done")

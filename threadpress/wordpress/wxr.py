@@ -35,6 +35,7 @@ from threadpress.wordpress.records import (
     CategoryRecord,
     CommentRecord,
     ItemRecord,
+    MenuRecord,
 )
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
@@ -69,7 +70,8 @@ class Namespaces:
     version: str
 
 
-Record = AuthorRecord | CategoryRecord | ItemRecord | TermRecord
+Record = AuthorRecord | CategoryRecord | ItemRecord | MenuRecord | TermRecord
+MENU_META_PREFIX = "_menu_item_"
 
 
 class WxrReader:
@@ -234,14 +236,21 @@ class WxrReader:
             description=texts.get(self._wp("category_description"), ""),
         )
 
-    def _term(self, element: etree._Element) -> CategoryRecord | TermRecord:
-        """A generic term (WXR 1.1+): categories are read, other taxonomies only counted."""
+    def _term(self, element: etree._Element) -> CategoryRecord | MenuRecord | TermRecord:
+        """A generic term (WXR 1.1+): categories and menus are read, other taxonomies only
+        counted."""
         texts = _texts(element)
         taxonomy = texts.get(self._wp("term_taxonomy"), "") or "term"
         slug = texts.get(self._wp("term_slug"), "")
+        term_id = texts.get(self._wp("term_id"), "")
+        if taxonomy == "nav_menu" and slug:
+            return MenuRecord(
+                slug=slug,
+                name=texts.get(self._wp("term_name"), "") or slug,
+                term_id=self._integer(element, "wp:term_id", term_id) if term_id else None,
+            )
         if taxonomy != "category" or not slug:
             return TermRecord(taxonomy)
-        term_id = texts.get(self._wp("term_id"), "")
         return CategoryRecord(
             nicename=slug,
             name=texts.get(self._wp("term_name"), "") or slug,
@@ -254,17 +263,28 @@ class WxrReader:
         texts: dict[str, str] = {}
         categories: list[CategoryRecord] = []
         comments: list[CommentRecord] = []
-        wp_comment = self._wp("comment")
+        menu: MenuRecord | None = None
+        meta: list[tuple[str, str]] = []
+        wp_comment, wp_postmeta = self._wp("comment"), self._wp("postmeta")
         for child in element:
             tag = child.tag
             if tag == "category":
-                if child.get("domain") == "category":
-                    name = _text(child)
-                    nicename = (child.get("nicename") or "").strip()
-                    if nicename or name:
-                        categories.append(CategoryRecord(nicename=nicename, name=name))
+                domain = child.get("domain")
+                name = _text(child)
+                nicename = (child.get("nicename") or "").strip()
+                if domain == "category" and (nicename or name):
+                    categories.append(CategoryRecord(nicename=nicename, name=name))
+                elif domain == "nav_menu" and (nicename or name) and menu is None:
+                    menu = MenuRecord(slug=nicename, name=name or nicename)
             elif tag == wp_comment:
                 comments.append(self._comment(child))
+            elif tag == wp_postmeta:
+                pair = _texts(child)
+                key = pair.get(self._wp("meta_key"), "")
+                if key.startswith(MENU_META_PREFIX):
+                    meta.append(
+                        (key.removeprefix(MENU_META_PREFIX), pair.get(self._wp("meta_value"), ""))
+                    )
             elif isinstance(tag, str) and tag not in texts:
                 texts[tag] = _text(child)
         for required in ("post_id", "post_type", "status"):
@@ -272,6 +292,9 @@ class WxrReader:
                 raise self._missing(element, "item", f"wp:{required}")
         date = self._date(element, texts, "post_date")
         modified = self._date(element, texts, "post_modified")
+        post_type = texts[self._wp("post_type")]
+        is_menu_item = post_type == "nav_menu_item"
+        order = texts.get(self._wp("menu_order"), "") or "0"
         return ItemRecord(
             line=_line(element),
             wp_id=self._integer(element, "wp:post_id", texts[self._wp("post_id")]),
@@ -289,6 +312,9 @@ class WxrReader:
             password=texts.get(self._wp("post_password"), ""),
             categories=categories,
             comments=comments,
+            menu_order=_order(order) if is_menu_item else 0,
+            menu=menu if is_menu_item else None,
+            menu_meta=dict(reversed(meta)) if is_menu_item else {},
         )
 
     def _excerpt_ns(self) -> str:
@@ -401,6 +427,14 @@ def _text(element: etree._Element) -> str:
     if len(element) == 0:
         return (element.text or "").strip()
     return "".join(t for t in element.itertext() if isinstance(t, str)).strip()
+
+
+def _order(value: str) -> int:
+    """A `wp:menu_order`: an integer; anything else orders as 0 (it only sorts siblings)."""
+    digits = value.removeprefix("-")
+    if not digits.isdigit() or int(digits) > MAX_ID:
+        return 0
+    return int(value)
 
 
 def _line(element: etree._Element) -> int:
