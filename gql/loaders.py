@@ -30,6 +30,7 @@ from gql.core.dataloader import RequestLoader
 from gql.core.orderings import COMMENT_ORDERING, DEFAULT_POST_ORDERING
 from gql.engine.internals import held_by_loader
 from gql.pagination import Ordering, Page, PageRequest, page_in_memory, page_in_sql
+from models.database import primary_connection
 from models.rows import (
     AUTHORS,
     CATEGORIES,
@@ -177,6 +178,12 @@ class Loaders:
         """Comments on public posts that are public or wait for moderation (for preview
         tokens only: the token decides whose held comment may be read)."""
         return models.Comment.filter(models.PREVIEWABLE_COMMENT_RULE.filter(self.now))
+
+    async def previewed_post(self, pk: int) -> PostRow | None:
+        """The post `pk` whatever its status (a draft opened by its preview token), from
+        the primary: an editor has just written it, and a replica may not have it yet."""
+        query = models.Post.filter(id=pk).using_db(primary_connection()).limit(1)
+        return next(iter(await POSTS.read(query)), None)
 
     async def readable_post(
         self, column: Literal["id", "uri", "slug", "wp_id"], value: int | str

@@ -52,6 +52,7 @@ from gql.settings import Settings
 from gql.site.addresses import AddressQueries
 from gql.site.changes_feed import FeedQueries
 from gql.site.node_field import NodeQueries
+from gql.site.previews import PreviewMutations
 from gql.site.viewer import ViewerQueries
 from models.config import is_postgres
 
@@ -91,6 +92,7 @@ Mutation = merge_types(
         PostMutations,
         CategoryMutations,
         AuthorMutations,
+        PreviewMutations,
         MenuMutations,
     ),
 )

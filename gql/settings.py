@@ -54,6 +54,7 @@ class Settings:
     moderation_keywords: tuple[str, ...] = ()
     blocklist_keywords: tuple[str, ...] = ()
     preview_token_seconds: int = 7 * 24 * 3600
+    preview_link_seconds: int = 24 * 3600
     redis_url: str | None = None
     # Limits of the public endpoint (see README, "Running in production").
     max_body_bytes: int = 512 * 1024
@@ -238,6 +239,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         preview_token_seconds=_int(
             env, "THREADPRESS_PREVIEW_TOKEN_SECONDS", 7 * 24 * 3600, minimum=1
         ),
+        preview_link_seconds=_int(env, "THREADPRESS_PREVIEW_LINK_SECONDS", 24 * 3600, minimum=1),
         redis_url=env.get("REDIS_URL", "").strip() or None,
         max_body_bytes=_int(env, "THREADPRESS_MAX_BODY_BYTES", 512 * 1024, minimum=1024),
         max_tokens=_int(env, "THREADPRESS_MAX_TOKENS", 1000, minimum=10),
