@@ -19,7 +19,17 @@ from models.comment import (
     public_comment_filter,
     public_in_thread,
 )
-from models.menu import CUSTOM_LINK, Branch, Menu, MenuItem, menu_tree, walk
+from models.menu import (
+    CUSTOM_LINK,
+    MAX_MENU_DEPTH,
+    MAX_MENU_ITEMS,
+    MAX_MENUS,
+    Branch,
+    Menu,
+    MenuItem,
+    menu_tree,
+    walk,
+)
 from models.post import (
     PUBLIC_POST_RULE,
     CommentStatus,
@@ -37,6 +47,9 @@ __all__ = [
     "CATEGORY_ARCHIVE",
     "CUSTOM_LINK",
     "IN_PUBLIC_THREAD_RULE",
+    "MAX_MENUS",
+    "MAX_MENU_DEPTH",
+    "MAX_MENU_ITEMS",
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
     "PUBLIC_COMMENT_RULE",

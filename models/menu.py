@@ -14,6 +14,14 @@ from tortoise.models import Model
 CUSTOM_LINK = "custom"
 """`MenuItem.link_kind` of an item that links to a URL of its own, not to a node."""
 
+MAX_MENUS = 100
+"""Menus on a site, at most (a theme shows a handful): `Query.menus` lists them all, and its
+cost is measured with this bound (`gql.extensions.document_limits`)."""
+MAX_MENU_ITEMS = 500
+"""Items in one menu, all levels together, at most: a menu is navigation, not a sitemap."""
+MAX_MENU_DEPTH = 20
+"""Levels of items, at most (the theme unit test export's deepest menu has 11)."""
+
 
 class Menu(Model):
     """A menu: its items form a tree (`MenuItem.parent`), ordered by `position`."""

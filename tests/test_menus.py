@@ -529,3 +529,27 @@ async def test_a_tree_nested_past_any_limit_is_refused_with_an_error(db: str, le
     errors = response.json().get("errors") or response.json()["data"]["createMenu"]["errors"]
     assert errors, response.text
     assert await models.Menu.all().count() == 0
+
+
+async def test_a_menu_costs_what_its_items_could_hold(db: str, sql_log: SqlLog) -> None:
+    one_menu = '{ menu(location: "primary") { items { label children { label } } } }'
+    every_menu = "{ menus { items { label } } }"
+    every_linked_post = (
+        "{ menus { items { node { ... on Post { comments(first: 10) { nodes { content } } } } } } }"
+    )
+
+    async with app_client(db) as http:
+        answers = [
+            await http.post("/graphql", json={"query": query})
+            for query in (one_menu, every_menu, every_linked_post)
+        ]
+
+    costs = [answer.json()["extensions"]["cost"]["requested"] for answer in answers]
+    # A menu: itself, then at most MAX_MENU_ITEMS items on all its levels together.
+    items = models.MAX_MENU_ITEMS
+    assert costs[:2] == [1 + items, models.MAX_MENUS * (1 + items)]
+    assert "errors" not in answers[0].json()
+    assert "errors" not in answers[1].json()
+    refused = answers[2].json()
+    assert costs[2] > 200_000
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["QUERY_TOO_COMPLEX"]

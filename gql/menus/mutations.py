@@ -29,10 +29,8 @@ from gql.publishing.audit import Change, audited_write
 from gql.publishing.effects import Effects
 from gql.publishing.kinds import MENU
 
-MAX_MENU_ITEMS = 500
-"""Items in one menu, at most: a menu is navigation, not a sitemap."""
-MAX_MENU_DEPTH = 20
-"""Levels of nesting, at most (the theme unit test's deepest menu has 11)."""
+MAX_MENU_ITEMS = models.MAX_MENU_ITEMS
+MAX_MENU_DEPTH = models.MAX_MENU_DEPTH
 TARGETS = frozenset({"_blank", "_self", "_parent", "_top"})
 LOCATION_RULE = "A location is lowercase letters, digits, '-' and '_', like `primary`."
 _LINKABLE = ", ".join(link.typename for link in LINKS)
@@ -283,6 +281,9 @@ async def _location_taken(location: str | None, other_than: int | None, connecti
     return bool(await others.using_db(connection).exists())
 
 
+_TOO_MANY_MENUS = Problem(
+    None, UserErrorCode.INVALID, f"A site has at most {models.MAX_MENUS} menus: delete one first."
+)
 _LOCATION_TAKEN = Problem(
     "location", UserErrorCode.IN_USE, "Another menu is at this location: move it first."
 )
@@ -328,6 +329,8 @@ class MenuMutations:
                 row.slug = await free_slug(models.Menu, row.name, "menu", connection)
             if await _location_taken(row.location, None, connection):
                 return Change(problems=[_LOCATION_TAKEN])
+            if await models.Menu.all().using_db(connection).count() >= models.MAX_MENUS:
+                return Change(problems=[_TOO_MANY_MENUS])
             await row.save(using_db=connection)
             await _write_items(connection, row.id, items)
             await effects.node(MENU, row, was_public=False)

@@ -21,8 +21,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from gql.menus.links import BY_WP_OBJECT, WP_LEFT_OUT, Link
-from gql.menus.mutations import MAX_MENU_DEPTH
-from models import CUSTOM_LINK, Menu, MenuItem
+from models import CUSTOM_LINK, MAX_MENU_DEPTH, MAX_MENU_ITEMS, MAX_MENUS, Menu, MenuItem
 from models.text.slugs import slugify
 from threadpress.wordpress.mapping import clip, free_slug
 from threadpress.wordpress.records import ItemRecord, MenuRecord
@@ -49,6 +48,7 @@ async def upsert_menus(
     taken = {str(s) for s in await Menu.all().using_db(db).values_list("slug", flat=True)}
     menus: dict[str, Menu] = {}
     created = updated = 0
+    room = MAX_MENUS - await Menu.all().using_db(db).count()
     for record in records:
         key, name = menu_slug(record), clip(record.name, 250)
         row = by_term.get(record.term_id) if record.term_id is not None else None
@@ -56,7 +56,11 @@ async def upsert_menus(
             candidate = by_slug.get(key)
             if candidate is not None and (candidate.wp_term_id is None or record.term_id is None):
                 row = candidate  # the same menu, made before or by hand
+        if row is None and room <= 0:
+            summary.skip(f"menu past the limit of {MAX_MENUS} menus")
+            continue
         if row is None:
+            room -= 1
             row = Menu(slug=free_slug(key, taken), name=name, wp_term_id=record.term_id)
             row.created_at = row.updated_at = now
             await row.save(using_db=db)
@@ -215,7 +219,9 @@ async def _upsert_menu(
             summary.note("menu items repeated in their menu (the first kept)")
             continue
         mapped = _plan(item, keys, summary)
-        if mapped is not None:
+        if mapped is not None and len(planned) >= MAX_MENU_ITEMS:
+            summary.skip(f"menu item past the limit of {MAX_MENU_ITEMS} in its menu")
+        elif mapped is not None:
             planned[item.wp_id] = mapped
     existing = {
         int(row.wp_id): row
