@@ -54,7 +54,14 @@ async def _run(
 
 
 MODERATOR_FIELDS = ("moderationQueue", "moderateComment", "exportCommenter", "eraseCommenter")
-EDITOR_FIELDS = ("createPost", "updatePost", "publishPost", "unpublishPost", "deletePost")
+EDITOR_FIELDS = (
+    "createPost",
+    "updatePost",
+    "publishPost",
+    "unpublishPost",
+    "deletePost",
+    "createMenu",
+)
 BUILDER_FIELDS = ("changes(",)
 
 
