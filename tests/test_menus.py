@@ -423,6 +423,13 @@ async def test_a_menu_tree_costs_a_fixed_number_of_statements(
     assert few == 4, "\n".join(s[:160] for s in first_statements)
     assert many == 4, "\n".join(s[:160] for s in sql_log.statements)
     assert [m["name"] for m in body["data"]["menus"]] == ["Small", "Big", "Another"]
+    one = MENUS_PAGE.replace("menus {", 'menu(location: "footer") {')
+    await graphql(client, one)
+    sql_log.statements.clear()
+    footer = await graphql(client, one)
+    # the menu by its location; its items; their posts; their categories
+    assert sql_log.count == 4, "\n".join(s[:160] for s in sql_log.statements)
+    assert len(footer["data"]["menu"]["items"]) == 2 + 6
     assert body["data"]["menus"][2]["items"][0]["label"] == "Trail"
 
 
