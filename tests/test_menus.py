@@ -5,15 +5,18 @@ that is not public; its answers follow the nodes it links to."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from tortoise import timezone
 
 import models
 from gql.core.ids import to_global_id
 from gql.core.tokens import create_token
 from gql.menus.mutations import MAX_MENU_DEPTH
+from gql.publishing.change_log import announce_due
 from models.menu import Branch, menu_tree
 from tests import factories
 from tests.conftest import SqlLog, app_client, graphql, without_cost
@@ -560,3 +563,16 @@ async def test_a_menu_costs_what_its_items_could_hold(db: str, sql_log: SqlLog) 
     refused = answers[2].json()
     assert costs[2] > 200_000
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_scheduled_post_enters_the_menus_linking_to_it_at_its_time(db: str) -> None:
+    writer = await factories.author()
+    soon = await factories.post(writer, published_at=timezone.now() + timedelta(days=1))
+    menu = await factories.menu("Main", "primary", [("Soon", soon, []), ("Home", "/", [])])
+    await factories.menu("Other", None, [("Home", "/", [])])
+
+    announced = await announce_due(timezone.now() + timedelta(days=2))
+
+    assert announced == [soon.id]
+    logged = await models.Change.filter(typename="Menu").values_list("node_id", "kind")
+    assert logged == [(menu.id, models.ChangeKind.UPSERT)]

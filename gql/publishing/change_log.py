@@ -81,6 +81,17 @@ async def public_comment_ids(post_id: int, connection: Any) -> list[int]:
     )
 
 
+async def ids_of_menus_showing(link_kind: str, ids: list[int], connection: Any) -> list[int]:
+    """The menus with an item linking to one of `ids` of `link_kind` (a `Link.kind` of
+    `gql.menus.links`): their public view shows those nodes."""
+    menu_ids: list[Any] = (
+        await models.MenuItem.filter(link_kind=link_kind, link_id__in=ids)
+        .using_db(connection)
+        .values_list("menu_id", flat=True)
+    )
+    return sorted({int(pk) for pk in menu_ids})
+
+
 ANNOUNCE_BATCH = 500
 """Posts announced per transaction. An import due all at once (thousands of posts, a
 hundred thousand comments) is announced a batch at a time, so the feed entries built in
@@ -130,6 +141,9 @@ async def _announce_batch(now: datetime) -> list[int]:
         entries: list[Entry] = []
         for post_id in due:
             entries += upserts("Post", [post_id]) + upserts("Comment", comments.get(post_id, []))
+        # Menus linking to them show them from now on (see `kinds.menus_showing`).
+        menus = await ids_of_menus_showing("post", due, connection)
+        entries += upserts("Menu", menus)
         await append(connection, entries, now)
         if await models.WebhookSubscriber.all().using_db(connection).exists():
             for post in await models.Post.filter(id__in=due).using_db(connection):

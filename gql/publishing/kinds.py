@@ -36,12 +36,8 @@ def menus_showing(link_kind: str) -> Callable[[Any, Any], Awaitable[list[tuple[s
     stores)."""
 
     async def menus(connection: Any, row: Any) -> list[tuple[str, int]]:
-        menu_ids: list[Any] = await (
-            models.MenuItem.filter(link_kind=link_kind, link_id=row.id)
-            .using_db(connection)
-            .values_list("menu_id", flat=True)
-        )
-        return [("Menu", pk) for pk in sorted({int(pk) for pk in menu_ids})]
+        menu_ids = await change_log.ids_of_menus_showing(link_kind, [row.id], connection)
+        return [("Menu", pk) for pk in menu_ids]
 
     return menus
 
