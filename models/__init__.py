@@ -28,7 +28,6 @@ from models.menu import (
     Menu,
     MenuItem,
     menu_tree,
-    walk,
 )
 from models.post import (
     PUBLIC_POST_RULE,
@@ -81,5 +80,4 @@ __all__ = [
     "refresh_category_uris",
     "scheduled_post_filter",
     "text_sort_key",
-    "walk",
 ]

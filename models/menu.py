@@ -3,7 +3,7 @@ or custom URLs, and the one rule of which of its items the public sees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -149,10 +149,3 @@ def menu_tree(items: Iterable[ItemT], shown: Callable[[ItemT], bool]) -> list[Br
         return branches
 
     return level(None, frozenset())
-
-
-def walk(branches: Sequence[Branch[ItemT]]) -> Iterable[Branch[ItemT]]:
-    """Every branch of a tree, parents before their children."""
-    for branch in branches:
-        yield branch
-        yield from walk(branch.children)

@@ -519,7 +519,7 @@ async def test_menus_are_synced_exported_and_announced(db: str) -> None:
     assert "menu.changed" in events
 
 
-@pytest.mark.parametrize("levels", [60, 400, 2000])
+@pytest.mark.parametrize("levels", [60, 400, 470, 490, 2000])
 async def test_a_tree_nested_past_any_limit_is_refused_with_an_error(db: str, levels: int) -> None:
     editor = await _editor()
     # Written out by hand: Python's own JSON encoder recurses as deep as the tree.
