@@ -38,6 +38,8 @@ from models.rows import (
     IN_PUBLIC_THREAD,
     MEDIA_ITEMS,
     MEDIA_SIZES,
+    MENU_ITEMS,
+    MENUS,
     PAGES,
     POSTS,
     PUBLIC_PAGE,
@@ -48,6 +50,8 @@ from models.rows import (
     CommentRow,
     MediaItemRow,
     MediaSizeRow,
+    MenuItemRow,
+    MenuRow,
     PageRow,
     PostRow,
     RowReader,
@@ -181,6 +185,11 @@ class Loaders:
         self.children_by_page = RequestLoader(self._children_by_page)
         self.media_item_by_id = RequestLoader(self._media_item_by_id)
         self.sizes_by_media_item = RequestLoader(self._sizes_by_media_item)
+        self.public_post_by_id = RequestLoader(self._public_post_by_id)
+        self.public_page_by_id = RequestLoader(self._public_page_by_id)
+        self.menu_by_id = RequestLoader(self._menu_by_id)
+        self.menu_item_by_id = RequestLoader(self._menu_item_by_id)
+        self.menu_items_by_menu = RequestLoader(self._menu_items_by_menu)
 
     def close(self) -> None:
         """The operation is over (cancelled), or fresh loaders replace these: end what they
@@ -303,6 +312,21 @@ class Loaders:
             rows = await PAGES.select(f"{where} AND {PUBLIC_PAGE}", [moment(self.now)])
         return _by_key(ids, {row.id: row for row in rows})
 
+    async def _public_page_by_id(self, ids: list[int]) -> list[PageRow | None]:
+        """The public pages of `ids`, for editors too (as `_public_post_by_id`)."""
+        self.depends.pages(ids)
+        where = f'"id" IN ({integer_list(ids)}) AND {PUBLIC_PAGE}'
+        rows = await PAGES.select(where, [moment(self.now)])
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _public_post_by_id(self, ids: list[int]) -> list[PostRow | None]:
+        """The public posts of `ids`, for editors too: what a menu links to is shown only
+        while it is public (see `models.menu_tree`)."""
+        self.depends.posts(ids)
+        where = f'"id" IN ({integer_list(ids)}) AND {PUBLIC_POST}'
+        rows = await POSTS.select(where, [moment(self.now)])
+        return _by_key(ids, {row.id: row for row in rows})
+
     async def _author_by_id(self, ids: list[int]) -> list[AuthorRow | None]:
         self.depends.authors(ids)
         rows = await AUTHORS.select(f'"id" IN ({integer_list(ids)})')
@@ -341,6 +365,30 @@ class Loaders:
         )
         groups = _grouped(rows, key=lambda row: row.media_item_id)
         return [groups.get(mid, []) for mid in ids]
+
+    async def _menu_by_id(self, ids: list[int]) -> list[MenuRow | None]:
+        self.depends.menus(ids)
+        rows = await MENUS.select(f'"id" IN ({integer_list(ids)})')
+        return _by_key(ids, {row.id: row for row in rows})
+
+    async def _menu_item_by_id(self, ids: list[int]) -> list[MenuItemRow | None]:
+        # Found or not, an item is its menu's data: a new one comes with a write of a menu
+        # (its own tag, or `menus` for a new menu).
+        self.depends.menu_list()
+        rows = await MENU_ITEMS.select(f'"id" IN ({integer_list(ids)})')
+        self.depends.menus({row.menu_id for row in rows})
+        return _by_key(ids, {row.id: row for row in rows})
+
+    # --- menus ------------------------------------------------------------------------------
+
+    async def _menu_items_by_menu(self, menu_ids: list[int]) -> list[list[MenuItemRow]]:
+        """Every item of each menu, all levels at once (the tree is built in memory)."""
+        self.depends.menus(menu_ids)
+        rows = await MENU_ITEMS.select(
+            f'"menu_id" IN ({integer_list(menu_ids)})', order_by='"position", "id"'
+        )
+        groups = _grouped(rows, key=lambda row: row.menu_id)
+        return [groups.get(mid, []) for mid in menu_ids]
 
     # --- categories -------------------------------------------------------------------------
 

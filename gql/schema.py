@@ -46,6 +46,8 @@ from gql.extensions.validation_cache import DocumentValidationCache
 from gql.extensions.validation_messages import SUGGESTION, private_message
 from gql.media.mutations import MediaMutations
 from gql.media.queries import MediaQueries
+from gql.menus.mutations import MenuMutations
+from gql.menus.queries import MenuQueries
 from gql.pages.mutations import PageMutations
 from gql.pages.queries import PageQueries
 from gql.posts.mutations import PostMutations
@@ -78,6 +80,7 @@ Query = merge_types(
         CategoryQueries,
         TagQueries,
         MediaQueries,
+        MenuQueries,
         CommentQueries,
         ViewerQueries,
         ModerationQueries,
@@ -103,6 +106,7 @@ Mutation = merge_types(
         AuthorMutations,
         MediaMutations,
         PreviewMutations,
+        MenuMutations,
     ),
 )
 describe_type(

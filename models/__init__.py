@@ -20,6 +20,16 @@ from models.comment import (
     public_in_thread,
 )
 from models.media import MediaItem, MediaSize, RenditionState
+from models.menu import (
+    CUSTOM_LINK,
+    MAX_MENU_DEPTH,
+    MAX_MENU_ITEMS,
+    MAX_MENUS,
+    Branch,
+    Menu,
+    MenuItem,
+    menu_tree,
+)
 from models.page import PUBLIC_PAGE_RULE, Page, public_page_filter, scheduled_page_filter
 from models.page_redirect import PageRedirect
 from models.post import (
@@ -38,7 +48,11 @@ from models.webhook import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
     "CATEGORY_ARCHIVE",
+    "CUSTOM_LINK",
     "IN_PUBLIC_THREAD_RULE",
+    "MAX_MENUS",
+    "MAX_MENU_DEPTH",
+    "MAX_MENU_ITEMS",
     "MODERATION_QUEUE_RULE",
     "PREVIEWABLE_COMMENT_RULE",
     "PUBLIC_COMMENT_RULE",
@@ -48,6 +62,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Author",
+    "Branch",
     "Category",
     "Change",
     "ChangeKind",
@@ -56,6 +71,8 @@ __all__ = [
     "CommentStatus",
     "MediaItem",
     "MediaSize",
+    "Menu",
+    "MenuItem",
     "Page",
     "PageRedirect",
     "Post",
@@ -68,6 +85,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscriber",
     "author_uri",
+    "menu_tree",
     "public_comment_filter",
     "public_in_thread",
     "public_page_filter",

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "models.change",
     "models.webhook",
     "models.media",
+    "models.menu",
 ]
 
 # WAL lets readers run beside the writer; a busy timeout makes a second writer wait instead of

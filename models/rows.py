@@ -38,6 +38,7 @@ from models.category import Category
 from models.comment import IN_PUBLIC_THREAD_RULE, Comment
 from models.internals import field_of, parse_datetime, read_client_of, table_of
 from models.media import MediaItem, MediaSize
+from models.menu import Menu, MenuItem
 from models.page import PUBLIC_PAGE_RULE, Page
 from models.post import PUBLIC_POST_RULE, Post
 from models.sqlite import InlineReadSqliteClient
@@ -87,6 +88,29 @@ class TagRow(NamedTuple):
     slug: str
     name: str
     description: str | None
+
+
+class MenuRow(NamedTuple):
+    """A menu as the GraphQL `Menu` reads it."""
+
+    id: int
+    slug: str
+    name: str
+    location: str | None
+
+
+class MenuItemRow(NamedTuple):
+    """A menu item as the GraphQL `MenuItem` and the menu tree (`models.menu_tree`) read it."""
+
+    id: int
+    menu_id: int
+    parent_id: int | None
+    position: int
+    label: str
+    link_kind: str
+    link_id: int | None
+    url: str
+    target: str | None
 
 
 class PostRow(NamedTuple):
@@ -377,6 +401,8 @@ TAGS: RowReader[TagRow] = RowReader(Tag, TagRow, TagRow._fields)
 PAGES: RowReader[PageRow] = RowReader(Page, PageRow, PageRow._fields)
 MEDIA_ITEMS: RowReader[MediaItemRow] = RowReader(MediaItem, MediaItemRow, MediaItemRow._fields)
 MEDIA_SIZES: RowReader[MediaSizeRow] = RowReader(MediaSize, MediaSizeRow, MediaSizeRow._fields)
+MENUS: RowReader[MenuRow] = RowReader(Menu, MenuRow, MenuRow._fields)
+MENU_ITEMS: RowReader[MenuItemRow] = RowReader(MenuItem, MenuItemRow, MenuItemRow._fields)
 
 
 async def counts(model: type[Model], column: str, ids: Sequence[int], where: str) -> dict[int, int]:
@@ -400,6 +426,8 @@ __all__ = [
     "IN_PUBLIC_THREAD",
     "MEDIA_ITEMS",
     "MEDIA_SIZES",
+    "MENUS",
+    "MENU_ITEMS",
     "PAGES",
     "POSTS",
     "PUBLIC_PAGE",
@@ -411,6 +439,8 @@ __all__ = [
     "CommentRow",
     "MediaItemRow",
     "MediaSizeRow",
+    "MenuItemRow",
+    "MenuRow",
     "PageRow",
     "PostRow",
     "RowReader",

@@ -43,6 +43,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # beside the clone, not in it
 TABLES = (
+    "menu_item",
+    "menu",
     "webhook_delivery",
     "webhook_subscriber",
     "change",

@@ -45,6 +45,37 @@ async def tag(slug: str = "", name: str = "", description: str | None = None) ->
     )
 
 
+MenuTree = list[tuple[str, "models.Model | str", "MenuTree"]]
+"""(label, a linked row or a custom URL, children) for each item of a level."""
+
+_LINK_KINDS = {models.Post: "post", models.Category: "category", models.Author: "author"}
+
+
+async def menu(name: str, location: str | None, tree: MenuTree) -> models.Menu:
+    """A new menu with the items of `tree`, in order."""
+    row = await models.Menu.create(
+        name=name, slug=name.lower().replace(" ", "-"), location=location
+    )
+
+    async def level(items: MenuTree, parent: models.MenuItem | None) -> None:
+        for position, (label, target, children) in enumerate(items):
+            item = await models.MenuItem.create(
+                menu=row,
+                parent=parent,
+                position=position,
+                label=label,
+                link_kind=models.CUSTOM_LINK
+                if isinstance(target, str)
+                else _LINK_KINDS[type(target)],
+                link_id=None if isinstance(target, str) else target.pk,
+                url=target if isinstance(target, str) else "",
+            )
+            await level(children, item)
+
+    await level(tree, None)
+    return row
+
+
 async def post(
     written_by: models.Author,
     *,

@@ -43,6 +43,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
         "gql.categories",
         "gql.tags",
         "gql.media",
+        "gql.menus",
     ),
     ("gql.engine",),
     ("gql.publishing",),

@@ -8,7 +8,7 @@ import httpx
 
 from models import Author, Category, Comment, Post, PostStatus, Tag, public_post_filter
 from tests import factories
-from tests.conftest import graphql
+from tests.conftest import app_client, graphql
 from threadpress.demo import MAIN_SLUG, load_demo
 
 
@@ -120,3 +120,33 @@ async def test_demo_has_an_about_page_with_a_page_nested_in_it(client: httpx.Asy
             }
         }
     }
+
+
+async def test_demo_has_a_main_menu_at_primary_showing_only_public_links(db: str) -> None:
+    await load_demo(only_if_empty=True)
+    query = """
+    { menu(location: "primary") { name items { label url children { label url } } } }
+    """
+
+    async with app_client(db) as http:
+        body = await graphql(http, query)
+
+    menu = body["data"]["menu"]
+    assert menu["name"] == "Main menu"
+    assert [(i["label"], i["url"]) for i in menu["items"]] == [
+        ("Home", "/"),
+        ("Running", "/category/running/"),
+        ("Cycling", "/category/cycling/"),
+        ("Kit & Gear", "/category/kit/"),
+        ("Who writes here", "#authors"),
+    ]
+    # The scheduled post's item waits for its date; the rest show their own titles.
+    assert [(i["label"], i["url"]) for i in menu["items"][1]["children"]] == [
+        ("Recovery", "/category/running/recovery/"),
+        ("Start here", f"/2017/03/04/{MAIN_SLUG}/"),
+    ]
+    assert [i["label"] for i in menu["items"][4]["children"]] == [
+        "Maya Lindqvist",
+        "Tom Achebe",
+        "Ines Carvalho",
+    ]

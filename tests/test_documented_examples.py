@@ -65,6 +65,7 @@ EDITOR_FIELDS = (
     "publishPage",
     "unpublishPage",
     "deletePage",
+    "createMenu",
 )
 BUILDER_FIELDS = ("changes(",)
 

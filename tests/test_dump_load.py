@@ -193,7 +193,14 @@ async def _answers(database_url: str, site: dict[str, str]) -> dict[str, Any]:
             "held": await graphql(http, QUEUE, {"status": "PENDING"}, moderator),
             "spam": await graphql(http, QUEUE, {"status": "SPAM"}, moderator),
             "feed": await graphql(http, FEED, headers=builder),
+            "menus": await graphql(http, MENUS),
         }
+
+
+MENUS = """
+{ menus { name location items { label url node { id }
+  children { label url children { label } } } } }
+"""
 
 
 async def _dumped() -> bytes:
@@ -291,6 +298,7 @@ async def _moves_unchanged(
     assert answers_before["page redirect"]["data"]["resolveUri"]["redirectTo"] == (
         "/later/about/writers/"
     )
+    assert answers_before["menus"]["data"]["menus"][0]["items"][1]["children"]
     assert loaded.total == len(before.splitlines()) - 1
     assert submitted["data"]["submitComment"]["errors"] == []
     assert submitted["data"]["submitComment"]["comment"]["databaseId"] == top_comment.id + 1
@@ -326,6 +334,8 @@ async def test_the_dump_holds_every_table_and_column_private_ones_too(db: str) -
     assert all(len(t["token_hash"]) == 64 for t in by_table["api_token"])
     assert by_table["webhook_subscriber"][0]["secret"] == "s3cret-" * 5
     assert by_table["webhook_delivery"]
+    assert by_table["menu"][0]["location"] == "primary"  # the demo's main menu
+    assert any(item["parent_id"] for item in by_table["menu_item"])
     assert by_table["post_redirect"]
     assert by_table["audit_entry"]
     assert by_table["change"]

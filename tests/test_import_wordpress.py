@@ -96,12 +96,12 @@ async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
     assert summary.counts["pages"].imported == expected["pages"] == 21
     assert summary.skipped == {
         "attachment": expected["skipped attachment"],
-        "nav_menu_item": expected["skipped nav_menu_item"],
         "pingback": expected["comment type pingback"],
         "trackback": expected["comment type trackback"],
         "comment on a page": expected["comment on a page"],
-        "nav_menu term": 6,
     }
+    assert summary.counts["menus"].imported == 6
+    assert summary.counts["menu items"].imported == 70
     assert expected["comment on a page"] == 5
     assert "skipped page" not in expected
     assert expected["skipped attachment"] == 37
@@ -120,10 +120,10 @@ async def test_theme_unit_test_counts_match_the_file(db: str) -> None:
     assert "posts:      58 imported, 0 updated, 0 unchanged" in report
     assert "pages:      21 imported, 0 updated, 0 unchanged" in report
     assert "tags:       114 imported, 0 updated, 0 unchanged" in report
-    # Pages and tags are imported now: only the comments on pages are left out of them.
+    assert "menu items: 70 imported, 0 updated, 0 unchanged" in report
+    # Pages, tags and menus are imported now: only the comments on pages are left out of them.
     assert (
-        "  not imported: 37 attachments, 5 comments on pages, 6 nav_menu terms, 70 menu items, "
-        "2 pingbacks, 2 trackbacks"
+        "  not imported: 37 attachments, 5 comments on pages, 2 pingbacks, 2 trackbacks"
     ) in report.splitlines()
 
 
@@ -221,6 +221,8 @@ async def test_reimport_changes_nothing(db: str) -> None:
         "authors": {"imported": 0, "updated": 0, "unchanged": 3},
         "categories": {"imported": 0, "updated": 0, "unchanged": 68},
         "tags": {"imported": 0, "updated": 0, "unchanged": 114},
+        "menus": {"imported": 0, "updated": 0, "unchanged": 6},
+        "menu items": {"imported": 0, "updated": 0, "unchanged": 70},
     }
     assert summary.report().endswith("Everything was already up to date: nothing changed.")
 
@@ -554,6 +556,8 @@ async def test_reimporting_an_export_changes_nothing(db: str, tmp_path: Path) ->
         "authors": {"imported": 0, "updated": 0, "unchanged": 1},
         "categories": {"imported": 0, "updated": 0, "unchanged": 2},
         "tags": {"imported": 0, "updated": 0, "unchanged": 0},
+        "menus": {"imported": 0, "updated": 0, "unchanged": 0},
+        "menu items": {"imported": 0, "updated": 0, "unchanged": 0},
     }
     assert summary.report().endswith("Everything was already up to date: nothing changed.")
 
@@ -883,6 +887,8 @@ def test_the_summary_as_json_has_every_kind_and_what_was_left_out() -> None:
             "authors": {"imported": 0, "updated": 0, "unchanged": 0},
             "categories": {"imported": 0, "updated": 0, "unchanged": 0},
             "tags": {"imported": 3, "updated": 0, "unchanged": 0},
+            "menus": {"imported": 0, "updated": 0, "unchanged": 0},
+            "menu items": {"imported": 0, "updated": 0, "unchanged": 0},
         },
         "leftOut": {"attachment": 1, "pages": 2},
         "notes": {"authors named only on posts (no wp:author entry)": 1},

@@ -15,10 +15,13 @@ from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from models import (
+    CUSTOM_LINK,
     Author,
     Category,
     Comment,
     CommentModeration,
+    Menu,
+    MenuItem,
     Page,
     Post,
     PostStatus,
@@ -212,6 +215,31 @@ POSTS = [
     ),
 ]
 
+# The main menu, at location "primary": (label, what it links to, children). A link is
+# ("category", slug), ("post", slug), ("author", slug) or ("url", address); an empty label
+# shows the linked node's own title. The scheduled post is in it: the menu shows it once it
+# is public.
+MenuSpec = tuple[str, tuple[str, str], list["MenuSpec"]]
+MAIN_MENU: list[MenuSpec] = [
+    ("Home", ("url", "/"), []),
+    (
+        "",
+        ("category", "running"),
+        [
+            ("", ("category", "recovery"), []),
+            ("Start here", ("post", MAIN_SLUG), []),
+            ("", ("post", "autumn-marathon-training-begins"), []),
+        ],
+    ),
+    ("", ("category", "cycling"), [("", ("category", "commuting"), [])]),
+    ("", ("category", "kit"), []),
+    (
+        "Who writes here",
+        ("url", "#authors"),
+        [("", ("author", slug), []) for slug, _name, _bio in AUTHORS],
+    ),
+]
+
 # (key, parent key, author name, minutes after the post, approved?, text)
 THREAD: list[tuple[str, str | None, str, int, bool, str]] = [
     ("a", None, "Priya", 50, True, "Heel drops are miserable and they work. Stick with them!"),
@@ -285,12 +313,15 @@ async def _write(connection: Any) -> None:
             await post.tags.add(*(tags[t] for t in POST_TAGS[spec.slug]))
         posts[spec.slug] = post
     await _write_thread(posts[MAIN_SLUG])
-    await _write_pages(authors, _at(2024, 1, 8))
+    pages = await _write_pages(authors, _at(2024, 1, 8))
+    rows = {"category": categories, "post": posts, "author": authors, "page": pages}
+    await _write_menu(rows)
 
 
-async def _write_pages(authors: dict[str, Author], published_at: datetime) -> None:
-    """The About page, and the page nested in it (`/about/writers/`)."""
+async def _write_pages(authors: dict[str, Author], published_at: datetime) -> dict[str, Page]:
+    """The About page, and the page nested in it (`/about/writers/`), by slug."""
     parent: Page | None = None
+    pages: dict[str, Page] = {}
     for slug, title, author, menu_order, paragraphs in ABOUT_PAGES:
         page = await Page.create(
             slug=slug,
@@ -305,7 +336,30 @@ async def _write_pages(authors: dict[str, Author], published_at: datetime) -> No
             parent=parent,
             author=authors[author],
         )
+        pages[slug] = page
         parent = parent or page
+    return pages
+
+
+async def _write_menu(rows: dict[str, Any]) -> None:
+    """The main menu at location "primary", written as `createMenu` would store it."""
+    menu = await Menu.create(name="Main menu", slug="main-menu", location="primary")
+
+    async def level(items: list[MenuSpec], parent: MenuItem | None) -> None:
+        for position, (label, (kind, value), children) in enumerate(items):
+            linked = rows[kind][value] if kind != "url" else None
+            item = await MenuItem.create(
+                menu=menu,
+                parent=parent,
+                position=position,
+                label=label,
+                link_kind=kind if linked is not None else CUSTOM_LINK,
+                link_id=linked.id if linked is not None else None,
+                url=value if linked is None else "",
+            )
+            await level(children, item)
+
+    await level(MAIN_MENU, None)
 
 
 async def _write_thread(post: Post) -> None:

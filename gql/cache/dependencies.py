@@ -20,6 +20,10 @@ The vocabulary, and the rule that keeps it exact:
 - `comment:N`: a comment looked up by id, also when it was not (yet) public.
 - `comments`: the public comments of every post at once, newest first (the site's comment
   feed); every change to public comments invalidates it with its post's tag.
+- `menu:N`: a menu and its items (items are only ever written with their menu); a menu's
+  answer also read the nodes its items link to, under their own tags (`post:N`...), so a
+  linked post unpublished or renamed changes it. `menus`: the list, and lookups by slug or
+  location.
 - `all`: every response; a bulk write (an import) invalidates it.
 """
 
@@ -35,6 +39,7 @@ TAGS = "tags"
 PAGES = "pages"
 COMMENTS = "comments"
 MEDIA = "media"
+MENUS = "menus"
 
 
 def post_tag(post_id: int) -> str:
@@ -65,6 +70,11 @@ def page_tag(page_id: int) -> str:
 def media_tag(media_id: int) -> str:
     """The tag of one media item (shown by id, as a featured image or avatar)."""
     return f"media:{media_id}"
+
+
+def menu_tag(menu_id: int) -> str:
+    """The tag of one menu, its items included."""
+    return f"menu:{menu_id}"
 
 
 def comment_tag(comment_id: int) -> str:
@@ -137,6 +147,14 @@ class Dependencies:
     def media_list(self) -> None:
         """The list of media items."""
         self.tags.add(MEDIA)
+
+    def menus(self, menu_ids: Iterable[int]) -> None:
+        """Menus (and their items) read by id or shown."""
+        self.tags.update(menu_tag(mid) for mid in menu_ids)
+
+    def menu_list(self) -> None:
+        """The list of menus, or a lookup by slug or location, or of an item by id."""
+        self.tags.add(MENUS)
 
     def comments_of(self, post_ids: Iterable[int]) -> None:
         """Public comments of these posts (threads, replies, counts)."""

@@ -7,7 +7,9 @@ import binascii
 
 from gql.errors import MAX_DATABASE_INT, BadUserInputError
 
-NODE_TYPES = frozenset({"Post", "Page", "Author", "Category", "Tag", "Comment", "MediaItem"})
+NODE_TYPES = frozenset(
+    {"Post", "Page", "Author", "Category", "Tag", "Comment", "MediaItem", "Menu", "MenuItem"}
+)
 
 
 def to_global_id(type_name: str, pk: int) -> str:

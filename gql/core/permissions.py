@@ -20,7 +20,7 @@ class Permission(Enum):
         "approve, hold, mark as spam or trash comments.",
     )
     WRITE_CONTENT = strawberry.enum_value(
-        "WRITE_CONTENT", description="Write posts, categories and authors, and read drafts."
+        "WRITE_CONTENT", description="Write posts, categories, authors and menus, and read drafts."
     )
     BULK_READ = strawberry.enum_value(
         "BULK_READ", description="Read published content in bulk, for static-site builds."

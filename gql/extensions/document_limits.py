@@ -9,8 +9,9 @@ before validation, on documents nobody has vetted). A fragment cycle measures as
 spec's own validation refuses such documents).
 
 Cost is the most nodes a document could return, GitHub's method: a connection multiplies
-what it selects by its page size (`first`/`last`, the default page size when absent), and
-every object field counts one node per parent that could return it. Cost is linear in the
+what it selects by its page size (`first`/`last`, the default page size when absent), a
+list with a bound of its own (`BOUNDED_LISTS`: every menu, a menu's items) by that bound,
+and every other object field counts one node per parent that could return it. Cost is linear in the
 number of parents, which is what lets a fragment's cost be measured once, for one parent.
 """
 
@@ -40,8 +41,19 @@ from graphql import (
     is_composite_type,
 )
 
+import models
 from gql.engine.variables import values_key
 from gql.pagination import DEFAULT_PAGE_SIZE
+
+BOUNDED_LISTS: dict[tuple[str, str], int] = {
+    ("Query", "menus"): models.MAX_MENUS,
+    ("Menu", "items"): models.MAX_MENU_ITEMS,
+}
+"""Lists without pages whose length has a bound: (type, field) -> the most items."""
+TREES: dict[tuple[str, str], str] = {("Menu", "items"): "children"}
+"""Bounded lists whose bound holds for a whole tree: (type, field) -> the field the levels
+below are read through. A menu's items on all levels together are at most its bound, so
+each item counts once, at the costliest level asked for, not once per level."""
 
 Fragments = Mapping[str, FragmentDefinitionNode]
 
@@ -246,7 +258,33 @@ class _Measurer:
             return nodes + self._connection_cost(
                 field_node.selection_set, returned, multiplier, nodes
             )
+        key = (parent.name, field_node.name.value)
+        bound = BOUNDED_LISTS.get(key)
+        if bound is not None and key in TREES and field_node.selection_set is not None:
+            per_item = self._tree_cost(field_node.selection_set, returned, TREES[key])
+            return multiplier * bound * per_item
+        if bound is not None:
+            nodes = multiplier * bound
+            return nodes + self.cost(field_node.selection_set, returned, nodes)
         return multiplier + self.cost(field_node.selection_set, returned, multiplier)
+
+    def _tree_cost(
+        self, selection_set: SelectionSetNode, item: GraphQLCompositeType, below: str
+    ) -> int:
+        """What one item of a tree costs (itself and what it selects), at the costliest of
+        the levels `selection_set` asks for through the field `below`. A `below` inside a
+        fragment is counted the ordinary way, one level per item (more, never less)."""
+        own, deeper = 1, 0
+        for selection in selection_set.selections:
+            if (
+                isinstance(selection, FieldNode)
+                and selection.name.value == below
+                and selection.selection_set is not None
+            ):
+                deeper = max(deeper, self._tree_cost(selection.selection_set, item, below))
+            else:
+                own += self.cost(SelectionSetNode(selections=(selection,)), item)
+        return max(own, deeper)
 
     def _connection_cost(
         self,

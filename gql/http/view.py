@@ -306,7 +306,7 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
         else:
             try:
                 data = json.loads(await request.body())
-            except ValueError:
+            except (ValueError, RecursionError):
                 return None
         if not isinstance(data, dict):
             return None
@@ -449,6 +449,14 @@ class GraphQLView(ChecksBatchRequests, GraphQL[Context, None]):
             media_type=negotiate(request.headers.get("accept")),
             headers=headers,
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        # A body nested deeper than Python's recursion limit (a menu tree of 2,000 levels)
+        # is malformed input like any other: 400, never a RecursionError's 500.
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
     def encode_json(self, data: object) -> bytes:
         # orjson writes UTF-8 rather than \u escapes, and a post page in a tenth of the time.

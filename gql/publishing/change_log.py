@@ -84,6 +84,17 @@ async def public_comment_ids(post_id: int, connection: Any) -> list[int]:
     )
 
 
+async def ids_of_menus_showing(link_kind: str, ids: list[int], connection: Any) -> list[int]:
+    """The menus with an item linking to one of `ids` of `link_kind` (a `Link.kind` of
+    `gql.menus.links`): their public view shows those nodes."""
+    menu_ids: list[Any] = (
+        await models.MenuItem.filter(link_kind=link_kind, link_id__in=ids)
+        .using_db(connection)
+        .values_list("menu_id", flat=True)
+    )
+    return sorted({int(pk) for pk in menu_ids})
+
+
 ANNOUNCE_BATCH = 500
 """Posts announced per transaction. An import due all at once (thousands of posts, a
 hundred thousand comments) is announced a batch at a time, so the feed entries built in
@@ -133,6 +144,9 @@ async def _announce_batch(now: datetime) -> list[int]:
         entries: list[Entry] = []
         for post_id in due:
             entries += upserts("Post", [post_id]) + upserts("Comment", comments.get(post_id, []))
+        # Menus linking to them show them from now on (see `kinds.menus_showing`).
+        menus = await ids_of_menus_showing("post", due, connection)
+        entries += upserts("Menu", menus)
         await append(connection, entries, now)
         if await models.WebhookSubscriber.all().using_db(connection).exists():
             for post in await models.Post.filter(id__in=due).using_db(connection):
@@ -168,7 +182,9 @@ async def _announce_page_batch(now: datetime) -> list[int]:
         if not due:
             return []
         await models.Page.filter(id__in=due).using_db(connection).update(announced_at=now)
-        await append(connection, upserts("Page", due), now)
+        # Menus linking to them show them from now on (see `kinds.menus_showing`).
+        menus = await ids_of_menus_showing("page", due, connection)
+        await append(connection, upserts("Page", due) + upserts("Menu", menus), now)
         if await models.WebhookSubscriber.all().using_db(connection).exists():
             for page in await models.Page.filter(id__in=due).using_db(connection):
                 await webhooks.page_event(connection, "page.published", page, now)
@@ -194,8 +210,8 @@ def is_public(post: models.Post, now: datetime) -> bool:
 
 
 async def announce_everything(now: datetime | None = None) -> None:
-    """After a bulk write (an import): every author, category and tag, and every public post
-    and page not yet announced, posts with their comments. A build compares digests to skip
+    """After a bulk write (an import): every author, category, tag and menu, and every public
+    post and page not yet announced, posts with their comments. A build compares digests to skip
     what did not change."""
     now = now or timezone.now()
     async with in_transaction(PRIMARY) as connection:
@@ -204,6 +220,8 @@ async def announce_everything(now: datetime | None = None) -> None:
         tags = await ids_of(models.Tag.all().using_db(connection))
         entries = upserts("Author", authors) + upserts("Category", categories)
         entries += upserts("Tag", tags)
+        menus = await ids_of(models.Menu.all().using_db(connection))
+        entries += upserts("Menu", menus)
         await append(connection, entries, now)
     await announce_all_due(now)
 

@@ -78,6 +78,10 @@ class Kind:
     scheduled: bool = False
     """Rows become public by date alone and keep `announced_at` (see
     `change_log.announce_due`)."""
+    shown_in: Callable[[Any, Any], Awaitable[list[tuple[str, int]]]] = _no_dependents
+    """`shown_in(connection, row)`: other nodes whose public view shows it (the menus that
+    link to a post show its title and address), logged as changed whenever it changes in
+    the public view, so a build's digest of them moves too."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,9 @@ class Effects:
         tags = kind.tags(row.id) | {post_tag(pk) for pk in moved_posts or ()}
         self.tags |= tags
         public = not deleted and kind.is_public(row, now)
+        if was_public or public:
+            showing = await kind.shown_in(connection, row)
+            await change_log.append(connection, _entries(models.ChangeKind.UPSERT, showing), at)
         if was_public and public:
             await change_log.append(connection, change_log.upserts(kind.typename, [row.id]), at)
             await self._webhook(kind, kind.events.updated, row, tags, at)

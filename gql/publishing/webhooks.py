@@ -3,7 +3,8 @@ delivers them signed, at least once, with retries.
 
 Events: post.published, post.updated, post.unpublished, post.deleted, the same four of
 pages (page.published...), comment.approved, category.changed, tag.changed, author.changed,
-media.uploaded, media.updated, media.deleted. The body is `{event, deliveryId, occurredAt,
+media.uploaded, media.updated, media.deleted, menu.changed (a menu has no address: its
+`uris` are empty). The body is `{event, deliveryId, occurredAt,
 nodes: [{id, typename}], uris, tags}`: the node ids, the pages to rebuild (the post, its
 categories', tags' and author's archives, the home page; a page and its parent; the pages
 that show an image) and the cache tags (as in `Cache-Tag`), so a Next.js
@@ -61,6 +62,7 @@ EVENTS = (
     "media.uploaded",
     "media.updated",
     "media.deleted",
+    "menu.changed",
 )
 MAX_ATTEMPTS = 10
 LEASE_SECONDS = 60

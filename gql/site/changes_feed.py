@@ -28,6 +28,8 @@ from gql.core.node import Node
 from gql.core.permissions import Permission, require
 from gql.errors import BadUserInputError
 from gql.media.types import MediaItem
+from gql.menus.tree import public_trees
+from gql.menus.types import Menu
 from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.publishing.change_log import announce_all_due
@@ -37,12 +39,13 @@ from gql.site.public_view import (
     comment_fields,
     digest,
     media_fields,
+    menu_fields,
     page_fields,
     post_fields,
     tag_fields,
 )
 from gql.tags.types import Tag
-from models.rows import AUTHORS, CATEGORIES, COMMENTS, MEDIA_ITEMS, PAGES, POSTS, TAGS
+from models.rows import AUTHORS, CATEGORIES, COMMENTS, MEDIA_ITEMS, MENUS, PAGES, POSTS, TAGS
 
 DEFAULT_FEED_PAGE = 100
 MAX_FEED_PAGE = 1000
@@ -137,6 +140,11 @@ async def _public_nodes(
         for item, renditions in zip(items, sizes, strict=True):
             media = MediaItem.from_row(item)
             found[("MediaItem", item.id)] = (media, digest(media_fields(item, renditions)))
+    if wanted.get("Menu"):
+        menus = await MENUS.read(models.Menu.filter(id__in=wanted["Menu"]))
+        trees = await public_trees(loaders, [menu.id for menu in menus])
+        for menu, tree in zip(menus, trees, strict=True):
+            found[("Menu", menu.id)] = (Menu.from_row(menu), digest(menu_fields(menu, tree)))
     return found
 
 

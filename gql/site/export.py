@@ -24,7 +24,8 @@ import models
 from gql.core.ids import to_global_id
 from gql.core.permissions import Permission
 from gql.core.tokens import Unauthenticated, viewer_of
-from gql.loaders import counts_by
+from gql.loaders import Loaders, counts_by
+from gql.menus.tree import public_trees
 from gql.publishing.change_log import announce_all_due
 from gql.site.changes_feed import encode_token
 from gql.site.public_view import (
@@ -33,6 +34,7 @@ from gql.site.public_view import (
     comment_fields,
     digest,
     media_fields,
+    menu_fields,
     page_fields,
     post_fields,
     tag_fields,
@@ -43,6 +45,7 @@ from models.rows import (
     COMMENTS,
     MEDIA_ITEMS,
     MEDIA_SIZES,
+    MENUS,
     PAGES,
     POSTS,
     TAGS,
@@ -50,6 +53,7 @@ from models.rows import (
     CategoryRow,
     CommentRow,
     MediaItemRow,
+    MenuRow,
     PageRow,
     PostRow,
     RowReader,
@@ -111,6 +115,16 @@ async def _batches(query: Any, reader: RowReader[Any]) -> AsyncIterator[list[Any
 async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
     public_comments = models.Comment.filter(models.PUBLIC_COMMENT_RULE.filter(now))
     public_posts = models.Post.filter(models.PUBLIC_POST_RULE.filter(now))
+    # Menus read their linked nodes through the loaders, as `Menu.items` does.
+    loaders = Loaders(now)
+
+    async def menus(rows: list[MenuRow]) -> list[bytes]:
+        trees = await public_trees(loaders, [row.id for row in rows])
+        return [
+            _line("Menu", row.id, menu_fields(row, tree))
+            for row, tree in zip(rows, trees, strict=True)
+        ]
+
     kinds: list[tuple[Any, RowReader[Any], Callable[[list[Any]], Awaitable[list[bytes]]]]] = [
         (models.Author.all(), AUTHORS, _authors),
         (models.Category.all(), CATEGORIES, _categories),
@@ -119,6 +133,7 @@ async def _lines(now: datetime, token: str) -> AsyncIterator[bytes]:
         (public_posts, POSTS, _posts),
         (models.Page.filter(models.PUBLIC_PAGE_RULE.filter(now)), PAGES, _pages),
         (public_comments, COMMENTS, _comments),
+        (models.Menu.all(), MENUS, menus),
     ]
     for query, reader, render in kinds:
         async for rows in _batches(query, reader):

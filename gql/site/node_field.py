@@ -13,6 +13,7 @@ from gql.context import Info
 from gql.core.ids import from_global_id
 from gql.core.node import Node
 from gql.media.types import MediaItem
+from gql.menus.queries import menu_by_id, menu_item_by_id
 from gql.pages.types import Page
 from gql.posts.types import Post
 from gql.tags.types import Tag
@@ -39,6 +40,10 @@ class NodeQueries:
         if type_name == "Comment":
             comment = await loaders.comment_by_id.load(pk)
             return Comment.from_row(comment) if comment else None
+        if type_name == "Menu":
+            return await menu_by_id(info, pk)
+        if type_name == "MenuItem":
+            return await menu_item_by_id(info, pk)
         if type_name == "Author":
             author = await loaders.author_by_id.load(pk)
             return Author.from_row(author) if author else None

@@ -8,12 +8,14 @@ import json
 from typing import Any
 
 from gql.core.ids import to_global_id
+from gql.menus.tree import ShownItem
 from models.rows import (
     AuthorRow,
     CategoryRow,
     CommentRow,
     MediaItemRow,
     MediaSizeRow,
+    MenuRow,
     PageRow,
     PostRow,
     TagRow,
@@ -131,4 +133,15 @@ def media_fields(row: MediaItemRow, sizes: list[MediaSizeRow]) -> dict[str, Any]
             }
             for s in sizes
         ],
+    }
+
+
+def menu_fields(row: MenuRow, items: list[ShownItem]) -> dict[str, Any]:
+    """A menu's public fields and its public tree of items, as `Menu.items` shows it (the
+    linked nodes' titles and addresses included: a renamed post changes its menus)."""
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "location": row.location,
+        "items": [item.fields() for item in items],
     }

@@ -19,6 +19,7 @@ export const threadpressCache = {
     DeletePayload: embedded,
     MediaItemPayload: embedded,
     MediaSize: embedded,
+    MenuPayload: embedded,
     ModerateCommentsPayload: embedded,
     ModerationItem: embedded,
     ModerationQueueEvent: embedded,

@@ -13,19 +13,27 @@ from models.config import PRIMARY
 from threadpress.wordpress.categories import category_slug, upsert_categories
 from threadpress.wordpress.errors import ImportRefused
 from threadpress.wordpress.mapping import POST_STATUSES
+from threadpress.wordpress.menus import menu_slug, upsert_menu_items, upsert_menus
 from threadpress.wordpress.pages import PageWriter
 from threadpress.wordpress.people import upsert_authors
 from threadpress.wordpress.posts import UNKNOWN_AUTHOR, PostWriter
 from threadpress.wordpress.progress import Progress
-from threadpress.wordpress.records import AuthorRecord, CategoryRecord, ItemRecord, TagRecord
+from threadpress.wordpress.records import (
+    AuthorRecord,
+    CategoryRecord,
+    ItemRecord,
+    MenuRecord,
+    TagRecord,
+)
 from threadpress.wordpress.summary import ImportSummary
 from threadpress.wordpress.tags import tag_slug, upsert_tags
 from threadpress.wordpress.wxr import TermRecord, WxrReader
 
 BATCH_ITEMS = 200
 BATCH_COMMENTS = 5000
-_SKIPPED_TYPES = {"attachment", "nav_menu_item"}
+_SKIPPED_TYPES = {"attachment"}
 IMPORTED_TYPES = ("post", "page")
+MENU_ITEM = "nav_menu_item"
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Plan:
     authors: list[AuthorRecord] = field(default_factory=list)
     categories: list[CategoryRecord] = field(default_factory=list)
     tags: list[TagRecord] = field(default_factory=list)
+    menus: list[MenuRecord] = field(default_factory=list)
     items: int = 0
     authors_only_on_posts: int = 0
 
@@ -55,6 +64,8 @@ def scan(path: Path, progress: Progress) -> Plan:
     named_on_items: dict[str, CategoryRecord] = {}
     tags: dict[str, TagRecord] = {}
     tags_on_items: dict[str, TagRecord] = {}
+    menus: dict[str, MenuRecord] = {}
+    menus_on_items: dict[str, MenuRecord] = {}
     items = 0
     for record in reader.records():
         if isinstance(record, AuthorRecord):
@@ -63,9 +74,13 @@ def scan(path: Path, progress: Progress) -> Plan:
             declared.setdefault(category_slug(record), record)
         elif isinstance(record, TagRecord):
             tags.setdefault(tag_slug(record), record)
+        elif isinstance(record, MenuRecord):
+            menus.setdefault(menu_slug(record), record)
         elif isinstance(record, ItemRecord):
             items += 1
             progress.step("checking", items)
+            if record.menu is not None:
+                menus_on_items.setdefault(menu_slug(record.menu), record.menu)
             if is_imported(record):
                 creators.add(record.creator or UNKNOWN_AUTHOR)
                 for category in record.categories if record.post_type == "post" else ():
@@ -76,6 +91,9 @@ def scan(path: Path, progress: Progress) -> Plan:
     progress.finish("checking", f"{items:,} items, the file is a valid WXR export")
     plan = _plan(reader.namespaces.version, authors, creators, declared, named_on_items, items)
     plan.tags = [*tags.values(), *(t for slug, t in tags_on_items.items() if slug not in tags)]
+    # Menus the channel declares, then those only named on their items.
+    menus.update({key: m for key, m in menus_on_items.items() if key not in menus})
+    plan.menus = list(menus.values())
     return plan
 
 
@@ -122,9 +140,13 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
         authors = await upsert_authors(plan.authors, db, summary, now)
         categories = await upsert_categories(plan.categories, db, summary, now)
         tags = await upsert_tags(plan.tags, db, summary, now)
+        menus = await upsert_menus(plan.menus, db, summary, now)
         writer = PostWriter(db, summary, authors, categories, tags, now)
         await writer.load_taken()
         pages = PageWriter(db, summary, authors, now)
+        # Menu items wait for every post and page: an item may come before what it links
+        # to. They are few (a menu is navigation) and kept as read.
+        menu_items: list[ItemRecord] = []
         batch: list[ItemRecord] = []
         comments = done = 0
         for record in WxrReader(path).records():
@@ -135,6 +157,9 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
                 continue
             done += 1
             out.step("writing", done)
+            if record.post_type == MENU_ITEM:
+                menu_items.append(record)
+                continue
             if not _accept(record, summary):
                 continue
             if record.post_type == "page":
@@ -148,6 +173,7 @@ async def import_wxr(path: Path, *, progress: bool = True) -> ImportSummary:
         if batch:
             await writer.write(batch)
         await pages.write_all()
+        await upsert_menu_items(menu_items, menus, db, summary, now)
         if done != plan.items:
             raise ImportRefused(f"{path}: the file changed while it was being imported")
     out.finish("writing", f"{done:,} items done")

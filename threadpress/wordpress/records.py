@@ -43,6 +43,15 @@ class TagRecord:
 
 
 @dataclass(slots=True)
+class MenuRecord:
+    """A `nav_menu` term of the channel, or a menu only named on its items."""
+
+    slug: str
+    name: str
+    term_id: int | None = None
+
+
+@dataclass(slots=True)
 class CommentRecord:
     """A `wp:comment` of an item."""
 
@@ -82,3 +91,8 @@ class ItemRecord:
     tags: list[TagRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     sticky: bool = False  # `wp:is_sticky`: the site's `sticky_posts` option, per post
+    menu: MenuRecord | None = None
+    """A `nav_menu_item`'s menu: its `<category domain="nav_menu" nicename=...>`."""
+    menu_meta: dict[str, str] = field(default_factory=dict)
+    """A `nav_menu_item`'s `_menu_item_*` post meta, by key without the prefix (`type`,
+    `object`, `object_id`, `menu_item_parent`, `url`, `target`); other items keep none."""

@@ -6,12 +6,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("posts", "pages", "comments", "authors", "categories", "tags")
+KINDS = ("posts", "pages", "comments", "authors", "categories", "tags", "menus", "menu items")
 
 # How each skipped thing is named in the report: (singular, plural).
 _SKIPPED_NAMES: dict[str, tuple[str, str]] = {
     "attachment": ("attachment", "attachments"),
-    "nav_menu_item": ("menu item", "menu items"),
+    "menu item linking to a page": ("menu item linking to a page", "menu items linking to pages"),
+    "menu item linking to a tag": ("menu item linking to a tag", "menu items linking to tags"),
+    "menu item linking to something not imported": (
+        "menu item linking to something not imported",
+        "menu items linking to things not imported",
+    ),
     "pingback": ("pingback", "pingbacks"),
     "trackback": ("trackback", "trackbacks"),
     "trashed post": ("trashed post", "trashed posts"),

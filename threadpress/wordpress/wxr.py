@@ -36,6 +36,7 @@ from threadpress.wordpress.records import (
     CategoryRecord,
     CommentRecord,
     ItemRecord,
+    MenuRecord,
     TagRecord,
 )
 
@@ -71,7 +72,8 @@ class Namespaces:
     version: str
 
 
-Record = AuthorRecord | CategoryRecord | TagRecord | ItemRecord | TermRecord
+Record = AuthorRecord | CategoryRecord | TagRecord | ItemRecord | MenuRecord | TermRecord
+MENU_META_PREFIX = "_menu_item_"
 
 
 class WxrReader:
@@ -250,15 +252,23 @@ class WxrReader:
             description=texts.get(self._wp("tag_description"), ""),
         )
 
-    def _term(self, element: etree._Element) -> CategoryRecord | TagRecord | TermRecord:
-        """A generic term (WXR 1.1+): categories and tags are read, other taxonomies only
+    def _term(
+        self, element: etree._Element
+    ) -> CategoryRecord | TagRecord | MenuRecord | TermRecord:
+        """A generic term (WXR 1.1+): categories, tags and menus are read, other taxonomies only
         counted."""
         texts = _texts(element)
         taxonomy = texts.get(self._wp("term_taxonomy"), "") or "term"
         slug = texts.get(self._wp("term_slug"), "")
+        term_id = texts.get(self._wp("term_id"), "")
+        if taxonomy == "nav_menu" and slug:
+            return MenuRecord(
+                slug=slug,
+                name=texts.get(self._wp("term_name"), "") or slug,
+                term_id=self._integer(element, "wp:term_id", term_id) if term_id else None,
+            )
         if taxonomy not in ("category", "post_tag") or not slug:
             return TermRecord(taxonomy)
-        term_id = texts.get(self._wp("term_id"), "")
         if taxonomy == "post_tag":
             return TagRecord(
                 nicename=slug,
@@ -279,7 +289,9 @@ class WxrReader:
         categories: list[CategoryRecord] = []
         tags: list[TagRecord] = []
         comments: list[CommentRecord] = []
-        wp_comment = self._wp("comment")
+        menu: MenuRecord | None = None
+        meta: list[tuple[str, str]] = []
+        wp_comment, wp_postmeta = self._wp("comment"), self._wp("postmeta")
         for child in element:
             tag = child.tag
             if tag == "category":
@@ -290,8 +302,17 @@ class WxrReader:
                     categories.append(CategoryRecord(nicename=nicename, name=name))
                 elif domain == "post_tag" and (nicename or name):
                     tags.append(TagRecord(nicename=nicename, name=name))
+                elif domain == "nav_menu" and (nicename or name) and menu is None:
+                    menu = MenuRecord(slug=nicename, name=name or nicename)
             elif tag == wp_comment:
                 comments.append(self._comment(child))
+            elif tag == wp_postmeta:
+                pair = _texts(child)
+                key = pair.get(self._wp("meta_key"), "")
+                if key.startswith(MENU_META_PREFIX):
+                    meta.append(
+                        (key.removeprefix(MENU_META_PREFIX), pair.get(self._wp("meta_value"), ""))
+                    )
             elif isinstance(tag, str) and tag not in texts:
                 texts[tag] = _text(child)
         for required in ("post_id", "post_type", "status"):
@@ -299,6 +320,8 @@ class WxrReader:
                 raise self._missing(element, "item", f"wp:{required}")
         date = self._date(element, texts, "post_date")
         modified = self._date(element, texts, "post_modified")
+        post_type = texts[self._wp("post_type")]
+        is_menu_item = post_type == "nav_menu_item"
         return ItemRecord(
             line=_line(element),
             wp_id=self._integer(element, "wp:post_id", texts[self._wp("post_id")]),
@@ -322,6 +345,8 @@ class WxrReader:
             tags=tags,
             comments=comments,
             sticky=texts.get(self._wp("is_sticky"), "0") == "1",
+            menu=menu if is_menu_item else None,
+            menu_meta=dict(reversed(meta)) if is_menu_item else {},
         )
 
     def _excerpt_ns(self) -> str:
