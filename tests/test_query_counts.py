@@ -113,9 +113,12 @@ TAGGED_POST_PAGE = """
 query($slug: String!) {
   post(slug: $slug) {
     title sticky author { name } categories { name } tags { name uri postCount }
+    featuredImage { url altText width srcSet sizes { width url } }
     comments(first: 50) { nodes { authorName } }
   }
-  posts(first: 5, where: { tagSlug: "hills" }) { nodes { title tags { name } } }
+  posts(first: 5, where: { tagSlug: "hills" }) {
+    nodes { title tags { name } featuredImage { url srcSet } }
+  }
 }
 """
 TAG_PAGE = """
@@ -139,8 +142,34 @@ query($uri: String!) {
 """
 
 
+async def _photo(n: int) -> models.MediaItem:
+    """An image with two renditions (rows only: the statements do not read files)."""
+    image = await models.MediaItem.create(
+        file_name=f"ab/{n:064x}.jpg",
+        sha256=f"{n:064x}",
+        mime_type="image/jpeg",
+        file_size=2_000_000,
+        width=2400,
+        height=1600,
+        alt_text=f"Photo {n}",
+        renditions=models.RenditionState.DONE,
+    )
+    for width in (300, 768):
+        await models.MediaSize.create(
+            media_item=image,
+            name=str(width),
+            file_name=f"cd/{n:060x}{width:04d}.jpg",
+            width=width,
+            height=width * 2 // 3,
+            mime_type="image/jpeg",
+            file_size=width * 100,
+        )
+    return image
+
+
 async def _tagged_site(posts: int, tags_per_post: int) -> None:
-    """`posts` public posts on one hill, each with `tags_per_post` tags and three comments."""
+    """`posts` public posts on one hill, each with `tags_per_post` tags, a featured image of
+    its own and three comments."""
     writer = await factories.author()
     hills = await models.Tag.get_or_none(slug="hills") or await factories.tag(
         slug="hills", name="Hills"
@@ -157,6 +186,8 @@ async def _tagged_site(posts: int, tags_per_post: int) -> None:
             tags=[hills, *others],
             sticky=n % 2 == 0,
         )
+        post.featured_image = await _photo(existing + n)
+        await post.save()
         for _ in range(3):
             await factories.comment(post)
 
@@ -170,7 +201,7 @@ async def _statements(
     return sql_log.count, body["data"]
 
 
-async def test_a_tagged_post_page_costs_a_fixed_number_of_statements(
+async def test_a_tagged_post_page_with_featured_images_costs_a_fixed_number_of_statements(
     client: httpx.AsyncClient, sql_log: SqlLog
 ) -> None:
     await _tagged_site(posts=2, tags_per_post=2)
@@ -182,9 +213,15 @@ async def test_a_tagged_post_page_costs_a_fixed_number_of_statements(
     assert small_data["post"]["tags"][0] == {"name": "Hills", "uri": "/tag/hills/", "postCount": 2}
     assert len(large_data["post"]["tags"]) == 2  # the first post keeps its two tags
     assert len(large_data["posts"]["nodes"]) == 5
+    sizes = small_data["post"]["featuredImage"]["sizes"]
+    assert [size["width"] for size in sizes] == [300, 768]
+    assert all(size["url"].endswith(".jpg") for size in sizes)
+    assert all(node["featuredImage"]["srcSet"] for node in large_data["posts"]["nodes"])
     # post; author; categories (one join); tags (one join); post counts of its tags;
-    # comments; the tag-filtered list; the tags of its posts (one join)
-    assert small == large == 8, "\n".join(s[:150] for s in sql_log.statements)
+    # comments; the tag-filtered list; the tags of its posts (one join); and for the post's
+    # featured image and, a level deeper, its posts' images: the items and their renditions
+    # (two statements a level)
+    assert small == large == 12, "\n".join(s[:150] for s in sql_log.statements)
 
 
 async def test_a_tag_page_costs_a_fixed_number_of_statements(
