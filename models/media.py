@@ -22,6 +22,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.author import Author
+    from models.page import Page
     from models.post import Post
 
 
@@ -59,6 +60,7 @@ class MediaItem(Model):
 
     sizes: fields.ReverseRelation[MediaSize]
     featured_on: fields.ReverseRelation[Post]
+    featured_on_pages: fields.ReverseRelation[Page]
     avatar_of: fields.ReverseRelation[Author]
 
     class Meta:

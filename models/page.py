@@ -17,6 +17,7 @@ from models.visibility import Rule, equals, passed, present
 
 if TYPE_CHECKING:
     from models.author import Author
+    from models.media import MediaItem
     from models.page_redirect import PageRedirect
 
 
@@ -54,12 +55,20 @@ class Page(Model):
         "models.Author", related_name="pages", on_delete=fields.RESTRICT
     )
     wp_id = fields.IntField(null=True, unique=True, description="WordPress post id.")
+    featured_image: fields.ForeignKeyNullableRelation[MediaItem] = fields.ForeignKeyField(
+        "models.MediaItem",
+        related_name="featured_on_pages",
+        null=True,
+        # A used image is refused deletion (IN_USE) before this would apply.
+        on_delete=fields.RESTRICT,
+    )
     announced_at = fields.DatetimeField(
         null=True, description="When the change log last recorded the page becoming public."
     )
 
     parent_id: int | None
     author_id: int
+    featured_image_id: int | None
     children: fields.ReverseRelation[Page]
     redirects: fields.ReverseRelation[PageRedirect]
 
@@ -71,6 +80,7 @@ class Page(Model):
             Index(fields=("status", "published_at", "id"), name="page_status_published_idx"),
             Index(fields=("menu_order", "id"), name="page_menu_order_idx"),
             Index(fields=("author_id",), name="page_author_idx"),
+            Index(fields=("featured_image_id",), name="page_featured_image_idx"),
         )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:

@@ -147,6 +147,7 @@ class PageRow(NamedTuple):
     menu_order: int
     parent_id: int | None
     author_id: int
+    featured_image_id: int | None
 
 
 class AddressRow(NamedTuple):

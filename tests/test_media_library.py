@@ -370,3 +370,73 @@ async def test_two_uploads_of_the_same_bytes_share_one_file(db: str, tmp_path: P
         assert len(stored_files(tmp_path)) == 1
         await graphql(http, DELETE_MEDIA, {"input": {"id": second["id"]}}, editor)
     assert stored_files(tmp_path) == []
+
+
+CREATE_PAGE = """
+mutation($input: CreatePageInput!) {
+  createPage(input: $input) { page { id featuredImage { id } } errors { field code } }
+}
+"""
+UPDATE_PAGE = """
+mutation($input: UpdatePageInput!) {
+  updatePage(input: $input) { page { featuredImage { id } } errors { field code } }
+}
+"""
+PUBLIC_PAGE = 'query { page(uri: "/contact/") { featuredImage { altText url srcSet } } }'
+
+
+async def test_a_page_shows_its_featured_image_and_keeps_it_in_use(db: str, tmp_path: Path) -> None:
+    editor = await _editor()
+    author = await factories.author("Maya")
+    env = {"THREADPRESS_MEDIA_DIR": str(tmp_path)}
+    async with app_client(db, env) as http:
+        cover = await _image(http, editor, "cover")
+        made = await graphql(
+            http,
+            CREATE_PAGE,
+            {
+                "input": {
+                    "title": "Contact",
+                    "content": "Write to us.",
+                    "authorId": to_global_id("Author", author.id),
+                    "featuredImageId": cover["id"],
+                }
+            },
+            editor,
+        )
+        page = made["data"]["createPage"]
+        page_id = page["page"]["id"]
+        await graphql(
+            http,
+            "mutation($id: ID!) { publishPage(input: {id: $id}) { errors { code } } }",
+            {"id": page_id},
+            editor,
+        )
+        shown = await graphql(http, PUBLIC_PAGE)
+        refused = await graphql(
+            http,
+            "mutation($id: ID!) { deleteMediaItem(input: {id: $id}) { errors { field code } } }",
+            {"id": cover["id"]},
+            editor,
+        )
+        wrong = await graphql(
+            http,
+            UPDATE_PAGE,
+            {"input": {"id": page_id, "featuredImageId": to_global_id("Post", 1)}},
+            editor,
+        )
+        removed = await graphql(
+            http, UPDATE_PAGE, {"input": {"id": page_id, "featuredImageId": None}}, editor
+        )
+        after = await graphql(http, PUBLIC_PAGE)
+
+    assert page == {"page": {"id": page_id, "featuredImage": {"id": cover["id"]}}, "errors": []}
+    image = shown["data"]["page"]["featuredImage"]
+    assert image["url"] == cover["url"]
+    assert image["srcSet"] == f"{cover['url']} 45w"
+    assert refused["data"]["deleteMediaItem"]["errors"] == [{"field": "id", "code": "IN_USE"}]
+    assert wrong["data"]["updatePage"]["errors"] == [
+        {"field": "featuredImageId", "code": "INVALID"}
+    ]
+    assert removed["data"]["updatePage"] == {"page": {"featuredImage": None}, "errors": []}
+    assert after["data"]["page"] == {"featuredImage": None}

@@ -203,7 +203,7 @@ async def delete(
     context: Context, viewer: Viewer, storage: MediaStorage, raw_id: str
 ) -> tuple[int | None, list[Problem]]:
     """Delete an item with its renditions and their files (files other items share stay).
-    An item that is a post's featured image or an author's avatar is IN_USE."""
+    An item that is a post's or page's featured image or an author's avatar is IN_USE."""
     problems: list[Problem] = []
     row = await existing(raw_id, problems)
     if problems or row is None:
@@ -214,9 +214,13 @@ async def delete(
     async def block(effects: Effects) -> Change:
         connection = effects.connection
         posts = await models.Post.filter(featured_image_id=item.id).using_db(connection).count()
+        pages = await models.Page.filter(featured_image_id=item.id).using_db(connection).count()
         authors = await models.Author.filter(avatar_id=item.id).using_db(connection).count()
-        if posts or authors:
-            used = f"{posts} posts feature it, {authors} authors have it as their avatar."
+        if posts or pages or authors:
+            used = (
+                f"{posts} posts and {pages} pages feature it, "
+                f"{authors} authors have it as their avatar."
+            )
             return Change(problems=[Problem("id", UserErrorCode.IN_USE, used)])
         names.append(item.file_name)
         sizes = models.MediaSize.filter(media_item_id=item.id).using_db(connection)

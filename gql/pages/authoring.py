@@ -21,7 +21,14 @@ from gql.core.ids import input_pk
 from gql.core.permissions import Viewer
 from gql.core.slug_rules import slug_taken_problem
 from gql.errors import Problem, UserErrorCode
-from gql.posts.authoring import Draft, apply_texts, author_reference, published_write, text_problems
+from gql.posts.authoring import (
+    Draft,
+    apply_texts,
+    author_reference,
+    featured_image_pk,
+    published_write,
+    text_problems,
+)
 from gql.publishing.effects import Effects
 from gql.publishing.kinds import PAGE
 from models.page import MAX_MENU_ORDER
@@ -134,6 +141,7 @@ async def create_page(context: Context, viewer: Viewer, draft: PageDraft) -> Aut
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A page needs an author."))
     _own_problems(draft, problems)
     author_pk = await author_reference(draft, problems)
+    image_pk = await featured_image_pk(draft, problems)
     parent = await _parent(draft, problems)
     if problems:
         return Authored(problems=problems)
@@ -144,6 +152,7 @@ async def create_page(context: Context, viewer: Viewer, draft: PageDraft) -> Aut
         content="",
         parent_id=parent.id if parent else None,
         menu_order=draft.menu_order or 0,
+        featured_image_id=image_pk,
     )
     apply_texts(row, draft)
     parent_uri = parent.uri if parent else None
@@ -183,6 +192,7 @@ async def update_page(context: Context, viewer: Viewer, page_id: str, draft: Pag
     problems += text_problems(draft, creating=False, noun="page")
     _own_problems(draft, problems)
     author_pk = await author_reference(draft, problems)
+    image_pk = await featured_image_pk(draft, problems)
     parent = await _parent(draft, problems)
     if row is not None and parent is not None and parent.uri.startswith(row.uri):
         problems.append(
@@ -220,6 +230,9 @@ async def update_page(context: Context, viewer: Viewer, page_id: str, draft: Pag
         if author_pk is not None and author_pk != page.author_id:
             page.author_id = author_pk
             changed.append("author")
+        if draft.featured_image_given and image_pk != page.featured_image_id:
+            page.featured_image_id = image_pk
+            changed.append("featured image")
         page.updated_at = context.now
         await page.save(using_db=connection)
         return [], "changed " + ", ".join(changed) if changed else "no change"

@@ -36,6 +36,9 @@ class CreatePageInput:
     menu_order: int | None = strawberry.field(
         default=None, description="Its position among its siblings (default 0)."
     )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A media item (an image) that stands for the page."
+    )
 
 
 @strawberry.input(description="Changes to a page: fields not given stay as they are.")
@@ -57,6 +60,9 @@ class UpdatePageInput:
     )
     menu_order: int | None = strawberry.field(
         default=None, description="Its position among its siblings."
+    )
+    featured_image_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A new featured image; null removes it."
     )
 
 
@@ -97,6 +103,11 @@ def _draft(sent: CreatePageInput | UpdatePageInput) -> authoring.PageDraft:
         parent_id=sent.parent_id if moves else None,
         moves=moves,
         menu_order=sent.menu_order,
+        featured_image_given=sent.featured_image_id is not strawberry.UNSET
+        and (isinstance(sent, UpdatePageInput) or sent.featured_image_id is not None),
+        featured_image_id=sent.featured_image_id
+        if sent.featured_image_id is not strawberry.UNSET
+        else None,
     )
 
 

@@ -16,6 +16,7 @@ from gql.core.ids import to_global_id
 from gql.core.node import Node
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
+from gql.media.types import MediaItem, images_of
 from models.rows import PAGES, PageRow
 from models.text.content import html_to_text, make_excerpt
 
@@ -94,10 +95,21 @@ class Page(Node):
         row = await info.context.loaders.page_by_id.load(parent_id)
         return Page.from_row(row) if row is not None else None
 
+    @strawberry.field(description="The image that stands for the page (cards, shares).")
+    @for_a_whole_level(lambda pages, info: featured_images_of(pages, info))
+    async def featured_image(self, info: Info) -> MediaItem | None:
+        (image,) = await featured_images_of([self], info)
+        return image
+
     @strawberry.field(description="Public pages nested directly in this one, in `menuOrder`.")
     async def children(self, info: Info) -> list[Page]:
         rows = await info.context.loaders.children_by_page.load(self.row.id)
         return [Page.from_row(row) for row in rows]
+
+
+async def featured_images_of(pages: Sequence[Page], info: Info) -> list[MediaItem | None]:
+    """The `featuredImage` of each of `pages`, in one load for the whole list."""
+    return await images_of([p.row.featured_image_id for p in pages], info)
 
 
 async def authors_of(pages: Sequence[Page], info: Info) -> list[Author]:

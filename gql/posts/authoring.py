@@ -42,6 +42,9 @@ class Draft:
     slug: str | None = None
     excerpt: str | None = None
     author_id: str | None = None
+    featured_image_given: bool = False
+    """Whether the input names a featured image (`featured_image_id`; None removes it)."""
+    featured_image_id: str | None = None
 
 
 @dataclass
@@ -52,9 +55,6 @@ class PostDraft(Draft):
     tag_ids: list[str] | None = None
     comment_status: models.CommentStatus | None = None
     sticky: bool | None = None
-    featured_image_given: bool = False
-    """Whether the input names a featured image (`featured_image_id`; None removes it)."""
-    featured_image_id: str | None = None
 
 
 @dataclass
@@ -104,7 +104,7 @@ def text_problems(draft: Draft, *, creating: bool, noun: str = "post") -> list[P
     return problems
 
 
-async def featured_image_pk(draft: PostDraft, problems: list[Problem]) -> int | None:
+async def featured_image_pk(draft: Draft, problems: list[Problem]) -> int | None:
     """The featured image's key, checked to exist (None: none, or not given)."""
     if not draft.featured_image_given or draft.featured_image_id is None:
         return None

@@ -21,7 +21,7 @@ from gql.core.node import Node
 from gql.core.orderings import COMMENT_ORDERING
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
-from gql.media.types import MediaItem
+from gql.media.types import MediaItem, images_of
 from gql.pagination import After, Connection, First, build_connection, page_request
 from gql.tags.types import Tag
 from models.rows import POSTS, PostRow
@@ -178,15 +178,7 @@ async def tags_of(posts: Sequence[Post], info: Info) -> list[list[Tag]]:
 
 async def featured_images_of(posts: Sequence[Post], info: Info) -> list[MediaItem | None]:
     """The `featuredImage` of each of `posts`, in one load for the whole list."""
-    ids = [p.row.featured_image_id for p in posts]
-    wanted = [pk for pk in ids if pk is not None]
-    rows = await load_level(info.context.loaders.media_item_by_id, wanted) if wanted else []
-    found = dict(zip(wanted, rows, strict=True))
-    images: list[MediaItem | None] = []
-    for pk in ids:
-        row = found.get(pk) if pk is not None else None
-        images.append(MediaItem.from_row(row) if row is not None else None)
-    return images
+    return await images_of([p.row.featured_image_id for p in posts], info)
 
 
 async def comment_counts_of(posts: Sequence[Post], info: Info) -> list[int]:

@@ -145,10 +145,15 @@ def _media_tags(pk: int) -> set[str]:
 
 
 async def _media_uris(connection: Any, row: Any) -> list[str]:
-    """The pages that show a media item: the public posts it is the featured image of, the
-    archives of the authors it is the avatar of."""
+    """The pages that show a media item: the public posts and pages it is the featured
+    image of, the archives of the authors it is the avatar of."""
     posts = await (
         models.Post.filter(models.public_post_filter(), featured_image_id=row.id)
+        .using_db(connection)
+        .values_list("uri", flat=True)
+    )
+    posts += await (
+        models.Page.filter(models.public_page_filter(), featured_image_id=row.id)
         .using_db(connection)
         .values_list("uri", flat=True)
     )

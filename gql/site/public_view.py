@@ -67,6 +67,9 @@ def page_fields(row: PageRow) -> dict[str, Any]:
         "menuOrder": row.menu_order,
         "parent": to_global_id("Page", row.parent_id) if row.parent_id else None,
         "author": to_global_id("Author", row.author_id),
+        "featuredImage": to_global_id("MediaItem", row.featured_image_id)
+        if row.featured_image_id
+        else None,
     }
 
 
