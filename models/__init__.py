@@ -5,6 +5,7 @@ everything a caller needs is re-exported here so code reads `models.Post`.
 """
 
 from models.api_token import ApiToken, Role
+from models.archive_redirect import ArchiveRedirect, archive_gone, moved_archive
 from models.audit import AuditEntry
 from models.author import Author, author_uri
 from models.category import CATEGORY_ARCHIVE, Category, refresh_category_uris
@@ -60,6 +61,7 @@ __all__ = [
     "PUBLIC_POST_RULE",
     "TAG_ARCHIVE",
     "ApiToken",
+    "ArchiveRedirect",
     "AuditEntry",
     "Author",
     "Branch",
@@ -84,8 +86,10 @@ __all__ = [
     "Tag",
     "WebhookDelivery",
     "WebhookSubscriber",
+    "archive_gone",
     "author_uri",
     "menu_tree",
+    "moved_archive",
     "public_comment_filter",
     "public_in_thread",
     "public_page_filter",

@@ -8,6 +8,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.archive_redirect import moved_archive
+
 if TYPE_CHECKING:
     from models.post import Post
 
@@ -67,13 +69,15 @@ WHERE category.uri <> addresses.uri
 async def refresh_category_uris(connection: Any) -> list[Category]:
     """Give every category the address its place in the tree makes, after a write that
     made, renamed, moved or deleted categories; the categories whose address changed, saved
-    (their `updated_at` moves: their public view changed)."""
+    (their `updated_at` moves: their public view changed), their old addresses kept as
+    redirects."""
     _, rows = await connection.execute_query(_ADDRESSES)
     moved = {int(row["id"]): str(row["uri"]) for row in rows}
     if not moved:
         return []
     changed = await Category.filter(id__in=list(moved)).using_db(connection)
     for category in changed:
-        category.uri = moved[category.id]
+        old_uri, category.uri = category.uri, moved[category.id]
         await category.save(using_db=connection, update_fields=["uri", "updated_at"])
+        await moved_archive(connection, "Category", category.id, old_uri, category.uri)
     return changed

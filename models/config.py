@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "models.post_redirect",
     "models.page",
     "models.page_redirect",
+    "models.archive_redirect",
     "models.audit",
     "models.change",
     "models.webhook",

@@ -50,6 +50,7 @@ TABLES = (
     "change",
     "audit_entry",
     "post_redirect",
+    "archive_redirect",
     "page_redirect",
     "page",
     "comment",

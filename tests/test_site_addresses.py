@@ -188,3 +188,60 @@ def test_site_addresses_are_origins_without_a_trailing_slash() -> None:
     for wrong in ("blog.example.org", "ftp://example.org", "https://example.org/?x=1"):
         with pytest.raises(SettingsError, match="THREADPRESS_SITE_URL"):
             load_settings({"THREADPRESS_SITE_URL": wrong})
+
+
+UPDATE_TAG = """
+mutation($input: UpdateTagInput!) { updateTag(input: $input) { tag { uri } errors { code } } }
+"""
+UPDATE_AUTHOR = """
+mutation($input: UpdateAuthorInput!) {
+  updateAuthor(input: $input) { author { uri } errors { code } }
+}
+"""
+CREATE_TAG = """
+mutation($input: CreateTagInput!) { createTag(input: $input) { tag { uri } errors { code } } }
+"""
+DELETE_TAG = "mutation($input: DeleteTagInput!) { deleteTag(input: $input) { deletedId } }"
+
+
+async def test_archives_keep_their_old_addresses_after_a_new_slug(db: str) -> None:
+    editor = await _editor()
+    running = await factories.category(slug="running", name="Running")
+    await factories.category(slug="trail", name="Trail", parent=running)
+    hills = await factories.tag(slug="hills", name="Hills")
+    maya = await factories.author(slug="maya", name="Maya")
+
+    async with app_client(db, {"THREADPRESS_RESPONSE_CACHE": "on"}) as http:
+        before = await _resolve(http, "/tag/hills/")  # cached, then dropped by the rename
+        for query, input in (
+            (UPDATE_CATEGORY, {"id": to_global_id("Category", running.id), "slug": "run"}),
+            (UPDATE_TAG, {"id": to_global_id("Tag", hills.id), "slug": "hill-work"}),
+            (UPDATE_AUTHOR, {"id": to_global_id("Author", maya.id), "slug": "maya-l"}),
+        ):
+            body = await graphql(http, query, {"input": input}, editor)
+            assert "errors" not in body, body
+        old = {
+            uri: await _resolve(http, uri)
+            for uri in (
+                "/category/running/",
+                "/category/running/trail/",
+                "/tag/hills/",
+                "/author/maya/",
+            )
+        }
+        # A new tag takes the old address: it is the new tag's now.
+        await graphql(http, CREATE_TAG, {"input": {"name": "Hills", "slug": "hills"}}, editor)
+        taken = await _resolve(http, "/tag/hills/")
+        await graphql(http, DELETE_TAG, {"input": {"id": to_global_id("Tag", hills.id)}}, editor)
+        gone = await _resolve(http, "/tag/hill-work/")
+
+    assert before["statusCode"] == 200
+    assert {uri: (a["statusCode"], a["redirectTo"]) for uri, a in old.items()} == {
+        "/category/running/": (301, "/category/run/"),
+        "/category/running/trail/": (301, "/category/run/trail/"),
+        "/tag/hills/": (301, "/tag/hill-work/"),
+        "/author/maya/": (301, "/author/maya-l/"),
+    }
+    assert (taken["statusCode"], taken["redirectTo"]) == (200, None)
+    assert gone == {"statusCode": 404, "redirectTo": None, "node": None}
+    assert not await models.ArchiveRedirect.filter(typename="Tag", target_id=hills.id).exists()

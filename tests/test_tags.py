@@ -573,4 +573,9 @@ async def test_a_tag_archive_address_resolves(db: str) -> None:
         "redirectTo": None,
         "node": {"__typename": "Tag", "slug": "rest", "uri": "/tag/rest/"},
     }
-    assert old["data"]["resolveUri"] == nothing  # a tag keeps no old address
+    # The old address redirects to the new one (issue 17: old addresses of every archive).
+    assert old["data"]["resolveUri"] == {
+        "statusCode": 301,
+        "redirectTo": "/tag/rest/",
+        "node": {"__typename": "Tag", "slug": "rest", "uri": "/tag/rest/"},
+    }

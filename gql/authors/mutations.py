@@ -66,7 +66,9 @@ class AuthorPayload:
     errors: list[UserError] = strawberry.field(description="Empty on success.")
 
 
-AUTHORS_WRITES = SluggedWrites(models.Author, AUTHOR, "author")
+AUTHORS_WRITES = SluggedWrites(
+    models.Author, AUTHOR, "author", address=lambda row: models.author_uri(row.slug)
+)
 
 
 def _field_problems(

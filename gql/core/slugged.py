@@ -26,6 +26,7 @@ from gql.core.connection_field import connection_field, with_annotations
 from gql.core.ids import pk_of
 from gql.errors import BadUserInputError, text_argument
 from gql.pagination import Ordering, page_in_sql
+from models.archive_redirect import ArchiveRedirect
 from models.rows import RowReader
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ class Slugged(Generic[ModelT, RowT, NodeT]):
         if slug is None:
             return None
         row = await self._row(info, None, slug)
+        if row is None:
+            # An old address of one (its slug changed, or a category moved in the tree).
+            redirect = await ArchiveRedirect.get_or_none(
+                old_uri=address.path, typename=self.type_name
+            )
+            if redirect is not None:
+                row = await self.by_id(info.context.loaders).load(redirect.target_id)
         return Found(self.from_row()(row), self.uri(row)) if row is not None else None
 
     async def _row(self, info: Info, id: str | None, slug: str | None) -> RowT | None:

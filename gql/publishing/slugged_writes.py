@@ -69,7 +69,11 @@ class SluggedWrites(Generic[Row]):
     noun: str
     addresses: Callable[[Any], Awaitable[list[Row]]] | None = None
     """`addresses(connection)`: after a write, give every row the address its place makes
-    (categories nest: a parent's new slug moves its descendants); the rows it moved."""
+    (categories nest: a parent's new slug moves its descendants); the rows it moved, their
+    old addresses kept as redirects (`models.moved_archive`)."""
+    address: Callable[[Any], str] | None = None
+    """A row's address made from its slug alone (a tag's, an author's): a new slug keeps
+    the old address as a redirect. None where `addresses` keeps them."""
 
     async def existing(self, raw: str | None, field: str, problems: list[Problem]) -> int | None:
         """The key of an existing row named by the input ID `raw` (None when not given);
@@ -102,6 +106,10 @@ class SluggedWrites(Generic[Row]):
                 named.slug = await free_slug(self.model, named.name, self.noun, connection)
             await row.save(using_db=connection)
             await self._readdress(effects, row)
+            if self.address is not None:  # the address is this row's now, nobody's old one
+                await models.moved_archive(
+                    connection, self._typename, row.pk, "", self.address(row)
+                )
             await effects.node(self.kind, row, was_public=False)
             return Change(target=self._target(row.pk), details=named.slug)
 
@@ -121,6 +129,7 @@ class SluggedWrites(Generic[Row]):
 
         async def block(effects: Effects) -> Change:
             connection = effects.connection
+            old_address = self.address(row) if self.address is not None else ""
             if slug is not None and slug != named.slug:
                 if await slug_taken(self.model, slug, row.pk, connection):
                     return Change(problems=[slug_taken_problem(self.noun)])
@@ -128,6 +137,11 @@ class SluggedWrites(Generic[Row]):
             apply(row)
             await row.save(using_db=connection)
             await self._readdress(effects, row)
+            if self.address is not None:
+                new_address = self.address(row)
+                await models.moved_archive(
+                    connection, self._typename, row.pk, old_address, new_address
+                )
             await effects.node(self.kind, row, was_public=True)
             return Change(target=self._target(row.pk))
 
@@ -178,6 +192,7 @@ class SluggedWrites(Generic[Row]):
                 await before_delete(connection, row)
             await effects.node(self.kind, row, was_public=True, deleted=True, moved_posts=post_ids)
             await row.delete(using_db=connection)
+            await models.archive_gone(connection, self._typename, deleted_pk)
             await self._readdress(effects, row)
             verb = "detached" if detach is not None else "moved"
             details = f"{len(post_ids)} posts {verb}" if post_ids else ""
@@ -206,6 +221,10 @@ class SluggedWrites(Generic[Row]):
     ) -> list[Problem]:
         action = f"{self.noun}.{verb}"
         return await audited_write(context, viewer, action, block, slug_of=self.noun)
+
+    @property
+    def _typename(self) -> str:
+        return self.kind.typename
 
     def _target(self, pk: int) -> str:
         return f"{self.kind.typename}:{pk}"

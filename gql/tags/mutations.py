@@ -51,7 +51,7 @@ class TagPayload:
     errors: list[UserError] = strawberry.field(description="Empty on success.")
 
 
-TAGS_WRITES = SluggedWrites(models.Tag, TAG, "tag")
+TAGS_WRITES = SluggedWrites(models.Tag, TAG, "tag", address=lambda row: models.tag_uri(row.slug))
 
 
 def _field_problems(name: str | None, slug: str | None, description: str | None) -> list[Problem]:
