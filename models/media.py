@@ -61,6 +61,8 @@ class MediaItem(Model):
     sizes: fields.ReverseRelation[MediaSize]
     featured_on: fields.ReverseRelation[Post]
     featured_on_pages: fields.ReverseRelation[Page]
+    seo_image_on: fields.ReverseRelation[Post]
+    seo_image_on_pages: fields.ReverseRelation[Page]
     avatar_of: fields.ReverseRelation[Author]
 
     class Meta:

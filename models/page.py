@@ -12,6 +12,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from models.post import PostStatus
+from models.seo import SeoFields, seo_image_field
 from models.sorting import text_sort_key
 from models.visibility import Rule, equals, passed, present
 
@@ -25,7 +26,7 @@ MAX_MENU_ORDER = 1_000_000
 """The largest `menu_order` (they are small positions; 0 is the smallest)."""
 
 
-class Page(Model):
+class Page(SeoFields, Model):
     """A page of the site, nested in another through `parent`.
 
     A page's `uri` is its parent's and its slug (`/about/team/`), so a slug is unique among
@@ -62,6 +63,7 @@ class Page(Model):
         # A used image is refused deletion (IN_USE) before this would apply.
         on_delete=fields.RESTRICT,
     )
+    seo_image: fields.ForeignKeyNullableRelation[MediaItem] = seo_image_field("seo_image_on_pages")
     announced_at = fields.DatetimeField(
         null=True, description="When the change log last recorded the page becoming public."
     )
@@ -81,6 +83,7 @@ class Page(Model):
             Index(fields=("menu_order", "id"), name="page_menu_order_idx"),
             Index(fields=("author_id",), name="page_author_idx"),
             Index(fields=("featured_image_id",), name="page_featured_image_idx"),
+            Index(fields=("seo_image_id",), name="page_seo_image_idx"),
         )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:

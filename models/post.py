@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.seo import SeoFields, seo_image_field
 from models.sorting import text_sort_key
 from models.visibility import Rule, equals, passed, present
 
@@ -38,7 +39,7 @@ class CommentStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Post(Model):
+class Post(SeoFields, Model):
     """A blog post."""
 
     id = fields.IntField(primary_key=True)
@@ -86,6 +87,7 @@ class Post(Model):
         # A used image is refused deletion (IN_USE) before this would apply.
         on_delete=fields.RESTRICT,
     )
+    seo_image: fields.ForeignKeyNullableRelation[MediaItem] = seo_image_field("seo_image_on")
     announced_at = fields.DatetimeField(
         null=True, description="When the change log last recorded the post becoming public."
     )
@@ -103,6 +105,7 @@ class Post(Model):
             Index(fields=("title_key", "id"), name="post_title_key_idx"),
             Index(fields=("author_id", "published_at"), name="post_author_idx"),
             Index(fields=("featured_image_id",), name="post_featured_image_idx"),
+            Index(fields=("seo_image_id",), name="post_seo_image_idx"),
         )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:

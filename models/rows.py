@@ -130,6 +130,11 @@ class PostRow(NamedTuple):
     author_id: int
     sticky: bool
     featured_image_id: int | None
+    seo_title: str | None
+    seo_description: str | None
+    seo_canonical_url: str | None
+    seo_no_index: bool
+    seo_image_id: int | None
 
 
 class PageRow(NamedTuple):
@@ -148,6 +153,11 @@ class PageRow(NamedTuple):
     parent_id: int | None
     author_id: int
     featured_image_id: int | None
+    seo_title: str | None
+    seo_description: str | None
+    seo_canonical_url: str | None
+    seo_no_index: bool
+    seo_image_id: int | None
 
 
 class AddressRow(NamedTuple):

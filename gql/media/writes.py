@@ -16,6 +16,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tortoise.expressions import Q
+
 import models
 from gql.context import Context
 from gql.core.ids import input_pk
@@ -203,7 +205,8 @@ async def delete(
     context: Context, viewer: Viewer, storage: MediaStorage, raw_id: str
 ) -> tuple[int | None, list[Problem]]:
     """Delete an item with its renditions and their files (files other items share stay).
-    An item that is a post's or page's featured image or an author's avatar is IN_USE."""
+    An item that is a post's or page's featured or SEO image or an author's avatar is
+    IN_USE."""
     problems: list[Problem] = []
     row = await existing(raw_id, problems)
     if problems or row is None:
@@ -213,12 +216,14 @@ async def delete(
 
     async def block(effects: Effects) -> Change:
         connection = effects.connection
-        posts = await models.Post.filter(featured_image_id=item.id).using_db(connection).count()
-        pages = await models.Page.filter(featured_image_id=item.id).using_db(connection).count()
+        # Featured, or the image its shares show (`seo.image`).
+        shown = Q(featured_image_id=item.id) | Q(seo_image_id=item.id)
+        posts = await models.Post.filter(shown).using_db(connection).count()
+        pages = await models.Page.filter(shown).using_db(connection).count()
         authors = await models.Author.filter(avatar_id=item.id).using_db(connection).count()
         if posts or pages or authors:
             used = (
-                f"{posts} posts and {pages} pages feature it, "
+                f"{posts} posts and {pages} pages feature it or show it in shares, "
                 f"{authors} authors have it as their avatar."
             )
             return Change(problems=[Problem("id", UserErrorCode.IN_USE, used)])

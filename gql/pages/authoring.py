@@ -29,6 +29,7 @@ from gql.posts.authoring import (
     published_write,
     text_problems,
 )
+from gql.posts.seo import apply_seo, seo_columns
 from gql.publishing.effects import Effects
 from gql.publishing.kinds import PAGE
 from models.page import MAX_MENU_ORDER
@@ -142,6 +143,7 @@ async def create_page(context: Context, viewer: Viewer, draft: PageDraft) -> Aut
     _own_problems(draft, problems)
     author_pk = await author_reference(draft, problems)
     image_pk = await featured_image_pk(draft, problems)
+    seo = await seo_columns(draft.seo, problems)
     parent = await _parent(draft, problems)
     if problems:
         return Authored(problems=problems)
@@ -154,6 +156,7 @@ async def create_page(context: Context, viewer: Viewer, draft: PageDraft) -> Aut
         menu_order=draft.menu_order or 0,
         featured_image_id=image_pk,
     )
+    apply_seo(row, seo)
     apply_texts(row, draft)
     parent_uri = parent.uri if parent else None
 
@@ -193,6 +196,7 @@ async def update_page(context: Context, viewer: Viewer, page_id: str, draft: Pag
     _own_problems(draft, problems)
     author_pk = await author_reference(draft, problems)
     image_pk = await featured_image_pk(draft, problems)
+    seo = await seo_columns(draft.seo, problems)
     parent = await _parent(draft, problems)
     if row is not None and parent is not None and parent.uri.startswith(row.uri):
         problems.append(
@@ -233,6 +237,7 @@ async def update_page(context: Context, viewer: Viewer, page_id: str, draft: Pag
         if draft.featured_image_given and image_pk != page.featured_image_id:
             page.featured_image_id = image_pk
             changed.append("featured image")
+        changed += apply_seo(page, seo)
         page.updated_at = context.now
         await page.save(using_db=connection)
         return [], "changed " + ", ".join(changed) if changed else "no change"

@@ -13,6 +13,7 @@ from gql.errors import UserError
 from gql.pages import authoring
 from gql.pages.types import Page
 from gql.posts.mutations import DeletePayload, editor
+from gql.posts.seo import SeoInput, seo_draft
 
 
 @strawberry.input(description="A new page; it starts as a DRAFT.")
@@ -39,6 +40,9 @@ class CreatePageInput:
     featured_image_id: strawberry.ID | None = strawberry.field(
         default=None, description="A media item (an image) that stands for the page."
     )
+    seo: SeoInput | None = strawberry.field(
+        default=None, description="How search engines and shares show it."
+    )
 
 
 @strawberry.input(description="Changes to a page: fields not given stay as they are.")
@@ -63,6 +67,9 @@ class UpdatePageInput:
     )
     featured_image_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A new featured image; null removes it."
+    )
+    seo: SeoInput | None = strawberry.field(
+        default=None, description="SEO fields to change (those not given stay)."
     )
 
 
@@ -108,6 +115,7 @@ def _draft(sent: CreatePageInput | UpdatePageInput) -> authoring.PageDraft:
         featured_image_id=sent.featured_image_id
         if sent.featured_image_id is not strawberry.UNSET
         else None,
+        seo=seo_draft(sent.seo),
     )
 
 

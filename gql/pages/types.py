@@ -17,6 +17,7 @@ from gql.core.node import Node
 from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
 from gql.media.types import MediaItem, images_of
+from gql.posts.seo import Seo, seo_of
 from models.rows import PAGES, PageRow
 from models.text.content import html_to_text, make_excerpt
 
@@ -94,6 +95,13 @@ class Page(Node):
             return None
         row = await info.context.loaders.page_by_id.load(parent_id)
         return Page.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="How search engines and shares show the page: its SEO fields, each "
+        "falling back to the page's own."
+    )
+    def seo(self, info: Info) -> Seo:
+        return seo_of(self.row, info)
 
     @strawberry.field(description="The image that stands for the page (cards, shares).")
     @for_a_whole_level(lambda pages, info: featured_images_of(pages, info))

@@ -23,6 +23,7 @@ from gql.core.permissions import Viewer
 from gql.core.slug_rules import free_slug, slug_problem, slug_taken, slug_taken_problem
 from gql.errors import Problem, UserErrorCode, unstorable
 from gql.live import QueueChanged
+from gql.posts.seo import SeoDraft, apply_seo, seo_columns
 from gql.publishing.audit import Change, audited_write
 from gql.publishing.effects import CommentsChanged, Effects, Kind
 from gql.publishing.kinds import POST
@@ -45,6 +46,8 @@ class Draft:
     featured_image_given: bool = False
     """Whether the input names a featured image (`featured_image_id`; None removes it)."""
     featured_image_id: str | None = None
+    seo: SeoDraft | None = None
+    """The SEO fields the input gives (None: it gives none)."""
 
 
 @dataclass
@@ -285,6 +288,7 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
         problems.append(Problem("authorId", UserErrorCode.REQUIRED, "A post needs an author."))
     found = await _references(draft, problems)
     image_pk = await featured_image_pk(draft, problems)
+    seo = await seo_columns(draft.seo, problems)
     if problems:
         return Authored(problems=problems)
     assert found.author is not None
@@ -294,6 +298,7 @@ async def create_post(context: Context, viewer: Viewer, draft: PostDraft) -> Aut
         content="",
         featured_image_id=image_pk,
     )
+    apply_seo(row, seo)
     _apply_texts(row, draft)
 
     async def write(effects: Effects) -> tuple[list[Problem], str]:
@@ -329,6 +334,7 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
     problems += text_problems(draft, creating=False)
     found = await _references(draft, problems)
     image_pk = await featured_image_pk(draft, problems)
+    seo = await seo_columns(draft.seo, problems)
     if problems or row is None:
         return Authored(problems=problems)
     post = row
@@ -349,6 +355,7 @@ async def update_post(context: Context, viewer: Viewer, post_id: str, draft: Pos
         if draft.featured_image_given and image_pk != post.featured_image_id:
             post.featured_image_id = image_pk
             changed.append("featured image")
+        changed += apply_seo(post, seo)
         post.updated_at = context.now
         await post.save(using_db=connection)
         changed += await _file_under(post, found, connection)

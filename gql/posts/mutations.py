@@ -15,6 +15,7 @@ from gql.core.ids import to_global_id
 from gql.core.permissions import Permission, Viewer, require
 from gql.errors import Problem, UserError
 from gql.posts import authoring
+from gql.posts.seo import SeoInput, seo_draft
 from gql.posts.types import Post
 
 
@@ -45,6 +46,9 @@ class CreatePostInput:
     featured_image_id: strawberry.ID | None = strawberry.field(
         default=None, description="A media item (an image) that stands for the post."
     )
+    seo: SeoInput | None = strawberry.field(
+        default=None, description="How search engines and shares show it."
+    )
 
 
 @strawberry.input(description="Changes to a post: fields not given stay as they are.")
@@ -71,6 +75,9 @@ class UpdatePostInput:
     )
     featured_image_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A new featured image; null removes it."
+    )
+    seo: SeoInput | None = strawberry.field(
+        default=None, description="SEO fields to change (those not given stay)."
     )
 
 
@@ -143,6 +150,7 @@ def _draft(sent: CreatePostInput | UpdatePostInput) -> authoring.PostDraft:
         featured_image_id=sent.featured_image_id
         if sent.featured_image_id is not strawberry.UNSET
         else None,
+        seo=seo_draft(sent.seo),
     )
 
 

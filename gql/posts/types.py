@@ -23,6 +23,7 @@ from gql.engine.executor import for_a_whole_level
 from gql.loaders import load_level
 from gql.media.types import MediaItem, images_of
 from gql.pagination import After, Connection, First, build_connection, page_request
+from gql.posts.seo import Seo, seo_of
 from gql.tags.types import Tag
 from models.rows import POSTS, PostRow
 from models.text.content import html_to_text, make_excerpt
@@ -115,6 +116,13 @@ class Post(Node):
     async def tags(self, info: Info) -> list[TagRef]:
         (tags,) = await tags_of([self], info)
         return tags
+
+    @strawberry.field(
+        description="How search engines and shares show the post: its SEO fields, each "
+        "falling back to the post's own."
+    )
+    def seo(self, info: Info) -> Seo:
+        return seo_of(self.row, info)
 
     @strawberry.field(description="The image that stands for the post (lists, cards, shares).")
     @for_a_whole_level(lambda posts, info: featured_images_of(posts, info))

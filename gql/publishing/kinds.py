@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tortoise.expressions import Q
+
 import models
 from gql.cache.dependencies import (
     AUTHORS,
@@ -146,14 +148,15 @@ def _media_tags(pk: int) -> set[str]:
 
 async def _media_uris(connection: Any, row: Any) -> list[str]:
     """The pages that show a media item: the public posts and pages it is the featured
-    image of, the archives of the authors it is the avatar of."""
+    or SEO image of, the archives of the authors it is the avatar of."""
+    shown = Q(featured_image_id=row.id) | Q(seo_image_id=row.id)
     posts = await (
-        models.Post.filter(models.public_post_filter(), featured_image_id=row.id)
+        models.Post.filter(models.public_post_filter(), shown)
         .using_db(connection)
         .values_list("uri", flat=True)
     )
     posts += await (
-        models.Page.filter(models.public_page_filter(), featured_image_id=row.id)
+        models.Page.filter(models.public_page_filter(), shown)
         .using_db(connection)
         .values_list("uri", flat=True)
     )

@@ -51,6 +51,18 @@ def post_fields(
         "featuredImage": to_global_id("MediaItem", row.featured_image_id)
         if row.featured_image_id
         else None,
+        "seo": seo_fields(row),
+    }
+
+
+def seo_fields(row: PostRow | PageRow) -> dict[str, Any]:
+    """A post's or page's SEO fields as stored (None where the node's own stands in)."""
+    return {
+        "title": row.seo_title,
+        "description": row.seo_description,
+        "canonicalUrl": row.seo_canonical_url,
+        "noIndex": row.seo_no_index,
+        "image": to_global_id("MediaItem", row.seo_image_id) if row.seo_image_id else None,
     }
 
 
@@ -70,6 +82,7 @@ def page_fields(row: PageRow) -> dict[str, Any]:
         "featuredImage": to_global_id("MediaItem", row.featured_image_id)
         if row.featured_image_id
         else None,
+        "seo": seo_fields(row),
     }
 
 

@@ -116,11 +116,14 @@ def _authors_listed(depends: Dependencies) -> None:
     depends.post_list()  # an author is listed while they have public posts
 
 
+LISTED = 'NOT "seo_no_index"'
+"""Posts and pages asking search engines to leave them out (`seo.noIndex`) are not listed."""
+
 POSTS = SitemapKind(
     name="posts",
     model=models.Post,
     column="uri",
-    where=PUBLIC_POST,
+    where=f"{PUBLIC_POST} AND {LISTED}",
     depends=_posts_listed,
     home=True,
 )
@@ -135,7 +138,7 @@ PAGES = SitemapKind(
     name="pages",
     model=models.Page,
     column="uri",
-    where=PUBLIC_PAGE,
+    where=f"{PUBLIC_PAGE} AND {LISTED}",
     depends=_pages_listed,
 )
 TAGS = SitemapKind(

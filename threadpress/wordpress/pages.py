@@ -23,6 +23,7 @@ from models.text.slugs import URI_LENGTH
 from threadpress.wordpress.mapping import POST_STATUSES, clip, numbered_uri, post_slug
 from threadpress.wordpress.posts import UNKNOWN_AUTHOR, claim_unique, dates, html_field
 from threadpress.wordpress.records import ItemRecord
+from threadpress.wordpress.seo import SEO_FIELDS, seo_values
 from threadpress.wordpress.summary import ImportSummary
 
 BATCH = 500
@@ -41,6 +42,7 @@ PAGE_FIELDS = (
     "menu_order",
     "parent_id",
     "author_id",
+    *SEO_FIELDS,
 )
 ORPHANS = "pages whose parent is not in the file became top-level"
 LOOPS = "pages nested in their own children became top-level"
@@ -213,4 +215,5 @@ class PageWriter:
             "menu_order": item.menu_order,
             "parent_id": parent_id,
             "author_id": self.authors[item.creator or UNKNOWN_AUTHOR],
+            **seo_values(item.seo_meta, item.title),
         }

@@ -30,6 +30,7 @@ from threadpress.wordpress.mapping import (
     post_uri,
 )
 from threadpress.wordpress.records import ItemRecord
+from threadpress.wordpress.seo import SEO_FIELDS, seo_values
 from threadpress.wordpress.summary import ImportSummary
 from threadpress.wordpress.tags import tag_slug
 
@@ -49,6 +50,7 @@ POST_FIELDS = (
     "comment_status",
     "author_id",
     "sticky",
+    *SEO_FIELDS,
 )
 UNKNOWN_AUTHOR = "unknown"
 """The login used for posts without a `dc:creator`."""
@@ -192,6 +194,7 @@ class PostWriter:
             "comment_status": comments_open(item.comment_status),
             "author_id": self.authors[item.creator or UNKNOWN_AUTHOR],
             "sticky": item.sticky,
+            **seo_values(item.seo_meta, item.title),
         }
 
     async def _link(

@@ -96,3 +96,6 @@ class ItemRecord:
     menu_meta: dict[str, str] = field(default_factory=dict)
     """A `nav_menu_item`'s `_menu_item_*` post meta, by key without the prefix (`type`,
     `object`, `object_id`, `menu_item_parent`, `url`, `target`); other items keep none."""
+    seo_meta: dict[str, str] = field(default_factory=dict)
+    """A post's or page's SEO plugins' post meta (`wordpress.seo.SEO_META_KEYS`), by key;
+    other items keep none."""

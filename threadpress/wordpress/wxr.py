@@ -39,6 +39,7 @@ from threadpress.wordpress.records import (
     MenuRecord,
     TagRecord,
 )
+from threadpress.wordpress.seo import SEO_META_KEYS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 _EXPORT_NS = re.compile(r"^https?://(?:www\.)?wordpress\.(?:org|com)/export/(\d+(?:\.\d+)*)/$")
@@ -291,6 +292,7 @@ class WxrReader:
         comments: list[CommentRecord] = []
         menu: MenuRecord | None = None
         meta: list[tuple[str, str]] = []
+        seo_meta: list[tuple[str, str]] = []
         wp_comment, wp_postmeta = self._wp("comment"), self._wp("postmeta")
         for child in element:
             tag = child.tag
@@ -313,6 +315,8 @@ class WxrReader:
                     meta.append(
                         (key.removeprefix(MENU_META_PREFIX), pair.get(self._wp("meta_value"), ""))
                     )
+                elif key in SEO_META_KEYS:
+                    seo_meta.append((key, pair.get(self._wp("meta_value"), "")))
             elif isinstance(tag, str) and tag not in texts:
                 texts[tag] = _text(child)
         for required in ("post_id", "post_type", "status"):
@@ -347,6 +351,7 @@ class WxrReader:
             sticky=texts.get(self._wp("is_sticky"), "0") == "1",
             menu=menu if is_menu_item else None,
             menu_meta=dict(reversed(meta)) if is_menu_item else {},
+            seo_meta=dict(reversed(seo_meta)) if post_type in ("post", "page") else {},
         )
 
     def _excerpt_ns(self) -> str:
