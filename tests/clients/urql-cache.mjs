@@ -26,6 +26,7 @@ export const threadpressCache = {
     PagePayload: embedded,
     PostPayload: embedded,
     PreviewLinkPayload: embedded,
+    Seo: embedded,
     SubmitCommentPayload: embedded,
     TagPayload: embedded,
     UriResolution: embedded,
