@@ -8,7 +8,15 @@ one is private to its holder: never cached or shared.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from gql.core.addresses import Address
+from gql.core.ids import pk_of
 from gql.core.signed import Signer
+
+if TYPE_CHECKING:
+    from gql.context import Info
 
 NODE_PREVIEW = Signer("threadpress.node-preview.v1")
 
@@ -26,3 +34,43 @@ def previewed_pk(secret: str, token: str, typename: str) -> int | None:
         return None
     kind, _, pk = subject.partition(":")
     return int(pk) if kind == typename and pk.isdigit() and len(pk) <= 18 else None
+
+
+class Previewed(Protocol):
+    """What a previewable row has (a post's or a page's): its key, slug and address."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def uri(self) -> str: ...
+
+
+RowT = TypeVar("RowT", bound=Previewed)
+
+
+async def opened_by(
+    info: Info,
+    token: str,
+    typename: str,
+    load: Callable[[int], Awaitable[RowT | None]],
+    *,
+    id: str | None = None,
+    slug: str | None = None,
+    uri: str | None = None,
+) -> RowT | None:
+    """The `typename` row `token` opens (read by `load`, whatever its status), when it is
+    the one asked for by `id`, `slug` or `uri`; the answer, whatever it is, is for the
+    token's holder only (never cached or shared)."""
+    info.context.depends.private()
+    pk = previewed_pk(info.context.settings.secret_key, token, typename)
+    row = await load(pk) if pk is not None else None
+    if row is None:
+        return None
+    asked = (
+        (id is not None and pk_of(id, typename) == row.id)
+        or (slug is not None and slug == row.slug)
+        or (uri is not None and Address.parse(uri).path == row.uri)
+    )
+    return row if asked else None

@@ -14,7 +14,7 @@ from gql.context import Info
 from gql.core.addresses import Address, Found
 from gql.core.ids import pk_of
 from gql.core.orderings import PAGE_ORDERING
-from gql.core.previews import previewed_pk
+from gql.core.previews import opened_by
 from gql.errors import BadUserInputError, text_argument
 from gql.pages.types import Page
 from gql.pagination import (
@@ -58,21 +58,6 @@ async def _page_at(info: Info, path: str) -> tuple[PageRow | None, bool]:
     if redirect is None:
         return None, False
     return await loaders.readable_page("id", redirect.page_id), True
-
-
-async def _previewed(info: Info, token: str, id: str | None, uri: str | None) -> PageRow | None:
-    """The page `token` opens, when it is the one asked for (by id or uri); whatever the
-    answer, it is for the token's holder only (as a post's preview)."""
-    context = info.context
-    context.depends.private()
-    pk = previewed_pk(context.settings.secret_key, token, "Page")
-    row = await context.loaders.previewed_page(pk) if pk is not None else None
-    if row is None:
-        return None
-    asked = (id is not None and pk_of(id, "Page") == row.id) or (
-        uri is not None and Address.parse(uri).path == row.uri
-    )
-    return row if asked else None
 
 
 async def page_at_address(info: Info, address: Address) -> Found | None:
@@ -149,7 +134,9 @@ class PageQueries:
             raise BadUserInputError("Pass exactly one of 'id' or 'uri'.")
         row: PageRow | None
         if preview_token is not None:
-            previewed = await _previewed(info, preview_token, id, uri)
+            previewed = await opened_by(
+                info, preview_token, "Page", info.context.loaders.previewed_page, id=id, uri=uri
+            )
             if previewed is not None:
                 return Page.from_row(previewed)
         if id is not None:

@@ -15,7 +15,7 @@ from gql.core.addresses import Address, Found
 from gql.core.enums import OrderDirection
 from gql.core.ids import pk_of
 from gql.core.orderings import POST_ORDERINGS
-from gql.core.previews import previewed_pk
+from gql.core.previews import opened_by
 from gql.errors import BadUserInputError, text_argument
 from gql.pagination import (
     After,
@@ -139,25 +139,6 @@ async def _post_at(info: Info, uri: str) -> tuple[PostRow | None, bool]:
     return await loaders.readable_post("id", redirect.post_id), True
 
 
-async def _previewed(
-    info: Info, token: str, id: str | None, slug: str | None, uri: str | None
-) -> PostRow | None:
-    """The post `token` opens, when it is the one asked for (by id, slug or uri); whatever
-    the answer, it is for the token's holder only."""
-    context = info.context
-    context.depends.private()
-    pk = previewed_pk(context.settings.secret_key, token, "Post")
-    row = await context.loaders.previewed_post(pk) if pk is not None else None
-    if row is None:
-        return None
-    asked = (
-        (id is not None and pk_of(id, "Post") == row.id)
-        or (slug is not None and slug == row.slug)
-        or (uri is not None and Address.parse(uri).path == row.uri)
-    )
-    return row if asked else None
-
-
 async def post_at_address(info: Info, address: Address) -> Found | None:
     """The post at `address`: at its uri, an old uri of it, or its WordPress shortlink
     (`/?p=ID`, an imported post's WordPress id)."""
@@ -206,7 +187,15 @@ class PostQueries:
         loaders = info.context.loaders
         row: PostRow | None
         if preview_token is not None:
-            previewed = await _previewed(info, preview_token, id, slug, uri)
+            previewed = await opened_by(
+                info,
+                preview_token,
+                "Post",
+                loaders.previewed_post,
+                id=id,
+                slug=slug,
+                uri=uri,
+            )
             if previewed is not None:
                 return Post.from_row(previewed)
         if id is not None:
