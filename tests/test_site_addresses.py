@@ -232,6 +232,8 @@ async def test_archives_keep_their_old_addresses_after_a_new_slug(db: str) -> No
         # A new tag takes the old address: it is the new tag's now.
         await graphql(http, CREATE_TAG, {"input": {"name": "Hills", "slug": "hills"}}, editor)
         taken = await _resolve(http, "/tag/hills/")
+        # The old address is the new tag's now, no longer a redirect to the renamed one.
+        taken_back = not await models.ArchiveRedirect.filter(old_uri="/tag/hills/").exists()
         await graphql(http, DELETE_TAG, {"input": {"id": to_global_id("Tag", hills.id)}}, editor)
         gone = await _resolve(http, "/tag/hill-work/")
 
@@ -243,5 +245,6 @@ async def test_archives_keep_their_old_addresses_after_a_new_slug(db: str) -> No
         "/author/maya/": (301, "/author/maya-l/"),
     }
     assert (taken["statusCode"], taken["redirectTo"]) == (200, None)
+    assert taken_back
     assert gone == {"statusCode": 404, "redirectTo": None, "node": None}
     assert not await models.ArchiveRedirect.filter(typename="Tag", target_id=hills.id).exists()
